@@ -1,0 +1,42 @@
+# newsetl front door. `make run` and `make test` bootstrap .venv from the lock file.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.8
+STAMP  := $(VENV)/.installed
+
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export DO_NOT_TRACK := 1
+
+.PHONY: run test lint format lock clean install
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+## run: the nightly flow on the bundled sample into the default warehouse
+run: $(STAMP)
+	$(BIN)/newsetl run
+
+## test: the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+## lock: re-resolve requirements.lock from pyproject.toml
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+clean:
+	rm -rf $(VENV) .prefect .pytest_cache

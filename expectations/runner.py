@@ -1,0 +1,303 @@
+"""Run the Great Expectations suites (one per table, kept as JSON data in `suites/`) on a
+batch's frames before loading, and route failing rows to quarantine.
+
+Cross-row checks (offsets inside the article's text, foreign keys, evidence containing
+the verb) are computed as helper columns (`_name`) in polars first, then asserted by
+ordinary expectations, so every rule lives in a suite file.
+
+A failed expectation that names rows rejects those rows (the rest of the batch loads);
+one that names no rows (a table-level expectation) fails the whole batch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+SUITES_DIR = Path(__file__).parent / "suites"
+log = logging.getLogger(__name__)
+
+
+def suite_path(table: str) -> Path:
+    return SUITES_DIR / f"{table}.json"
+
+
+@lru_cache(maxsize=None)
+def load_suite(table: str) -> dict:
+    """The suite for `table` as data (raises FileNotFoundError if the table has none)."""
+    return json.loads(suite_path(table).read_text(encoding="utf-8"))
+
+
+def suite_columns(suite: dict) -> list[str]:
+    cols: list[str] = []
+    for e in suite["expectations"]:
+        kw = e["kwargs"]
+        for k in ("column", "column_A", "column_B"):
+            if k in kw:
+                cols.append(kw[k])
+        cols.extend(kw.get("column_list", []))
+    return list(dict.fromkeys(cols))
+
+
+@lru_cache(maxsize=1)
+def _gx():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = ctx.data_sources.add_pandas("newsetl")
+    return gx, ctx, source
+
+
+@lru_cache(maxsize=None)
+def _batch_definition(table: str):
+    _, _, source = _gx()
+    return source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(f"{table}_batch")
+
+
+@lru_cache(maxsize=None)
+def _suite(table: str):
+    gx, _, _ = _gx()
+    s = load_suite(table)
+    return gx.ExpectationSuite(
+        name=s["name"],
+        expectations=[{"type": e["type"], "kwargs": e["kwargs"], "meta": e.get("meta", {})} for e in s["expectations"]],
+    )
+
+
+def _describe(cfg_type: str, kwargs: dict, meta: dict) -> str:
+    cols = kwargs.get("column") or kwargs.get("column_list") or [kwargs.get("column_A"), kwargs.get("column_B")]
+    args = ", ".join(cols) if isinstance(cols, list) else cols
+    note = meta.get("notes") if meta else None
+    return f"{cfg_type}({args})" + (f": {note}" if note else "")
+
+
+@dataclass
+class TableResult:
+    table: str
+    rows: int
+    evaluated: int = 0
+    failed: list[str] = field(default_factory=list)
+    row_reasons: dict[int, list[str]] = field(default_factory=dict)
+    batch_failures: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {
+            "rows": self.rows,
+            "expectations": self.evaluated,
+            "failed": self.failed,
+            "rows_rejected": len(self.row_reasons),
+            "batch_failures": self.batch_failures,
+        }
+
+
+def validate_table(table: str, frame: pl.DataFrame) -> TableResult:
+    """Validate one frame (with its helper columns) against the table's suite."""
+    suite = load_suite(table)
+    result = TableResult(table, frame.height, evaluated=len(suite["expectations"]))
+    if frame.height == 0:
+        return result
+    missing = [c for c in suite_columns(suite) if c not in frame.columns]
+    if missing:
+        result.batch_failures.append(f"columns missing for suite {table}: {missing}")
+        result.failed.append("schema")
+        return result
+    pdf = frame.select(suite_columns(suite)).to_pandas()
+    batch = _batch_definition(table).get_batch(batch_parameters={"dataframe": pdf})
+    res = batch.validate(_suite(table), result_format={"result_format": "COMPLETE"})
+    for r in res.results:
+        if r.success:
+            continue
+        cfg = r.expectation_config
+        reason = _describe(cfg.type, dict(cfg.kwargs), dict(cfg.meta or {}))
+        result.failed.append(reason)
+        exc = (r.exception_info or {}).get("exception_message") if r.exception_info else None
+        idx = (r.result or {}).get("unexpected_index_list")
+        if idx:
+            for i in idx:
+                result.row_reasons.setdefault(int(i), []).append(reason)
+        else:
+            result.batch_failures.append(reason + (f" ({exc})" if exc else ""))
+    return result
+
+
+# ---- helper columns ---------------------------------------------------------------
+
+
+def _with_field_text(frame: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:
+    texts = articles.select("article_id", "title", "body", pl.lit(True).alias("_article_known"))
+    out = frame.join(texts, on="article_id", how="left", maintain_order="left")
+    field_text = pl.when(pl.col("field") == "title").then(pl.col("title")).otherwise(pl.col("body"))
+    return out.with_columns(
+        pl.col("_article_known").fill_null(False),
+        field_text.str.len_chars().fill_null(0).alias("_field_length"),
+        field_text.alias("_field_text"),
+    )
+
+
+def prepare_articles(articles: pl.DataFrame) -> pl.DataFrame:
+    return articles
+
+
+def prepare_entities(entities: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:
+    known = articles.select("article_id", pl.lit(True).alias("_article_known"))
+    return entities.join(known, on="article_id", how="left", maintain_order="left").with_columns(
+        pl.col("_article_known").fill_null(False)
+    )
+
+
+def prepare_mentions(mentions: pl.DataFrame, articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    out = _with_field_text(mentions, articles)
+    ents = entities.select("entity_id", "article_id").unique().with_columns(pl.lit(True).alias("_entity_known"))
+    out = out.join(ents, on=["entity_id", "article_id"], how="left", maintain_order="left")
+    sliced = pl.col("_field_text").str.slice(pl.col("start_char"), pl.col("end_char") - pl.col("start_char"))
+    return out.with_columns(
+        pl.col("_entity_known").fill_null(False),
+        (sliced == pl.col("text")).fill_null(False).alias("_text_matches"),
+    ).drop("title", "body", "_field_text")
+
+
+def prepare_actions(actions: pl.DataFrame, articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    out = _with_field_text(actions, articles)
+    ents = entities.select(pl.col("entity_id").alias("actor_entity_id"), "article_id").unique()
+    ents = ents.with_columns(pl.lit(True).alias("_actor_entity_known"))
+    out = out.join(ents, on=["actor_entity_id", "article_id"], how="left", maintain_order="left")
+    return out.with_columns(
+        (pl.col("_actor_entity_known").fill_null(False) | pl.col("actor_entity_id").is_null()).alias(
+            "_actor_entity_known"
+        ),
+        pl.col("evidence").str.contains(pl.col("verb_text"), literal=True).fill_null(False).alias(
+            "_evidence_has_verb"
+        ),
+    ).drop("title", "body", "_field_text")
+
+
+def prepare_runs(runs: pl.DataFrame) -> pl.DataFrame:
+    return runs.with_columns(
+        (
+            pl.col("articles_seen")
+            == pl.col("articles_loaded") + pl.col("articles_skipped") + pl.col("articles_quarantined")
+        ).alias("_counts_reconcile")
+    )
+
+
+# ---- the batch ----------------------------------------------------------------------
+
+
+def quarantine_row(
+    run_id: str,
+    *,
+    source_path: str | None,
+    external_id: str | None,
+    stage: str,
+    reason: str,
+    raw: str | None,
+    max_raw: int = 20_000,
+) -> dict:
+    """One quarantine row (raw input truncated to `max_raw` characters, with a marker)."""
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    if raw is not None and len(raw) > max_raw:
+        raw = raw[:max_raw] + f"... [truncated, {len(raw)} characters in all]"
+    return {
+        "quarantine_id": str(uuid4()),
+        "run_id": run_id,
+        "source_path": source_path,
+        "external_id": external_id,
+        "stage": stage,
+        "reason": reason,
+        "raw": raw,
+        "created_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+
+
+@dataclass
+class BatchValidation:
+    """Frames that passed, what was rejected, and the per-table summary."""
+
+    articles: pl.DataFrame
+    entities: pl.DataFrame
+    entity_mentions: pl.DataFrame
+    actions: pl.DataFrame
+    rejected_article_ids: set[str]
+    quarantine: list[dict]
+    summary: dict[str, dict]
+    batch_failures: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.batch_failures
+
+
+def _row_json(frame: pl.DataFrame, i: int) -> str:
+    row = frame.row(i, named=True)
+    return json.dumps({k: v for k, v in row.items() if not k.startswith("_")}, default=str, ensure_ascii=False)
+
+
+def validate_frames(frames, run_id: str, *, max_raw: int = 20_000) -> BatchValidation:
+    """Validate a batch's `Frames` table by table; drop and quarantine failing rows.
+
+    Articles go first: a rejected article takes its extracted rows with it (one
+    quarantine row for the article). Then entities, mentions and actions are checked
+    against the surviving articles; their failing rows are quarantined one by one.
+    """
+    summary: dict[str, dict] = {}
+    quarantine: list[dict] = []
+    batch_failures: list[str] = []
+    articles = frames.articles.with_row_index("_row")
+    meta = {r["article_id"]: (r["source_path"], r["external_id"]) for r in articles.select("article_id", "source_path", "external_id").to_dicts()}
+
+    res = validate_table("articles", prepare_articles(articles))
+    summary["articles"] = res.summary()
+    batch_failures += [f"articles: {b}" for b in res.batch_failures]
+    rejected: set[str] = set()
+    for i, reasons in res.row_reasons.items():
+        aid = articles["article_id"][i]
+        rejected.add(aid)
+        src, ext = meta.get(aid, (None, None))
+        quarantine.append(quarantine_row(run_id, source_path=src, external_id=ext, stage="validate:articles",
+                                         reason="; ".join(reasons), raw=_row_json(articles, i), max_raw=max_raw))
+    keep_articles = articles.filter(~pl.col("article_id").is_in(list(rejected))).drop("_row")
+
+    def children(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(~pl.col("article_id").is_in(list(rejected))) if rejected else frame
+
+    out: dict[str, pl.DataFrame] = {}
+    entities = children(frames.entities)
+    steps = (
+        ("entities", entities, lambda f: prepare_entities(f, keep_articles)),
+        ("entity_mentions", children(frames.entity_mentions), lambda f: prepare_mentions(f, keep_articles, entities)),
+        ("actions", children(frames.actions), lambda f: prepare_actions(f, keep_articles, entities)),
+    )
+    for table, frame, prep in steps:
+        prepared = prep(frame)
+        res = validate_table(table, prepared)
+        summary[table] = res.summary()
+        batch_failures += [f"{table}: {b}" for b in res.batch_failures]
+        bad = sorted(res.row_reasons)
+        for i in bad:
+            aid = prepared["article_id"][i]
+            src, ext = meta.get(aid, (None, None))
+            quarantine.append(quarantine_row(run_id, source_path=src, external_id=ext, stage=f"validate:{table}",
+                                             reason="; ".join(res.row_reasons[i]), raw=_row_json(prepared, i), max_raw=max_raw))
+        if bad:
+            frame = frame.with_row_index("_row").filter(~pl.col("_row").is_in(bad)).drop("_row")
+        out[table] = frame
+    return BatchValidation(
+        articles=keep_articles,
+        entities=out["entities"],
+        entity_mentions=out["entity_mentions"],
+        actions=out["actions"],
+        rejected_article_ids=rejected,
+        quarantine=quarantine,
+        summary=summary,
+        batch_failures=batch_failures,
+    )

@@ -1,0 +1,120 @@
+"""The `newsetl` command."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from flows.settings import Settings  # noqa: E402
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="News articles to validated DuckDB tables.")
+console = Console()
+
+
+def _warehouse(path: Path | None) -> Path:
+    return Path(path) if path is not None else Path(Settings().warehouse)
+
+
+def _print_rows(cols: list[str], rows: list[tuple], title: str | None = None, max_width: int = 60) -> None:
+    table = Table(title=title, show_lines=False)
+    for c in cols:
+        table.add_column(c, overflow="fold", max_width=max_width)
+    for r in rows:
+        table.add_row(*["NULL" if v is None else str(v) for v in r])
+    console.print(table)
+
+
+@app.command()
+def run(
+    source: list[Path] = typer.Option(None, "--source", "-s", help="Input file or folder (read recursively); repeatable. Default: NEWSETL_SOURCES or the bundled sample."),
+    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file to write. Default: NEWSETL_WAREHOUSE or data/news.duckdb."),
+    batch_size: int = typer.Option(None, "--batch-size", help="Articles per batch."),
+    n_process: int = typer.Option(None, "--n-process", help="Processes for spaCy's nlp.pipe."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+) -> None:
+    """Run the nightly flow: read, clean, extract, validate, load."""
+    from flows.nightly import nightly
+
+    for s in source or []:
+        if not s.exists():
+            console.print(f"[red]error:[/red] source {s} does not exist")
+            raise typer.Exit(2)
+    result = nightly(
+        sources=[str(s) for s in source] if source else None,
+        warehouse=str(warehouse) if warehouse else None,
+        batch_size=batch_size,
+        n_process=n_process,
+        progress=progress and console.is_terminal,
+    )
+    c = result["counts"]
+    color = "green" if result["status"] == "succeeded" else "red"
+    console.print(
+        f"[{color}]{result['status']}[/{color}] run {result['run_id']} -> {result['warehouse']}: "
+        f"seen {c['articles_seen']}, loaded {c['articles_loaded']}, skipped {c['articles_skipped']}, "
+        f"quarantined {c['articles_quarantined']} (+{c['rows_quarantined']} rows)"
+    )
+    for e in result["errors"]:
+        console.print(f"[red]error:[/red] {e}")
+    if result["status"] != "succeeded":
+        raise typer.Exit(1)
+
+
+@app.command()
+def sql(
+    query: str = typer.Argument(..., help="SQL to run (read-only)."),
+    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file. Default: NEWSETL_WAREHOUSE or data/news.duckdb."),
+    as_json: bool = typer.Option(False, "--json", help="Print rows as JSON lines instead of a table."),
+) -> None:
+    """Run a SQL query against the warehouse (read-only) and print the result."""
+    import duckdb
+
+    from warehouse.db import query as run_query
+
+    try:
+        cols, rows = run_query(_warehouse(warehouse), query)
+    except FileNotFoundError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    except duckdb.Error as exc:
+        console.print(f"[red]SQL error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    if as_json:
+        for r in rows:
+            typer.echo(json.dumps(dict(zip(cols, r, strict=True)), default=str))
+    else:
+        _print_rows(cols, rows)
+
+
+@app.command()
+def runs(
+    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file."),
+    limit: int = typer.Option(10, "--limit", "-n", help="How many recent runs."),
+) -> None:
+    """List recent pipeline runs with their status and counts."""
+    from warehouse.db import query as run_query
+
+    try:
+        cols, rows = run_query(
+            _warehouse(warehouse),
+            """SELECT run_id, status, started_at, round(epoch(finished_at - started_at), 1) AS seconds,
+                      articles_seen AS seen, articles_loaded AS loaded, articles_skipped AS skipped,
+                      articles_quarantined AS quarantined, rows_quarantined AS rows_q, error
+               FROM pipeline_runs ORDER BY started_at DESC LIMIT ?""",
+            [limit],
+        )
+    except FileNotFoundError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    _print_rows(cols, rows, title="recent runs")
+
+
+if __name__ == "__main__":
+    app()

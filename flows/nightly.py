@@ -1,0 +1,331 @@
+"""The `nightly` Prefect flow: read sources -> clean -> extract -> validate -> load.
+
+Articles stream through in bounded batches (`batch_size`), so memory does not grow with
+the corpus. Each batch is loaded in one transaction together with the quarantine rows
+of its inputs. Only reads are retried. The run ends with a `pipeline_runs` row and a
+markdown artifact; its status is `failed` when any batch failed as a whole.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from expectations.runner import quarantine_row, validate_frames
+from flows import pipeline
+from flows.settings import Settings
+from flows.sources import ChunkRef, RawRecord, Rejected, Source, open_source
+from transforms.nlp import load_nlp, model_version
+from warehouse.db import Warehouse
+
+
+@dataclass
+class RunCounts:
+    articles_seen: int = 0
+    articles_loaded: int = 0
+    articles_skipped: int = 0
+    articles_quarantined: int = 0
+    rows_quarantined: int = 0
+    batches: int = 0
+
+    @property
+    def reconciles(self) -> bool:
+        return self.articles_seen == self.articles_loaded + self.articles_skipped + self.articles_quarantined
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    status: str
+    warehouse: str
+    counts: RunCounts
+    stage_seconds: dict[str, float]
+    validation: dict[str, dict]
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["counts"] = asdict(self.counts)
+        return d
+
+
+# ---- tasks --------------------------------------------------------------------------
+# Tasks take frames and other large values: NO_CACHE keeps Prefect from hashing them.
+
+
+@task(retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)
+def list_chunks(source: Source) -> list[ChunkRef]:
+    """Where to read (files of a folder): I/O, so retried."""
+    return source.chunks()
+
+
+@task(retries=2, retry_delay_seconds=[1, 4], cache_policy=NO_CACHE)
+def read_chunk(source: Source, ref: ChunkRef) -> tuple[list, ChunkRef | None]:
+    """Read one chunk of a source: I/O, so retried."""
+    return source.read(ref)
+
+
+@task(cache_policy=NO_CACHE)
+def clean_batch(records: list[tuple[RawRecord, str, str]]) -> pipeline.Prepared:
+    return pipeline.prepare(records)
+
+
+@task(cache_policy=NO_CACHE)
+def extract_batch(articles: list, settings: Settings):
+    return pipeline.extract(
+        articles,
+        model=settings.model,
+        nlp_batch_size=settings.nlp_batch_size,
+        n_process=settings.n_process,
+        max_segment_chars=settings.max_segment_chars,
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def validate_batch(frames, run_id: str, max_raw: int):
+    return validate_frames(frames, run_id, max_raw=max_raw)
+
+
+@task(cache_policy=NO_CACHE)
+def load_batch(wh: Warehouse, run_id: str, checked, quarantine: list[dict]) -> None:
+    wh.load_batch(
+        run_id, checked.articles, checked.entities, checked.entity_mentions, checked.actions, quarantine
+    )
+
+
+# ---- the flow -----------------------------------------------------------------------
+
+
+class _Run:
+    """State of one run: counts, timings, pending quarantine rows, the open batch."""
+
+    def __init__(self, settings: Settings, wh: Warehouse, run_id: str, progress: Callable[[int], None]):
+        self.settings = settings
+        self.wh = wh
+        self.run_id = run_id
+        self.counts = RunCounts()
+        self.stage_seconds: dict[str, float] = {}
+        self.validation: dict[str, dict] = {}
+        self.errors: list[str] = []
+        self.pending: list[tuple[RawRecord, str, str]] = []
+        self.quarantine: list[dict] = []
+        self.seen_in_run: dict[str, str] = {}
+        self.progress = progress
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - t
+
+    def reject(self, source_path, external_id, stage, reason, raw) -> None:
+        self.counts.articles_quarantined += 1
+        self.quarantine.append(
+            quarantine_row(self.run_id, source_path=source_path, external_id=external_id, stage=stage,
+                           reason=reason, raw=raw, max_raw=self.settings.quarantine_raw_chars)
+        )
+
+    def add(self, item) -> None:
+        self.counts.articles_seen += 1
+        if isinstance(item, Rejected):
+            self.reject(item.source_path, item.external_id, item.stage, item.reason, item.raw)
+            self.progress(1)
+            return
+        aid, h = pipeline.article_key(item), pipeline.record_hash(item)
+        earlier = self.seen_in_run.get(aid)
+        if earlier is not None:
+            if earlier == h:
+                self.counts.articles_skipped += 1  # the same record twice: nothing new
+            else:
+                self.reject(item.source_path, item.external_id, "read",
+                            f"duplicate id {item.external_id!r} from source {item.source!r} in this run with "
+                            "different content; the first occurrence was kept", pipeline.raw_json(item))
+            self.progress(1)
+            return
+        self.seen_in_run[aid] = h
+        self.pending.append((item, aid, h))
+        if len(self.pending) >= self.settings.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Process the open batch: skip unchanged, clean, extract, validate, load."""
+        batch, self.pending = self.pending, []
+        if not batch and not self.quarantine:
+            return
+        with self.timed("skip_check"):
+            known = self.wh.existing_hashes(aid for _, aid, _ in batch)
+        todo = [(r, aid, h) for r, aid, h in batch if known.get(aid) != h]
+        self.counts.articles_skipped += len(batch) - len(todo)
+        self.progress(len(batch) - len(todo))
+        with self.timed("clean"):
+            prepared = clean_batch(todo)
+        for rec, reason in prepared.rejected:
+            self.reject(rec.source_path, rec.external_id, "clean", reason, pipeline.raw_json(rec))
+        self.progress(len(prepared.rejected))
+        quarantine, self.quarantine = self.quarantine, []
+        if not prepared.articles:
+            if quarantine:
+                with self.timed("load"):
+                    self.wh.add_quarantine(quarantine)
+            return
+        with self.timed("parse_extract"):
+            frames = extract_batch(prepared.articles, self.settings)
+        with self.timed("validate"):
+            checked = validate_batch(frames, self.run_id, self.settings.quarantine_raw_chars)
+        for table, s in checked.summary.items():
+            agg = self.validation.setdefault(table, {"rows": 0, "rows_rejected": 0, "failed": [], "batch_failures": []})
+            agg["rows"] += s["rows"]
+            agg["rows_rejected"] += s["rows_rejected"]
+            agg["failed"] = sorted(set(agg["failed"]) | set(s["failed"]))
+            agg["batch_failures"] += s["batch_failures"]
+        if not checked.ok:
+            msg = f"batch of {len(prepared.articles)} articles not loaded: " + "; ".join(checked.batch_failures)
+            self.errors.append(msg)
+            for a in prepared.articles:
+                self.reject(a.source_path, a.external_id, "validate:batch", msg, None)
+            with self.timed("load"):
+                self.wh.add_quarantine(self.quarantine + quarantine)
+            self.quarantine = []
+            self.progress(len(prepared.articles))
+            return
+        n_rejected = len(checked.rejected_article_ids)
+        self.counts.articles_quarantined += n_rejected
+        self.counts.rows_quarantined += len(checked.quarantine) - n_rejected
+        with self.timed("load"):
+            load_batch(self.wh, self.run_id, checked, quarantine + checked.quarantine)
+        self.counts.articles_loaded += checked.articles.height
+        self.counts.batches += 1
+        self.progress(len(prepared.articles))
+
+
+def _summary_markdown(result: RunResult) -> str:
+    c = result.counts
+    lines = [
+        f"# newsetl run `{result.run_id}`: {result.status}",
+        "",
+        f"Warehouse: `{result.warehouse}`",
+        "",
+        "| seen | loaded | skipped (unchanged) | quarantined | rows quarantined | batches |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {c.articles_seen} | {c.articles_loaded} | {c.articles_skipped} | {c.articles_quarantined} | {c.rows_quarantined} | {c.batches} |",
+        "",
+        "| stage | seconds |",
+        "|---|---:|",
+        *[f"| {k} | {v:.2f} |" for k, v in result.stage_seconds.items()],
+        "",
+        "| table | rows validated | rows rejected | failed expectations |",
+        "|---|---:|---:|---|",
+        *[
+            f"| {t} | {v['rows']} | {v['rows_rejected']} | {', '.join(v['failed']) or '-'} |"
+            for t, v in result.validation.items()
+        ],
+    ]
+    if result.errors:
+        lines += ["", "## Errors", *[f"- {e}" for e in result.errors]]
+    return "\n".join(lines)
+
+
+@flow(name="nightly", log_prints=False)
+def nightly(
+    sources: list[str] | None = None,
+    warehouse: str | None = None,
+    batch_size: int | None = None,
+    n_process: int | None = None,
+    progress: bool = False,
+) -> dict:
+    """Ingest `sources` (files or folders) into the `warehouse` DuckDB file."""
+    overrides = {
+        k: v
+        for k, v in {"sources": sources, "warehouse": warehouse, "batch_size": batch_size, "n_process": n_process}.items()
+        if v is not None
+    }
+    settings = Settings(**overrides)
+    logger = get_run_logger()
+    run_id = str(uuid.uuid4())
+    srcs = [str(s) for s in settings.sources]
+    wh_path = Path(settings.warehouse)
+    t0 = time.perf_counter()
+    nlp = load_nlp(settings.model)
+    load_seconds = time.perf_counter() - t0
+    with Warehouse(wh_path) as wh:
+        killed = wh.mark_dead_runs()
+        if killed:
+            logger.warning("marked %d earlier run(s) as killed", killed)
+        wh.begin_run(run_id, sources=srcs, params=settings.model_dump(mode="json"),
+                     model_version=model_version(nlp), code_version=pipeline.code_version())
+        bar = _progress_bar(srcs, settings) if progress else None
+        advance = (lambda n: bar[0].advance(bar[1], n)) if bar else (lambda n: None)
+        run = _Run(settings, wh, run_id, advance)
+        run.stage_seconds["model_load"] = load_seconds
+        status, error = "succeeded", None
+        try:
+            with bar[0] if bar else nullcontext():
+                for loc in srcs:
+                    source = open_source(loc, chunk_records=settings.read_chunk_records)
+                    with run.timed("read"):
+                        refs = list_chunks(source)
+                    for ref in refs:
+                        nxt: ChunkRef | None = ref
+                        while nxt is not None:
+                            with run.timed("read"):
+                                items, nxt = read_chunk(source, nxt)
+                            for item in items:
+                                run.add(item)
+                run.flush()
+            if run.errors:
+                status = "failed"
+                error = "; ".join(run.errors)[:10_000]
+        except BaseException as exc:  # recorded, then re-raised: the run must show as failed
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            from datetime import UTC, datetime
+
+            wh.update_run(
+                run_id,
+                status=status,
+                finished_at=datetime.now(UTC).replace(tzinfo=None),
+                error=error,
+                stage_seconds={k: round(v, 3) for k, v in run.stage_seconds.items()},
+                validation=run.validation,
+                **{k: v for k, v in asdict(run.counts).items()},
+            )
+    result = RunResult(run_id, status, str(wh_path), run.counts, run.stage_seconds, run.validation, run.errors)
+    create_markdown_artifact(key="nightly-run-summary", markdown=_summary_markdown(result),
+                             description=f"newsetl run {run_id}")
+    logger.info(
+        "run %s %s: seen %d, loaded %d, skipped %d, quarantined %d",
+        run_id, status, run.counts.articles_seen, run.counts.articles_loaded,
+        run.counts.articles_skipped, run.counts.articles_quarantined,
+    )
+    return result.to_dict()
+
+
+def _progress_bar(srcs: list[str], settings: Settings):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    total = sum(open_source(s).estimate() for s in srcs)
+
+    class Rate(TextColumn):
+        def render(self, task):  # articles per second
+            from rich.text import Text
+
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.1f} articles/s" if speed else "")
+
+    prog = Progress(
+        TextColumn("[bold]articles"), BarColumn(), MofNCompleteColumn(), Rate(""), TimeElapsedColumn(),
+        transient=False,
+    )
+    task_id = prog.add_task("articles", total=total or None)
+    return prog, task_id

@@ -1,0 +1,116 @@
+"""Batch steps of the pipeline as plain functions (the Prefect tasks wrap these).
+
+Reading gives raw records; `prepare` turns them into cleaned `Article`s (or rejects
+them); `extract` parses and extracts frames; validation and loading live in
+`expectations/` and `warehouse/`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, field
+
+from flows.sources import RawRecord
+from transforms.clean import clean_article
+from transforms.dates import parse_date
+from transforms.extract import Article, Frames, build_frames, content_hash, stable_id
+from transforms.nlp import load_nlp, parse_texts
+
+__version__ = "0.1.0"
+
+
+def code_version() -> str:
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=__file__.rsplit("/", 2)[0],
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        sha = ""
+    return f"newsetl {__version__}" + (f" ({sha})" if sha else "")
+
+
+def article_key(rec: RawRecord) -> str:
+    return stable_id("art_", rec.source, rec.external_id)
+
+
+def record_hash(rec: RawRecord) -> str:
+    return content_hash(
+        rec.external_id, rec.source, rec.title, rec.text, rec.published_at, rec.url, rec.metadata
+    )
+
+
+def raw_json(rec: RawRecord) -> str:
+    return json.dumps(
+        {
+            "id": rec.external_id,
+            "source": rec.source,
+            "title": rec.title,
+            "text": rec.text,
+            "published_at": rec.published_at,
+            "url": rec.url,
+            **rec.metadata,
+        },
+        default=str,
+        ensure_ascii=False,
+    )
+
+
+@dataclass
+class Prepared:
+    articles: list[Article] = field(default_factory=list)
+    rejected: list[tuple[RawRecord, str]] = field(default_factory=list)  # (record, reason)
+
+
+def prepare(records: list[tuple[RawRecord, str, str]]) -> Prepared:
+    """Clean and date records given as (record, article_id, content_hash)."""
+    out = Prepared()
+    for rec, aid, h in records:
+        if rec.text is None or not rec.text.strip():
+            out.rejected.append((rec, "record has no text (missing, empty or only whitespace)"))
+            continue
+        clean = clean_article(rec.title, rec.text)
+        if not clean.body.strip():
+            out.rejected.append((rec, "body is empty after cleaning (only markup or boilerplate)"))
+            continue
+        published, warn = parse_date(rec.published_at)
+        warnings = tuple(rec.warnings) + ((warn,) if warn else ())
+        out.articles.append(
+            Article(
+                article_id=aid,
+                external_id=rec.external_id,
+                source=rec.source,
+                source_path=rec.source_path,
+                url=rec.url,
+                published_at=published,
+                content_hash=h,
+                metadata=json.dumps(rec.metadata, default=str, ensure_ascii=False),
+                clean=clean,
+                warnings=warnings,
+            )
+        )
+    return out
+
+
+def extract(
+    articles: list[Article],
+    *,
+    model: str,
+    nlp_batch_size: int,
+    n_process: int,
+    max_segment_chars: int,
+) -> Frames:
+    """Parse the batch with `nlp.pipe` and build its frames."""
+    nlp = load_nlp(model)
+    docs = parse_texts(
+        nlp,
+        (a.clean.text for a in articles),
+        batch_size=nlp_batch_size,
+        n_process=n_process,
+        max_segment_chars=max_segment_chars,
+    )
+    return build_frames(zip(articles, docs, strict=True))

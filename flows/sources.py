@@ -1,0 +1,268 @@
+"""Sources: everything that reads input. One small interface, several kinds.
+
+A source yields `RawRecord`s (one input article) and `Rejected`s (an input that could
+not be read, with a readable reason; it becomes a `quarantine` row). Reading never
+raises for bad input: the rest of the batch still lands.
+
+Kinds by file extension: `.jsonl`/`.ndjson` (one JSON record a line, streamed in
+chunks), `.json` (a record, a list of records, or {"articles": [...]}), `.txt` (first
+line the title, the rest the body; id = path relative to the source folder).
+`MemorySource` is the snapshot source for tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+KNOWN_FIELDS = ("id", "title", "text", "published_at", "source", "url")
+FALLBACK_ENCODING = "cp1252"  # declared fallback for files that are not valid UTF-8
+_BINARY_SNIFF = 8192
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One input article as read, before cleaning."""
+
+    source_path: str
+    external_id: str
+    title: str | None
+    text: str | None
+    published_at: object
+    source: str
+    url: str | None
+    metadata: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An input that could not be read; it becomes a quarantine row."""
+
+    source_path: str
+    external_id: str | None
+    stage: str
+    reason: str
+    raw: str | None = None
+
+
+Item = RawRecord | Rejected
+
+
+class Source(Protocol):
+    """What the flow needs from a source: a name and its items, chunk by chunk."""
+
+    name: str
+
+    def estimate(self) -> int: ...
+
+    def chunks(self) -> list[ChunkRef]: ...
+
+    def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]: ...
+
+
+@dataclass(frozen=True)
+class ChunkRef:
+    """Where one read task starts: a file and a byte offset (JSONL) or the whole file."""
+
+    path: str
+    root: str
+    kind: str
+    offset: int = 0
+    line: int = 0
+
+
+def _default_source_name(path: Path, root: Path) -> str:
+    return (root.name if root.is_dir() else path.stem) or "input"
+
+
+def record_from_dict(
+    obj: object, *, source_path: str, default_source: str, where: str, warnings: tuple[str, ...] = ()
+) -> Item:
+    """Turn a decoded JSON value into a RawRecord, or say why it can't be one."""
+    if not isinstance(obj, dict):
+        return Rejected(source_path, None, "read", f"{where}: expected a JSON object, got {type(obj).__name__}", json.dumps(obj)[:2000])
+    rid = obj.get("id")
+    if rid is None or (isinstance(rid, str) and not rid.strip()):
+        return Rejected(source_path, None, "read", f"{where}: record has no 'id'", json.dumps(obj, ensure_ascii=False)[:20000])
+    if not isinstance(rid, str | int):
+        return Rejected(source_path, None, "read", f"{where}: 'id' must be a string or number", json.dumps(obj, ensure_ascii=False)[:20000])
+    text, title = obj.get("text"), obj.get("title")
+    for name, val in (("text", text), ("title", title)):
+        if val is not None and not isinstance(val, str):
+            return Rejected(source_path, str(rid), "read", f"{where}: '{name}' must be a string, got {type(val).__name__}", json.dumps(obj, ensure_ascii=False)[:20000])
+    meta = {k: v for k, v in obj.items() if k not in KNOWN_FIELDS}
+    url = obj.get("url")
+    return RawRecord(
+        source_path=source_path,
+        external_id=str(rid),
+        title=title,
+        text=text,
+        published_at=obj.get("published_at"),
+        source=str(obj.get("source") or default_source),
+        url=str(url) if url else None,
+        metadata=meta,
+        warnings=warnings,
+    )
+
+
+def _decode(data: bytes, path: str) -> tuple[str, tuple[str, ...]]:
+    try:
+        return data.decode("utf-8-sig"), ()
+    except UnicodeDecodeError as exc:
+        return data.decode(FALLBACK_ENCODING, errors="replace"), (
+            f"{path} is not valid UTF-8 ({exc.reason} at byte {exc.start}); decoded as {FALLBACK_ENCODING}",
+        )
+
+
+def _sniff(path: Path) -> Rejected | None:
+    """Reject files that are empty, binary or gone, before parsing them."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(_BINARY_SNIFF)
+    except FileNotFoundError:
+        return Rejected(str(path), None, "read", "file disappeared before it could be read")
+    except OSError as exc:
+        return Rejected(str(path), None, "read", f"cannot read file: {exc.strerror or exc}")
+    if size == 0 or not head.strip():
+        return Rejected(str(path), None, "read", "empty file")
+    if b"\x00" in head:
+        return Rejected(str(path), None, "read", "binary file (NUL bytes), not text", repr(head[:200]))
+    return None
+
+
+SUFFIX_KINDS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "txt"}
+
+
+class FileSource:
+    """A file or a folder (read recursively) of JSONL, JSON and .txt articles."""
+
+    def __init__(self, location: str | os.PathLike[str], *, chunk_records: int = 2000):
+        self.root = Path(location)
+        self.name = str(location)
+        self.chunk_records = chunk_records
+
+    def files(self) -> list[tuple[Path, str | None]]:
+        """(path, kind) pairs; kind None for a file given explicitly with an unknown type."""
+        if self.root.is_dir():
+            found = []
+            for dirpath, dirnames, filenames in os.walk(self.root):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for fn in sorted(filenames):
+                    kind = SUFFIX_KINDS.get(Path(fn).suffix)
+                    if kind and not fn.startswith("."):
+                        found.append((Path(dirpath) / fn, kind))
+            return found
+        return [(self.root, SUFFIX_KINDS.get(self.root.suffix.lower()))]
+
+    def estimate(self) -> int:
+        """How many records the source holds (for progress bars); cheap, never raises."""
+        n = 0
+        for path, kind in self.files():
+            try:
+                if kind == "jsonl":
+                    with path.open("rb") as fh:
+                        n += sum(1 for line in fh if line.strip())
+                elif kind == "json":
+                    obj = json.loads(path.read_bytes())
+                    obj = obj.get("articles", obj) if isinstance(obj, dict) else obj
+                    n += len(obj) if isinstance(obj, list) else 1
+                else:
+                    n += 1
+            except (OSError, ValueError):
+                n += 1
+        return n
+
+    def chunks(self) -> list[ChunkRef]:
+        root = str(self.root)
+        return [ChunkRef(str(p), root, kind or "unknown") for p, kind in self.files()]
+
+    def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
+        path = Path(ref.path)
+        if not path.exists() and not Path(ref.root).exists():
+            return [Rejected(ref.path, None, "read", "source path does not exist")], None
+        if ref.kind == "unknown":
+            return [Rejected(ref.path, None, "read", f"unsupported file type {path.suffix or '(none)'!r}; expected .jsonl, .json or .txt")], None
+        if ref.offset == 0:
+            bad = _sniff(path)
+            if bad is not None:
+                return [bad], None
+        root = Path(ref.root)
+        default_source = _default_source_name(path, root)
+        try:
+            if ref.kind == "jsonl":
+                return self._read_jsonl(ref, default_source)
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return [Rejected(ref.path, None, "read", "file disappeared while it was being read")], None
+        text, warns = _decode(data, ref.path)
+        if ref.kind == "txt":
+            rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
+            lines = text.split("\n", 1)
+            title = lines[0].strip()
+            body = lines[1] if len(lines) > 1 else ""
+            return [RawRecord(ref.path, rel, title, body, None, default_source, None, {}, warns)], None
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return [Rejected(ref.path, None, "read", f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", text[:20000])], None
+        if isinstance(obj, dict) and isinstance(obj.get("articles"), list):
+            obj = obj["articles"]
+        items = obj if isinstance(obj, list) else [obj]
+        return [
+            record_from_dict(o, source_path=ref.path, default_source=default_source, where=f"record {i + 1}", warnings=warns)
+            for i, o in enumerate(items)
+        ], None
+
+    def _read_jsonl(self, ref: ChunkRef, default_source: str) -> tuple[list[Item], ChunkRef | None]:
+        items: list[Item] = []
+        line_no = ref.line
+        with open(ref.path, "rb") as fh:
+            fh.seek(ref.offset)
+            while len(items) < self.chunk_records:
+                raw = fh.readline()
+                if not raw:
+                    return items, None
+                line_no += 1
+                if not raw.strip():
+                    continue
+                text, warns = _decode(raw, f"{ref.path} line {line_no}")
+                where = f"line {line_no}"
+                try:
+                    obj = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    items.append(Rejected(ref.path, None, "read", f"{where}: invalid JSON ({exc.msg} at column {exc.colno})", text[:20000]))
+                    continue
+                items.append(record_from_dict(obj, source_path=ref.path, default_source=default_source, where=where, warnings=warns))
+            nxt = ChunkRef(ref.path, ref.root, ref.kind, fh.tell(), line_no)
+            return items, (nxt if fh.peek(1) else None)
+
+
+class MemorySource:
+    """A snapshot source for tests: records given as dicts."""
+
+    def __init__(self, records: list[dict], name: str = "memory"):
+        self.records = records
+        self.name = name
+
+    def estimate(self) -> int:
+        return len(self.records)
+
+    def chunks(self) -> list[ChunkRef]:
+        return [ChunkRef(self.name, self.name, "memory")]
+
+    def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
+        return [
+            record_from_dict(r, source_path=self.name, default_source=self.name, where=f"record {i + 1}")
+            for i, r in enumerate(self.records)
+        ], None
+
+
+def open_source(location: str | os.PathLike[str], *, chunk_records: int = 2000) -> Source:
+    """The source for a --source argument (a file or a folder)."""
+    return FileSource(location, chunk_records=chunk_records)

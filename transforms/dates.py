@@ -1,0 +1,73 @@
+"""Lenient date parsing for article timestamps (ISO 8601, RFC 822, Reuters)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from dateutil import parser as du_parser
+
+# Reuters-21578: "26-FEB-1987 15:18:06.67" (some malformed: "31-MAR-1987 605:12:19",
+# trailing "&#5;&#5;&#5;RM" control junk).
+_REUTERS = re.compile(
+    r"^\s*(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,3}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?"
+)
+_MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}
+
+
+def _naive_utc(dt: datetime) -> datetime:
+    """Store timestamps as naive UTC (DuckDB TIMESTAMP)."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return dt
+
+
+def parse_date(value: object) -> tuple[datetime | None, str | None]:
+    """Parse a published date leniently.
+
+    Returns (timestamp as naive UTC or None, warning or None). Never raises: an
+    unparseable value gives (None, "unparseable date ...") so the article is kept.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if isinstance(value, datetime):
+        return _naive_utc(value), None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(float(value), UTC).replace(tzinfo=None), None
+        except (OverflowError, OSError, ValueError):
+            return None, f"unparseable date {value!r}: epoch seconds out of range"
+    text = str(value).strip()
+    m = _REUTERS.match(text)
+    if m:
+        day, mon, year, hh, mm, ss, frac = m.groups()
+        month = _MONTHS.get(mon.upper())
+        try:
+            if month is None:
+                raise ValueError(f"unknown month {mon!r}")
+            micro = int((frac or "0").ljust(6, "0")[:6])
+            return datetime(int(year), month, int(day), int(hh), int(mm), int(ss), micro), None
+        except ValueError as exc:
+            # Malformed time of day (e.g. "605:12:19"): keep the date, drop the time.
+            try:
+                return datetime(int(year), month or 0, int(day)), (
+                    f"date {text!r} has an invalid time ({exc}); kept the day only"
+                )
+            except ValueError:
+                return None, f"unparseable date {text!r}: {exc}"
+    try:
+        return _naive_utc(datetime.fromisoformat(text.replace("Z", "+00:00"))), None
+    except ValueError:
+        pass
+    try:
+        return _naive_utc(parsedate_to_datetime(text)), None
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        dt = du_parser.parse(text, fuzzy=False, default=datetime(1900, 1, 1))
+        if dt.year == 1900 and "1900" not in text:
+            raise ValueError("no year")
+        return _naive_utc(dt), None
+    except (ValueError, OverflowError, TypeError) as exc:
+        return None, f"unparseable date {text!r}: {exc}"

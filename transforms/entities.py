@@ -1,0 +1,186 @@
+"""Entity mentions and per-article canonical entities from a parsed `Doc`.
+
+Pure functions: a `Doc` in, typed records out. Within one article, variant spellings
+and short forms of one thing ("Time Warner"/"TimeWarner", "Mr Trotter"/"Paul
+Trotter", "Allegis"/"Allegis Corp", "SEC"/"Securities and Exchange Commission") are
+merged into one cluster; across articles a cluster's `entity_id` is a hash of its
+label and canonical key, so the same name gets the same id in every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+# spaCy labels kept as entities (dates, amounts and nationalities are not entities).
+ENTITY_LABELS = frozenset({"ORG", "PERSON", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"})
+# Labels an actor of an action may have.
+ACTOR_LABELS = frozenset({"ORG", "PERSON", "GPE"})
+
+CORPORATE_SUFFIXES = (
+    "incorporated inc corporation corp company co cos limited ltd plc llc lp llp nv n.v "
+    "ag sa s.a se spa s.p.a bv b.v gmbh kk oyj ab asa pty"
+).split()
+_SUFFIX_RE = re.compile(
+    r"(?:[\s,]+(?:" + "|".join(re.escape(s) for s in CORPORATE_SUFFIXES) + r")\.?)+$", re.I
+)
+HONORIFICS = (
+    "mr mrs ms miss dr prof sir dame lord lady judge justice president senator sen rep "
+    "governor gov mayor chancellor minister secretary chairman chairwoman ceo rev father "
+    "prime minister general gen captain capt"
+).split()
+_HONORIFIC_RE = re.compile(r"^(?:(?:" + "|".join(HONORIFICS) + r")\.?\s+)+", re.I)
+_STOP = frozenset("of and for the & de la du des der von van in on at to".split())
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'")
+
+
+def display_name(text: str, label: str) -> str:
+    """A mention's text as a name: no leading 'the', no possessive, no honorific."""
+    name = " ".join(text.split())
+    name = re.sub(r"^(?:the)\s+", "", name, flags=re.I)
+    name = re.sub(r"['’]s?$", "", name).strip()
+    if label == "PERSON":
+        name = _HONORIFIC_RE.sub("", name).strip() or name
+    return name
+
+
+def name_key(text: str, label: str) -> str:
+    """Canonical key: case, spacing, punctuation, corporate suffixes and honorifics ignored."""
+    name = _fold(display_name(text, label))
+    if label == "ORG":
+        stripped = _SUFFIX_RE.sub("", name).strip()
+        name = stripped or name
+    return re.sub(r"[^0-9a-z]+", "", name.lower())
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^0-9A-Za-z&]+", _fold(text)) if w]
+
+
+def acronym(text: str) -> str:
+    """Initials of the significant words: 'Securities and Exchange Commission' -> 'SEC'."""
+    return "".join(w[0].upper() for w in _words(text) if w.lower() not in _STOP)
+
+
+def entity_id(label: str, key: str) -> str:
+    """Stable id of a canonical entity, the same in every run and on every machine."""
+    return "ent_" + hashlib.sha1(f"{label}|{key}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class Cluster:
+    """One real-world entity within one article."""
+
+    label: str
+    mentions: list[Span] = field(default_factory=list)
+    ticker: str | None = None
+    exchange: str | None = None
+    extra_aliases: set[str] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        """The fullest form the article uses."""
+        forms = [display_name(m.text, self.label) for m in self.mentions]
+        return max(forms, key=lambda f: (len(f.split()), len(f), -forms.index(f)))
+
+    @property
+    def key(self) -> str:
+        return name_key(self.name, self.label)
+
+    @property
+    def entity_id(self) -> str:
+        return entity_id(self.label, self.key)
+
+    @property
+    def aliases(self) -> list[str]:
+        name = self.name
+        forms = {display_name(m.text, self.label) for m in self.mentions} | self.extra_aliases
+        if self.ticker:
+            forms.add(self.ticker)
+            if self.exchange:
+                forms.add(f"{self.exchange}:{self.ticker}")
+        return sorted(f for f in forms if f != name)
+
+
+def _label_vote(spans: list[Span]) -> str:
+    counts = Counter(s.label_ for s in spans)
+    priority = {"ORG": 4, "PERSON": 3, "GPE": 2, "PRODUCT": 1}
+    return max(counts, key=lambda lab: (counts[lab], priority.get(lab, 0)))
+
+
+def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Cluster]:
+    """Group the doc's entity mentions into per-article entities.
+
+    `known_tickers` are symbols the cleaner took from angle brackets (`<MLC>`): a bare
+    "(MLC)" after a name is then a ticker; otherwise it is an abbreviation alias.
+    """
+    spans = [e for e in doc.ents if e.label_ in ENTITY_LABELS and name_key(e.text, e.label_)]
+    # 1. same key (any label) -> one group
+    groups: dict[str, list[Span]] = {}
+    for s in spans:
+        groups.setdefault(name_key(s.text, "ORG" if s.label_ == "ORG" else s.label_), []).append(s)
+    clusters = {k: Cluster(_label_vote(v), list(v)) for k, v in groups.items()}
+
+    def merge(short: str, long: str) -> None:
+        """Fold `short` into `long`; the fuller form's label wins."""
+        gone = clusters.pop(short)
+        clusters[long].mentions.extend(gone.mentions)
+        clusters[long].extra_aliases |= gone.extra_aliases
+
+    keys_by_len = sorted(clusters, key=lambda k: len(clusters[k].name), reverse=True)
+    for k in list(keys_by_len):
+        if k not in clusters:
+            continue
+        c = clusters[k]
+        words = _words(c.name)
+        if not words:
+            continue
+        candidates = []
+        for lk, lc in clusters.items():
+            if lk == k or len(lc.name) <= len(c.name):
+                continue
+            lwords = _words(lc.name)
+            if lc.label == "PERSON" and c.label in ("PERSON", "ORG", "GPE") and len(words) == 1:
+                # "Trotter" / "Mr Trotter" -> "Paul Trotter"
+                if lwords[-1].lower() == words[0].lower():
+                    candidates.append(lk)
+            elif lc.label == "ORG" and c.label in ("ORG", "PERSON", "GPE", "PRODUCT", "NORP"):
+                lcore = _words(_SUFFIX_RE.sub("", lc.name)) or lwords
+                if [w.lower() for w in lcore[: len(words)]] == [w.lower() for w in words] and (
+                    len(words) < len(lcore) or c.label == "ORG"
+                ):
+                    candidates.append(lk)  # "Allegis" -> "Allegis Corp", "Delta" -> "Delta Air Lines"
+                elif len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and (
+                    acronym(lc.name) == words[0]
+                ):
+                    candidates.append(lk)  # "SEC" -> "Securities and Exchange Commission"
+        if len(candidates) == 1:
+            merge(k, candidates[0])
+    # tickers and parenthesised abbreviations attach to the entity they follow
+    by_start = {m.start: k for k, c in clusters.items() for m in c.mentions}
+    for t in doc._.tickers:
+        owner_key = by_start.get(t["entity_start"]) if t["entity_start"] is not None else None
+        if owner_key is None or owner_key not in clusters:
+            continue
+        owner = clusters[owner_key]
+        is_ticker = t["exchange"] is not None or t["symbol"] in known_tickers
+        if is_ticker and owner.ticker is None:
+            owner.ticker, owner.exchange = t["symbol"], t["exchange"]
+        # "(IBGE)" after a name introduces an alias: merge the mentions that use it
+        alias_key = name_key(t["symbol"], owner.label)
+        if alias_key in clusters and alias_key != owner_key:
+            merge(alias_key, owner_key)
+        if not is_ticker:
+            owner.extra_aliases.add(t["symbol"])
+    for c in clusters.values():
+        c.mentions.sort(key=lambda s: s.start)
+    return sorted(clusters.values(), key=lambda c: c.mentions[0].start)

@@ -1,0 +1,226 @@
+"""From cleaned articles and their parsed `Doc`s to the warehouse's frames (polars).
+
+Pure: no I/O, no DuckDB, no Prefect. Offsets in every frame refer to the stored,
+cleaned `title` or `body` of the article, as named by the row's `field` column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+from spacy.tokens import Doc
+
+from transforms.actions import extract_actions
+from transforms.clean import CleanArticle
+from transforms.entities import cluster_entities
+
+
+@dataclass(frozen=True)
+class Article:
+    """A read, cleaned article ready for NLP (one input record)."""
+
+    article_id: str
+    external_id: str
+    source: str
+    source_path: str
+    url: str | None
+    published_at: datetime | None
+    content_hash: str
+    metadata: str  # JSON object of the input fields newsetl does not model
+    clean: CleanArticle
+    warnings: tuple[str, ...] = ()
+
+
+def stable_id(prefix: str, *parts: object) -> str:
+    """A deterministic id: the same inputs give the same id in every run."""
+    raw = "\x1f".join("" if p is None else str(p) for p in parts)
+    return prefix + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+ARTICLE_SCHEMA = {
+    "article_id": pl.String,
+    "external_id": pl.String,
+    "source": pl.String,
+    "source_path": pl.String,
+    "url": pl.String,
+    "title": pl.String,
+    "body": pl.String,
+    "published_at": pl.Datetime("us"),
+    "content_hash": pl.String,
+    "metadata": pl.String,
+    "tickers": pl.List(pl.String),
+    "warnings": pl.List(pl.String),
+}
+MENTION_SCHEMA = {
+    "mention_id": pl.String,
+    "article_id": pl.String,
+    "entity_id": pl.String,
+    "text": pl.String,
+    "label": pl.String,
+    "ner_label": pl.String,
+    "field": pl.String,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
+    "sentence_index": pl.Int32,
+}
+ENTITY_SCHEMA = {
+    "entity_id": pl.String,
+    "name": pl.String,
+    "label": pl.String,
+    "ticker": pl.String,
+    "exchange": pl.String,
+    "aliases": pl.List(pl.String),
+    "article_id": pl.String,
+}
+ARGUMENT_DTYPE = pl.List(pl.Struct({"prep": pl.String, "text": pl.String, "entity_id": pl.String}))
+ACTION_SCHEMA = {
+    "action_id": pl.String,
+    "article_id": pl.String,
+    "sentence_index": pl.Int32,
+    "actor_text": pl.String,
+    "actor_entity_id": pl.String,
+    "actor_resolution": pl.String,
+    "verb": pl.String,
+    "verb_text": pl.String,
+    "target_text": pl.String,
+    "target_entity_id": pl.String,
+    "arguments": ARGUMENT_DTYPE,
+    "negated": pl.Boolean,
+    "evidence": pl.String,
+    "field": pl.String,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
+}
+
+
+@dataclass(frozen=True)
+class Frames:
+    """One batch's rows for every extracted table."""
+
+    articles: pl.DataFrame
+    entities: pl.DataFrame  # one row per (entity, article) observation
+    entity_mentions: pl.DataFrame
+    actions: pl.DataFrame
+
+    @property
+    def row_counts(self) -> dict[str, int]:
+        return {k: getattr(self, k).height for k in ("articles", "entities", "entity_mentions", "actions")}
+
+
+def _field(offset: int, body_offset: int) -> tuple[str, int]:
+    return ("title", offset) if offset < body_offset else ("body", offset - body_offset)
+
+
+def extract_rows(article: Article, doc: Doc) -> dict[str, list[dict]]:
+    """Rows of every table for one article."""
+    boff = article.clean.body_offset
+    clusters = cluster_entities(doc, article.clean.tickers)
+    sent_of = {}
+    for si, sent in enumerate(doc.sents):
+        sent_of[sent.start] = si
+    mentions, entities = [], []
+    for c in clusters:
+        eid = c.entity_id
+        entities.append(
+            {
+                "entity_id": eid,
+                "name": c.name,
+                "label": c.label,
+                "ticker": c.ticker,
+                "exchange": c.exchange,
+                "aliases": c.aliases,
+                "article_id": article.article_id,
+            }
+        )
+        for m in c.mentions:
+            fld, start = _field(m.start_char, boff)
+            mentions.append(
+                {
+                    "mention_id": stable_id("men_", article.article_id, fld, start, m.end_char),
+                    "article_id": article.article_id,
+                    "entity_id": eid,
+                    "text": m.text,
+                    "label": c.label,
+                    "ner_label": m.label_,
+                    "field": fld,
+                    "start_char": start,
+                    "end_char": start + (m.end_char - m.start_char),
+                    "sentence_index": sent_of.get(m.sent.start, 0),
+                }
+            )
+    actions = []
+    seen: dict[tuple, int] = {}
+    for a in extract_actions(doc, clusters):
+        fld, start = _field(a.start_char, boff)
+        key = (a.start_char, a.actor_text)
+        seen[key] = seen.get(key, 0) + 1
+        actions.append(
+            {
+                "action_id": stable_id("act_", article.article_id, a.start_char, a.actor_text, seen[key]),
+                "article_id": article.article_id,
+                "sentence_index": a.sentence_index,
+                "actor_text": a.actor_text,
+                "actor_entity_id": a.actor_entity_id,
+                "actor_resolution": a.actor_resolution,
+                "verb": a.verb,
+                "verb_text": a.verb_text,
+                "target_text": a.target_text,
+                "target_entity_id": a.target_entity_id,
+                "arguments": [
+                    {"prep": g.prep, "text": g.text, "entity_id": g.entity_id} for g in a.arguments
+                ],
+                "negated": a.negated,
+                "evidence": a.evidence,
+                "field": fld,
+                "start_char": start,
+                "end_char": start + (a.end_char - a.start_char),
+            }
+        )
+    return {"entities": entities, "entity_mentions": mentions, "actions": actions}
+
+
+def article_row(a: Article) -> dict:
+    return {
+        "article_id": a.article_id,
+        "external_id": a.external_id,
+        "source": a.source,
+        "source_path": a.source_path,
+        "url": a.url,
+        "title": a.clean.title,
+        "body": a.clean.body,
+        "published_at": a.published_at,
+        "content_hash": a.content_hash,
+        "metadata": a.metadata,
+        "tickers": list(a.clean.tickers),
+        "warnings": list(a.warnings) + list(a.clean.warnings),
+    }
+
+
+def build_frames(pairs: Iterable[tuple[Article, Doc]]) -> Frames:
+    """Frames for a batch of (article, parsed doc) pairs, built in bulk."""
+    arts: list[dict] = []
+    rows: dict[str, list[dict]] = {"entities": [], "entity_mentions": [], "actions": []}
+    for article, doc in pairs:
+        arts.append(article_row(article))
+        for k, v in extract_rows(article, doc).items():
+            rows[k].extend(v)
+    return Frames(
+        articles=pl.DataFrame(arts, schema=ARTICLE_SCHEMA),
+        entities=pl.DataFrame(rows["entities"], schema=ENTITY_SCHEMA),
+        entity_mentions=pl.DataFrame(rows["entity_mentions"], schema=MENTION_SCHEMA),
+        actions=pl.DataFrame(rows["actions"], schema=ACTION_SCHEMA),
+    )
+
+
+def content_hash(*parts: object) -> str:
+    """SHA-256 over the raw fields that define an article's content."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(json.dumps(p, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()

