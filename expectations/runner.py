@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -27,7 +27,7 @@ def suite_path(table: str) -> Path:
     return SUITES_DIR / f"{table}.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_suite(table: str) -> dict:
     """The suite for `table` as data (raises FileNotFoundError if the table has none)."""
     return json.loads(suite_path(table).read_text(encoding="utf-8"))
@@ -56,24 +56,28 @@ def _gx():
     return gx, ctx, source
 
 
-@lru_cache(maxsize=None)
+@cache
 def _batch_definition(table: str):
     _, _, source = _gx()
     return source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(f"{table}_batch")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _suite(table: str):
     gx, _, _ = _gx()
     s = load_suite(table)
     return gx.ExpectationSuite(
         name=s["name"],
-        expectations=[{"type": e["type"], "kwargs": e["kwargs"], "meta": e.get("meta", {})} for e in s["expectations"]],
+        expectations=[
+            {"type": e["type"], "kwargs": e["kwargs"], "meta": e.get("meta", {})} for e in s["expectations"]
+        ],
     )
 
 
 def _describe(cfg_type: str, kwargs: dict, meta: dict) -> str:
-    cols = kwargs.get("column") or kwargs.get("column_list") or [kwargs.get("column_A"), kwargs.get("column_B")]
+    cols = (
+        kwargs.get("column") or kwargs.get("column_list") or [kwargs.get("column_A"), kwargs.get("column_B")]
+    )
     args = ", ".join(cols) if isinstance(cols, list) else cols
     note = meta.get("notes") if meta else None
     return f"{cfg_type}({args})" + (f": {note}" if note else "")
@@ -155,7 +159,9 @@ def prepare_entities(entities: pl.DataFrame, articles: pl.DataFrame) -> pl.DataF
 
 def prepare_mentions(mentions: pl.DataFrame, articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
     out = _with_field_text(mentions, articles)
-    ents = entities.select("entity_id", "article_id").unique().with_columns(pl.lit(True).alias("_entity_known"))
+    ents = (
+        entities.select("entity_id", "article_id").unique().with_columns(pl.lit(True).alias("_entity_known"))
+    )
     out = out.join(ents, on=["entity_id", "article_id"], how="left", maintain_order="left")
     sliced = pl.col("_field_text").str.slice(pl.col("start_char"), pl.col("end_char") - pl.col("start_char"))
     return out.with_columns(
@@ -173,9 +179,10 @@ def prepare_actions(actions: pl.DataFrame, articles: pl.DataFrame, entities: pl.
         (pl.col("_actor_entity_known").fill_null(False) | pl.col("actor_entity_id").is_null()).alias(
             "_actor_entity_known"
         ),
-        pl.col("evidence").str.contains(pl.col("verb_text"), literal=True).fill_null(False).alias(
-            "_evidence_has_verb"
-        ),
+        pl.col("evidence")
+        .str.contains(pl.col("verb_text"), literal=True)
+        .fill_null(False)
+        .alias("_evidence_has_verb"),
     ).drop("title", "body", "_field_text")
 
 
@@ -239,7 +246,9 @@ class BatchValidation:
 
 def _row_json(frame: pl.DataFrame, i: int) -> str:
     row = frame.row(i, named=True)
-    return json.dumps({k: v for k, v in row.items() if not k.startswith("_")}, default=str, ensure_ascii=False)
+    return json.dumps(
+        {k: v for k, v in row.items() if not k.startswith("_")}, default=str, ensure_ascii=False
+    )
 
 
 def validate_frames(frames, run_id: str, *, max_raw: int = 20_000) -> BatchValidation:
@@ -253,7 +262,10 @@ def validate_frames(frames, run_id: str, *, max_raw: int = 20_000) -> BatchValid
     quarantine: list[dict] = []
     batch_failures: list[str] = []
     articles = frames.articles.with_row_index("_row")
-    meta = {r["article_id"]: (r["source_path"], r["external_id"]) for r in articles.select("article_id", "source_path", "external_id").to_dicts()}
+    meta = {
+        r["article_id"]: (r["source_path"], r["external_id"])
+        for r in articles.select("article_id", "source_path", "external_id").to_dicts()
+    }
 
     res = validate_table("articles", prepare_articles(articles))
     summary["articles"] = res.summary()
@@ -263,8 +275,17 @@ def validate_frames(frames, run_id: str, *, max_raw: int = 20_000) -> BatchValid
         aid = articles["article_id"][i]
         rejected.add(aid)
         src, ext = meta.get(aid, (None, None))
-        quarantine.append(quarantine_row(run_id, source_path=src, external_id=ext, stage="validate:articles",
-                                         reason="; ".join(reasons), raw=_row_json(articles, i), max_raw=max_raw))
+        quarantine.append(
+            quarantine_row(
+                run_id,
+                source_path=src,
+                external_id=ext,
+                stage="validate:articles",
+                reason="; ".join(reasons),
+                raw=_row_json(articles, i),
+                max_raw=max_raw,
+            )
+        )
     keep_articles = articles.filter(~pl.col("article_id").is_in(list(rejected))).drop("_row")
 
     def children(frame: pl.DataFrame) -> pl.DataFrame:
@@ -274,7 +295,11 @@ def validate_frames(frames, run_id: str, *, max_raw: int = 20_000) -> BatchValid
     entities = children(frames.entities)
     steps = (
         ("entities", entities, lambda f: prepare_entities(f, keep_articles)),
-        ("entity_mentions", children(frames.entity_mentions), lambda f: prepare_mentions(f, keep_articles, entities)),
+        (
+            "entity_mentions",
+            children(frames.entity_mentions),
+            lambda f: prepare_mentions(f, keep_articles, entities),
+        ),
         ("actions", children(frames.actions), lambda f: prepare_actions(f, keep_articles, entities)),
     )
     for table, frame, prep in steps:
@@ -286,8 +311,17 @@ def validate_frames(frames, run_id: str, *, max_raw: int = 20_000) -> BatchValid
         for i in bad:
             aid = prepared["article_id"][i]
             src, ext = meta.get(aid, (None, None))
-            quarantine.append(quarantine_row(run_id, source_path=src, external_id=ext, stage=f"validate:{table}",
-                                             reason="; ".join(res.row_reasons[i]), raw=_row_json(prepared, i), max_raw=max_raw))
+            quarantine.append(
+                quarantine_row(
+                    run_id,
+                    source_path=src,
+                    external_id=ext,
+                    stage=f"validate:{table}",
+                    reason="; ".join(res.row_reasons[i]),
+                    raw=_row_json(prepared, i),
+                    max_raw=max_raw,
+                )
+            )
         if bad:
             frame = frame.with_row_index("_row").filter(~pl.col("_row").is_in(bad)).drop("_row")
         out[table] = frame

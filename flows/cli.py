@@ -15,7 +15,9 @@ from rich.table import Table  # noqa: E402
 
 from flows.settings import Settings  # noqa: E402
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="News articles to validated DuckDB tables.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="News articles to validated DuckDB tables."
+)
 console = Console()
 
 
@@ -34,8 +36,18 @@ def _print_rows(cols: list[str], rows: list[tuple], title: str | None = None, ma
 
 @app.command()
 def run(
-    source: list[Path] = typer.Option(None, "--source", "-s", help="Input file or folder (read recursively); repeatable. Default: NEWSETL_SOURCES or the bundled sample."),
-    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file to write. Default: NEWSETL_WAREHOUSE or data/news.duckdb."),
+    source: list[Path] = typer.Option(
+        None,
+        "--source",
+        "-s",
+        help="Input file or folder (read recursively); repeatable. Default: NEWSETL_SOURCES or the bundled sample.",
+    ),
+    warehouse: Path = typer.Option(
+        None,
+        "--warehouse",
+        "-w",
+        help="DuckDB file to write. Default: NEWSETL_WAREHOUSE or data/news.duckdb.",
+    ),
     batch_size: int = typer.Option(None, "--batch-size", help="Articles per batch."),
     n_process: int = typer.Option(None, "--n-process", help="Processes for spaCy's nlp.pipe."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
@@ -70,7 +82,9 @@ def run(
 @app.command()
 def sql(
     query: str = typer.Argument(..., help="SQL to run (read-only)."),
-    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file. Default: NEWSETL_WAREHOUSE or data/news.duckdb."),
+    warehouse: Path = typer.Option(
+        None, "--warehouse", "-w", help="DuckDB file. Default: NEWSETL_WAREHOUSE or data/news.duckdb."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print rows as JSON lines instead of a table."),
 ) -> None:
     """Run a SQL query against the warehouse (read-only) and print the result."""
@@ -97,6 +111,7 @@ def sql(
 def runs(
     warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file."),
     limit: int = typer.Option(10, "--limit", "-n", help="How many recent runs."),
+    as_json: bool = typer.Option(False, "--json", help="Print runs as JSON lines."),
 ) -> None:
     """List recent pipeline runs with their status and counts."""
     from warehouse.db import query as run_query
@@ -104,16 +119,25 @@ def runs(
     try:
         cols, rows = run_query(
             _warehouse(warehouse),
-            """SELECT run_id, status, started_at, round(epoch(finished_at - started_at), 1) AS seconds,
+            """SELECT run_id, status, started_at::TIMESTAMP(0) AS started,
+                      round(epoch(finished_at - started_at), 1) AS seconds,
                       articles_seen AS seen, articles_loaded AS loaded, articles_skipped AS skipped,
-                      articles_quarantined AS quarantined, rows_quarantined AS rows_q, error
+                      articles_quarantined AS quarantined, error
                FROM pipeline_runs ORDER BY started_at DESC LIMIT ?""",
             [limit],
         )
     except FileNotFoundError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
-    _print_rows(cols, rows, title="recent runs")
+    if as_json:
+        for r in rows:
+            typer.echo(json.dumps(dict(zip(cols, r, strict=True)), default=str))
+        return
+    shown = [(r[0][:8], *r[1:-1]) for r in rows]
+    _print_rows(cols[:-1], shown, title="recent runs")
+    for r in rows:
+        if r[-1]:
+            console.print(f"[red]{r[0][:8]}[/red] {r[1]}: {r[-1]}")
 
 
 if __name__ == "__main__":

@@ -131,8 +131,15 @@ class _Run:
     def reject(self, source_path, external_id, stage, reason, raw) -> None:
         self.counts.articles_quarantined += 1
         self.quarantine.append(
-            quarantine_row(self.run_id, source_path=source_path, external_id=external_id, stage=stage,
-                           reason=reason, raw=raw, max_raw=self.settings.quarantine_raw_chars)
+            quarantine_row(
+                self.run_id,
+                source_path=source_path,
+                external_id=external_id,
+                stage=stage,
+                reason=reason,
+                raw=raw,
+                max_raw=self.settings.quarantine_raw_chars,
+            )
         )
 
     def add(self, item) -> None:
@@ -147,9 +154,14 @@ class _Run:
             if earlier == h:
                 self.counts.articles_skipped += 1  # the same record twice: nothing new
             else:
-                self.reject(item.source_path, item.external_id, "read",
-                            f"duplicate id {item.external_id!r} from source {item.source!r} in this run with "
-                            "different content; the first occurrence was kept", pipeline.raw_json(item))
+                self.reject(
+                    item.source_path,
+                    item.external_id,
+                    "read",
+                    f"duplicate id {item.external_id!r} from source {item.source!r} in this run with "
+                    "different content; the first occurrence was kept",
+                    pipeline.raw_json(item),
+                )
             self.progress(1)
             return
         self.seen_in_run[aid] = h
@@ -183,13 +195,17 @@ class _Run:
         with self.timed("validate"):
             checked = validate_batch(frames, self.run_id, self.settings.quarantine_raw_chars)
         for table, s in checked.summary.items():
-            agg = self.validation.setdefault(table, {"rows": 0, "rows_rejected": 0, "failed": [], "batch_failures": []})
+            agg = self.validation.setdefault(
+                table, {"rows": 0, "rows_rejected": 0, "failed": [], "batch_failures": []}
+            )
             agg["rows"] += s["rows"]
             agg["rows_rejected"] += s["rows_rejected"]
             agg["failed"] = sorted(set(agg["failed"]) | set(s["failed"]))
             agg["batch_failures"] += s["batch_failures"]
         if not checked.ok:
-            msg = f"batch of {len(prepared.articles)} articles not loaded: " + "; ".join(checked.batch_failures)
+            msg = f"batch of {len(prepared.articles)} articles not loaded: " + "; ".join(
+                checked.batch_failures
+            )
             self.errors.append(msg)
             for a in prepared.articles:
                 self.reject(a.source_path, a.external_id, "validate:batch", msg, None)
@@ -246,7 +262,12 @@ def nightly(
     """Ingest `sources` (files or folders) into the `warehouse` DuckDB file."""
     overrides = {
         k: v
-        for k, v in {"sources": sources, "warehouse": warehouse, "batch_size": batch_size, "n_process": n_process}.items()
+        for k, v in {
+            "sources": sources,
+            "warehouse": warehouse,
+            "batch_size": batch_size,
+            "n_process": n_process,
+        }.items()
         if v is not None
     }
     settings = Settings(**overrides)
@@ -261,8 +282,13 @@ def nightly(
         killed = wh.mark_dead_runs()
         if killed:
             logger.warning("marked %d earlier run(s) as killed", killed)
-        wh.begin_run(run_id, sources=srcs, params=settings.model_dump(mode="json"),
-                     model_version=model_version(nlp), code_version=pipeline.code_version())
+        wh.begin_run(
+            run_id,
+            sources=srcs,
+            params=settings.model_dump(mode="json"),
+            model_version=model_version(nlp),
+            code_version=pipeline.code_version(),
+        )
         bar = _progress_bar(srcs, settings) if progress else None
         advance = (lambda n: bar[0].advance(bar[1], n)) if bar else (lambda n: None)
         run = _Run(settings, wh, run_id, advance)
@@ -300,13 +326,20 @@ def nightly(
                 validation=run.validation,
                 **{k: v for k, v in asdict(run.counts).items()},
             )
-    result = RunResult(run_id, status, str(wh_path), run.counts, run.stage_seconds, run.validation, run.errors)
-    create_markdown_artifact(key="nightly-run-summary", markdown=_summary_markdown(result),
-                             description=f"newsetl run {run_id}")
+    result = RunResult(
+        run_id, status, str(wh_path), run.counts, run.stage_seconds, run.validation, run.errors
+    )
+    create_markdown_artifact(
+        key="nightly-run-summary", markdown=_summary_markdown(result), description=f"newsetl run {run_id}"
+    )
     logger.info(
         "run %s %s: seen %d, loaded %d, skipped %d, quarantined %d",
-        run_id, status, run.counts.articles_seen, run.counts.articles_loaded,
-        run.counts.articles_skipped, run.counts.articles_quarantined,
+        run_id,
+        status,
+        run.counts.articles_seen,
+        run.counts.articles_loaded,
+        run.counts.articles_skipped,
+        run.counts.articles_quarantined,
     )
     return result.to_dict()
 
@@ -324,7 +357,11 @@ def _progress_bar(srcs: list[str], settings: Settings):
             return Text(f"{speed:.1f} articles/s" if speed else "")
 
     prog = Progress(
-        TextColumn("[bold]articles"), BarColumn(), MofNCompleteColumn(), Rate(""), TimeElapsedColumn(),
+        TextColumn("[bold]articles"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        Rate(""),
+        TimeElapsedColumn(),
         transient=False,
     )
     task_id = prog.add_task("articles", total=total or None)

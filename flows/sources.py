@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -85,16 +84,40 @@ def record_from_dict(
 ) -> Item:
     """Turn a decoded JSON value into a RawRecord, or say why it can't be one."""
     if not isinstance(obj, dict):
-        return Rejected(source_path, None, "read", f"{where}: expected a JSON object, got {type(obj).__name__}", json.dumps(obj)[:2000])
+        return Rejected(
+            source_path,
+            None,
+            "read",
+            f"{where}: expected a JSON object, got {type(obj).__name__}",
+            json.dumps(obj)[:2000],
+        )
     rid = obj.get("id")
     if rid is None or (isinstance(rid, str) and not rid.strip()):
-        return Rejected(source_path, None, "read", f"{where}: record has no 'id'", json.dumps(obj, ensure_ascii=False)[:20000])
+        return Rejected(
+            source_path,
+            None,
+            "read",
+            f"{where}: record has no 'id'",
+            json.dumps(obj, ensure_ascii=False)[:20000],
+        )
     if not isinstance(rid, str | int):
-        return Rejected(source_path, None, "read", f"{where}: 'id' must be a string or number", json.dumps(obj, ensure_ascii=False)[:20000])
+        return Rejected(
+            source_path,
+            None,
+            "read",
+            f"{where}: 'id' must be a string or number",
+            json.dumps(obj, ensure_ascii=False)[:20000],
+        )
     text, title = obj.get("text"), obj.get("title")
     for name, val in (("text", text), ("title", title)):
         if val is not None and not isinstance(val, str):
-            return Rejected(source_path, str(rid), "read", f"{where}: '{name}' must be a string, got {type(val).__name__}", json.dumps(obj, ensure_ascii=False)[:20000])
+            return Rejected(
+                source_path,
+                str(rid),
+                "read",
+                f"{where}: '{name}' must be a string, got {type(val).__name__}",
+                json.dumps(obj, ensure_ascii=False)[:20000],
+            )
     meta = {k: v for k, v in obj.items() if k not in KNOWN_FIELDS}
     url = obj.get("url")
     return RawRecord(
@@ -187,7 +210,14 @@ class FileSource:
         if not path.exists() and not Path(ref.root).exists():
             return [Rejected(ref.path, None, "read", "source path does not exist")], None
         if ref.kind == "unknown":
-            return [Rejected(ref.path, None, "read", f"unsupported file type {path.suffix or '(none)'!r}; expected .jsonl, .json or .txt")], None
+            return [
+                Rejected(
+                    ref.path,
+                    None,
+                    "read",
+                    f"unsupported file type {path.suffix or '(none)'!r}; expected .jsonl, .json or .txt",
+                )
+            ], None
         if ref.offset == 0:
             bad = _sniff(path)
             if bad is not None:
@@ -210,12 +240,26 @@ class FileSource:
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
-            return [Rejected(ref.path, None, "read", f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", text[:20000])], None
+            return [
+                Rejected(
+                    ref.path,
+                    None,
+                    "read",
+                    f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                    text[:20000],
+                )
+            ], None
         if isinstance(obj, dict) and isinstance(obj.get("articles"), list):
             obj = obj["articles"]
         items = obj if isinstance(obj, list) else [obj]
         return [
-            record_from_dict(o, source_path=ref.path, default_source=default_source, where=f"record {i + 1}", warnings=warns)
+            record_from_dict(
+                o,
+                source_path=ref.path,
+                default_source=default_source,
+                where=f"record {i + 1}",
+                warnings=warns,
+            )
             for i, o in enumerate(items)
         ], None
 
@@ -236,9 +280,21 @@ class FileSource:
                 try:
                     obj = json.loads(text)
                 except json.JSONDecodeError as exc:
-                    items.append(Rejected(ref.path, None, "read", f"{where}: invalid JSON ({exc.msg} at column {exc.colno})", text[:20000]))
+                    items.append(
+                        Rejected(
+                            ref.path,
+                            None,
+                            "read",
+                            f"{where}: invalid JSON ({exc.msg} at column {exc.colno})",
+                            text[:20000],
+                        )
+                    )
                     continue
-                items.append(record_from_dict(obj, source_path=ref.path, default_source=default_source, where=where, warnings=warns))
+                items.append(
+                    record_from_dict(
+                        obj, source_path=ref.path, default_source=default_source, where=where, warnings=warns
+                    )
+                )
             nxt = ChunkRef(ref.path, ref.root, ref.kind, fh.tell(), line_no)
             return items, (nxt if fh.peek(1) else None)
 

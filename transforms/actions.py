@@ -22,19 +22,84 @@ from transforms.entities import ACTOR_LABELS, Cluster
 
 # Nouns that, with "the"/"this", describe an organisation ("the tech stock said ...").
 ORG_DESCRIPTIONS = frozenset(
-    """company firm group business giant maker manufacturer carrier airline bank lender
-    insurer retailer chain operator conglomerate stock corporation organisation organization
-    agency regulator network broadcaster publisher developer startup start-up unit subsidiary
-    supplier provider producer club team partnership fund brokerage exchange utility
-    automaker carmaker chipmaker studio label service""".split()
+    [
+        "company",
+        "firm",
+        "group",
+        "business",
+        "giant",
+        "maker",
+        "manufacturer",
+        "carrier",
+        "airline",
+        "bank",
+        "lender",
+        "insurer",
+        "retailer",
+        "chain",
+        "operator",
+        "conglomerate",
+        "stock",
+        "corporation",
+        "organisation",
+        "organization",
+        "agency",
+        "regulator",
+        "network",
+        "broadcaster",
+        "publisher",
+        "developer",
+        "startup",
+        "start-up",
+        "unit",
+        "subsidiary",
+        "supplier",
+        "provider",
+        "producer",
+        "club",
+        "team",
+        "partnership",
+        "fund",
+        "brokerage",
+        "exchange",
+        "utility",
+        "automaker",
+        "carmaker",
+        "chipmaker",
+        "studio",
+        "label",
+        "service",
+    ]
 )
-GPE_DESCRIPTIONS = frozenset("government country nation state administration city".split())
-PERSON_PRONOUNS = frozenset("he him his she her i me my".split())
-ORG_PRONOUNS = frozenset("it its they them their we us our".split())
+GPE_DESCRIPTIONS = frozenset(["government", "country", "nation", "state", "administration", "city"])
+PERSON_PRONOUNS = frozenset(["he", "him", "his", "she", "her", "i", "me", "my"])
+ORG_PRONOUNS = frozenset(["it", "its", "they", "them", "their", "we", "us", "our"])
 # Nouns after a light verb whose clause is the real action: "made the decision to stop".
 LIGHT_NOUNS = frozenset(
-    """decision plan move bid effort attempt offer agreement commitment promise pledge
-    intention intent proposal step steps right chance opportunity vow goal aim""".split()
+    [
+        "decision",
+        "plan",
+        "move",
+        "bid",
+        "effort",
+        "attempt",
+        "offer",
+        "agreement",
+        "commitment",
+        "promise",
+        "pledge",
+        "intention",
+        "intent",
+        "proposal",
+        "step",
+        "steps",
+        "right",
+        "chance",
+        "opportunity",
+        "vow",
+        "goal",
+        "aim",
+    ]
 )
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
@@ -280,13 +345,13 @@ def _actor_text(ctx: _Context, tok: Token) -> str:
 def _is_action_verb(tok: Token) -> bool:
     if tok.pos_ != "VERB":
         return False
-    if tok.lemma_.lower() == "be" or tok.dep_ in ("aux", "auxpass"):
-        return False
-    return True
+    return not (tok.lemma_.lower() == "be" or tok.dep_ in ("aux", "auxpass"))
 
 
 def extract_actions(doc: Doc, clusters: list[Cluster]) -> Iterator[ActionRecord]:
     """Every verb with a findable doer; actions by non-entities keep a null entity id."""
+    if not doc.has_annotation("DEP"):
+        return
     ctx = _build_context(doc, clusters)
     sents = list(doc.sents)
     for tok in doc:
@@ -305,9 +370,7 @@ def extract_actions(doc: Doc, clusters: list[Cluster]) -> Iterator[ActionRecord]
             if p.dep_ in ("prep", "agent") and p.i > tok.i:
                 objs = [c for c in p.children if c.dep_ in ("pobj", "pcomp")]
                 if objs:
-                    args.append(
-                        Argument(p.lower_, _span_text(_phrase(objs[0])), _entity_of(ctx, objs[0]))
-                    )
+                    args.append(Argument(p.lower_, _span_text(_phrase(objs[0])), _entity_of(ctx, objs[0])))
         lemma = tok.lemma_.lower()
         for d in doers:
             cluster, how = _resolve(ctx, d.token)

@@ -25,11 +25,80 @@ _MULTI_SPACE = re.compile(r" {2,}")
 _HTML_TAG = re.compile(r"<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", re.I | re.S)
 _ANY_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*)?(/?)>")
 _HTML_TAGS = frozenset(
-    "a abbr article aside audio b blockquote body br button center cite code div em embed "
-    "figcaption figure font footer form h1 h2 h3 h4 h5 h6 head header hr html i iframe img "
-    "input label li link main meta nav noscript object ol option p picture pre q s section "
-    "select small source span strike strong sub sup svg table tbody td textarea th thead "
-    "time title tr u ul video".split()
+    [
+        "a",
+        "abbr",
+        "article",
+        "aside",
+        "audio",
+        "b",
+        "blockquote",
+        "body",
+        "br",
+        "button",
+        "center",
+        "cite",
+        "code",
+        "div",
+        "em",
+        "embed",
+        "figcaption",
+        "figure",
+        "font",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hr",
+        "html",
+        "i",
+        "iframe",
+        "img",
+        "input",
+        "label",
+        "li",
+        "link",
+        "main",
+        "meta",
+        "nav",
+        "noscript",
+        "object",
+        "ol",
+        "option",
+        "p",
+        "picture",
+        "pre",
+        "q",
+        "s",
+        "section",
+        "select",
+        "small",
+        "source",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "sup",
+        "svg",
+        "table",
+        "tbody",
+        "td",
+        "textarea",
+        "th",
+        "thead",
+        "time",
+        "title",
+        "tr",
+        "u",
+        "ul",
+        "video",
+    ]
 )
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
 
@@ -128,12 +197,14 @@ def angle_brackets(text: str) -> tuple[str, list[str]]:
 
 
 def _looks_wrapped(lines: list[str]) -> bool:
-    """A block is hard-wrapped when its lines (all but the last) have similar, long lengths."""
-    body = [ln for ln in lines[:-1] if ln.strip()]
-    if len(body) < 2:
+    """A block is hard-wrapped when most of its line breaks fall mid-sentence and no line
+    is longer than a wrapping width (one sentence a line, or a table, is not wrapped)."""
+    body = [ln.rstrip() for ln in lines[:-1] if ln.strip()]
+    if not body or max(len(ln) for ln in lines) > 95:
         return False
-    longish = sum(1 for ln in body if 45 <= len(ln.rstrip()) <= 85)
-    return longish / len(body) >= 0.7 and max(len(ln) for ln in body) <= 95
+    mid_sentence = sum(1 for ln in body if not ln.endswith((".", "!", "?", ":", '"', "'", ")")))
+    lengths = sorted(len(ln) for ln in body)
+    return mid_sentence / len(body) >= 0.5 and lengths[len(lengths) // 2] >= 35
 
 
 def paragraphs(text: str) -> list[str]:

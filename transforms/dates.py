@@ -10,10 +10,13 @@ from dateutil import parser as du_parser
 
 # Reuters-21578: "26-FEB-1987 15:18:06.67" (some malformed: "31-MAR-1987 605:12:19",
 # trailing "&#5;&#5;&#5;RM" control junk).
-_REUTERS = re.compile(
-    r"^\s*(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,3}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?"
-)
-_MONTHS = {m: i for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), 1)}
+_REUTERS = re.compile(r"^\s*(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,3}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?")
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1
+    )
+}
 
 
 def _naive_utc(dt: datetime) -> datetime:

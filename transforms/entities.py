@@ -22,20 +22,79 @@ ENTITY_LABELS = frozenset({"ORG", "PERSON", "GPE", "LOC", "FAC", "PRODUCT", "EVE
 # Labels an actor of an action may have.
 ACTOR_LABELS = frozenset({"ORG", "PERSON", "GPE"})
 
-CORPORATE_SUFFIXES = (
-    "incorporated inc corporation corp company co cos limited ltd plc llc lp llp nv n.v "
-    "ag sa s.a se spa s.p.a bv b.v gmbh kk oyj ab asa pty"
-).split()
+CORPORATE_SUFFIXES = [
+    "incorporated",
+    "inc",
+    "corporation",
+    "corp",
+    "company",
+    "co",
+    "cos",
+    "limited",
+    "ltd",
+    "plc",
+    "llc",
+    "lp",
+    "llp",
+    "nv",
+    "n.v",
+    "ag",
+    "sa",
+    "s.a",
+    "se",
+    "spa",
+    "s.p.a",
+    "bv",
+    "b.v",
+    "gmbh",
+    "kk",
+    "oyj",
+    "ab",
+    "asa",
+    "pty",
+]
 _SUFFIX_RE = re.compile(
     r"(?:[\s,]+(?:" + "|".join(re.escape(s) for s in CORPORATE_SUFFIXES) + r")\.?)+$", re.I
 )
-HONORIFICS = (
-    "mr mrs ms miss dr prof sir dame lord lady judge justice president senator sen rep "
-    "governor gov mayor chancellor minister secretary chairman chairwoman ceo rev father "
-    "prime minister general gen captain capt"
-).split()
+HONORIFICS = [
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "judge",
+    "justice",
+    "president",
+    "senator",
+    "sen",
+    "rep",
+    "governor",
+    "gov",
+    "mayor",
+    "chancellor",
+    "minister",
+    "secretary",
+    "chairman",
+    "chairwoman",
+    "ceo",
+    "rev",
+    "father",
+    "prime",
+    "minister",
+    "general",
+    "gen",
+    "captain",
+    "capt",
+]
 _HONORIFIC_RE = re.compile(r"^(?:(?:" + "|".join(HONORIFICS) + r")\.?\s+)+", re.I)
-_STOP = frozenset("of and for the & de la du des der von van in on at to".split())
+_STOP = frozenset(
+    ["of", "and", "for", "the", "&", "de", "la", "du", "des", "der", "von", "van", "in", "on", "at", "to"]
+)
 
 
 def _fold(text: str) -> str:
@@ -153,14 +212,17 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
                 # "Trotter" / "Mr Trotter" -> "Paul Trotter"
                 if lwords[-1].lower() == words[0].lower():
                     candidates.append(lk)
-            elif lc.label == "ORG" and c.label in ("ORG", "PERSON", "GPE", "PRODUCT", "NORP"):
+            elif lc.label == "ORG" and c.label in ("ORG", "PERSON", "PRODUCT"):
                 lcore = _words(_SUFFIX_RE.sub("", lc.name)) or lwords
                 if [w.lower() for w in lcore[: len(words)]] == [w.lower() for w in words] and (
                     len(words) < len(lcore) or c.label == "ORG"
                 ):
                     candidates.append(lk)  # "Allegis" -> "Allegis Corp", "Delta" -> "Delta Air Lines"
-                elif len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and (
-                    acronym(lc.name) == words[0]
+                elif (
+                    len(words) == 1
+                    and words[0].isupper()
+                    and len(words[0]) >= 2
+                    and (acronym(lc.name) == words[0])
                 ):
                     candidates.append(lk)  # "SEC" -> "Securities and Exchange Commission"
         if len(candidates) == 1:

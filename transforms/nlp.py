@@ -93,7 +93,9 @@ def _split_at_breaks(span: Span) -> list[Span]:
         s, e = p.start, p.end
         while s < e and (span.doc[s].is_space or span.doc[s].is_punct and span.doc[s].text != "("):
             s += 1
-        while e > s and (span.doc[e - 1].is_space or span.doc[e - 1].is_punct and span.doc[e - 1].text not in ".)"):
+        while e > s and (
+            span.doc[e - 1].is_space or span.doc[e - 1].is_punct and span.doc[e - 1].text not in ".)"
+        ):
             e -= 1
         if e > s:
             out.append(Span(span.doc, s, e, label=span.label))
@@ -107,8 +109,12 @@ def entity_fixes(doc: Doc) -> Doc:
     changed = False
     for ent in doc.ents:
         first, last = ent[0], ent[-1]
-        if _break_inside(ent) or first.is_space or last.is_space or first.is_punct or (
-            last.is_punct and last.text not in ".)"
+        if (
+            _break_inside(ent)
+            or first.is_space
+            or last.is_space
+            or first.is_punct
+            or (last.is_punct and last.text not in ".)")
         ):
             ents.extend(_split_at_breaks(ent))
             changed = True
@@ -159,10 +165,28 @@ def tickers(doc: Doc) -> Doc:
         )
         spans.append((m.start(), m.end()))
     if spans:
-        keep = [
-            e for e in doc.ents if not any(e.start_char < b and e.end_char > a for a, b in spans)
-        ]
-        if len(keep) != len(doc.ents):
+        keep: list[Span] = []
+        changed = False
+        for e in doc.ents:
+            hit = [(a, b) for a, b in spans if e.start_char < b and e.end_char > a]
+            if not hit:
+                keep.append(e)
+                continue
+            changed = True
+            # "Halberd Bank Plc (LSE" -> "Halberd Bank Plc": keep what precedes the ticker
+            cut = min(a for a, _ in hit)
+            trimmed = doc.char_span(e.start_char, cut, label=e.label, alignment_mode="contract")
+            if trimmed is not None and cut > e.start_char:
+                pieces = _split_at_breaks(trimmed)
+                keep.extend(pieces)
+                for t in found:
+                    if t["start_char"] == cut or (
+                        t["entity_start"] is None
+                        and pieces
+                        and 0 <= t["start_char"] - pieces[-1].end_char <= 2
+                    ):
+                        t["entity_start"] = pieces[-1].start if pieces else None
+        if changed:
             doc.ents = keep
     doc._.tickers = found
     return doc

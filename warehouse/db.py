@@ -65,9 +65,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN TRANSACTION")
         try:
             fn(con)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _utcnow()]
-            )
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _utcnow()])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -109,9 +107,7 @@ class Warehouse:
     # ---- runs --------------------------------------------------------------------
     def mark_dead_runs(self) -> int:
         """Runs still 'running' whose process is gone (killed) are marked 'killed'."""
-        rows = self.con.execute(
-            "SELECT run_id, pid FROM pipeline_runs WHERE status = 'running'"
-        ).fetchall()
+        rows = self.con.execute("SELECT run_id, pid FROM pipeline_runs WHERE status = 'running'").fetchall()
         dead = [rid for rid, pid in rows if pid is None or not _pid_alive(pid)]
         for rid in dead:
             self.con.execute(
@@ -120,19 +116,38 @@ class Warehouse:
             )
         return len(dead)
 
-    def begin_run(self, run_id: str, *, sources: list[str], params: dict, model_version: str, code_version: str) -> None:
+    def begin_run(
+        self, run_id: str, *, sources: list[str], params: dict, model_version: str, code_version: str
+    ) -> None:
         self.con.execute(
             """INSERT INTO pipeline_runs (run_id, started_at, status, articles_seen, articles_loaded,
                  articles_skipped, articles_quarantined, rows_quarantined, batches, sources, params,
                  model_version, code_version, pid)
                VALUES (?, ?, 'running', 0, 0, 0, 0, 0, 0, ?, ?, ?, ?, ?)""",
-            [run_id, _utcnow(), sources, json.dumps(params, default=str), model_version, code_version, os.getpid()],
+            [
+                run_id,
+                _utcnow(),
+                sources,
+                json.dumps(params, default=str),
+                model_version,
+                code_version,
+                os.getpid(),
+            ],
         )
 
     def update_run(self, run_id: str, **fields: object) -> None:
         allowed = {
-            "status", "finished_at", "articles_seen", "articles_loaded", "articles_skipped",
-            "articles_quarantined", "rows_quarantined", "batches", "stage_seconds", "validation", "error",
+            "status",
+            "finished_at",
+            "articles_seen",
+            "articles_loaded",
+            "articles_skipped",
+            "articles_quarantined",
+            "rows_quarantined",
+            "batches",
+            "stage_seconds",
+            "validation",
+            "error",
         }
         bad = set(fields) - allowed
         if bad:
@@ -164,9 +179,14 @@ class Warehouse:
         frame = pl.DataFrame(
             rows,
             schema={
-                "quarantine_id": pl.String, "run_id": pl.String, "source_path": pl.String,
-                "external_id": pl.String, "stage": pl.String, "reason": pl.String,
-                "raw": pl.String, "created_at": pl.Datetime("us"),
+                "quarantine_id": pl.String,
+                "run_id": pl.String,
+                "source_path": pl.String,
+                "external_id": pl.String,
+                "stage": pl.String,
+                "reason": pl.String,
+                "raw": pl.String,
+                "created_at": pl.Datetime("us"),
             },
         )
         self.con.register("_q", frame.to_arrow())
@@ -187,15 +207,12 @@ class Warehouse:
         """Replace the batch's articles and their rows, upsert entities, in one transaction."""
         now = _utcnow()
         arts = articles.with_columns(pl.lit(run_id).alias("run_id"), pl.lit(now).alias("loaded_at"))
-        ent = (
-            entities.group_by("entity_id", maintain_order=True)
-            .agg(
-                pl.col("name").first(),
-                pl.col("label").first(),
-                pl.col("ticker").drop_nulls().first(),
-                pl.col("exchange").drop_nulls().first(),
-                pl.col("aliases").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
-            )
+        ent = entities.group_by("entity_id", maintain_order=True).agg(
+            pl.col("name").first(),
+            pl.col("label").first(),
+            pl.col("ticker").drop_nulls().first(),
+            pl.col("exchange").drop_nulls().first(),
+            pl.col("aliases").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
         )
         con = self.con
         rels = {"_articles": arts, "_entities": ent, "_mentions": mentions, "_actions": actions}
@@ -259,7 +276,9 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def query(path: str | os.PathLike[str], sql: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
+def query(
+    path: str | os.PathLike[str], sql: str, params: list | None = None
+) -> tuple[list[str], list[tuple]]:
     """Run one read-only query; returns column names and rows."""
     con = connect(path, read_only=True)
     try:

@@ -1,0 +1,51 @@
+"""Shared fixtures: one spaCy model per session, one Prefect test harness per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLE = ROOT / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from transforms.nlp import load_nlp
+
+    return load_nlp()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """A temporary Prefect server/database for the whole session (started once)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def run_flow(prefect_harness, tmp_path):
+    """Run the nightly flow into a fresh warehouse (or a given one); returns the result."""
+    from flows.nightly import nightly
+
+    def _run(sources, warehouse=None, **kw):
+        wh = warehouse or tmp_path / "news.duckdb"
+        return nightly(sources=[str(s) for s in sources], warehouse=str(wh), **kw)
+
+    return _run
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared/, or skip the test when it is absent."""
+    p = SHARED.joinpath(*parts)
+    if not p.exists():
+        pytest.skip(f"{p} not available")
+    return p

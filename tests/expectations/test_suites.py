@@ -1,0 +1,76 @@
+import polars as pl
+import pytest
+
+from expectations.runner import load_suite, prepare_runs, suite_path, validate_frames, validate_table
+from transforms.clean import clean_article
+from transforms.extract import Article, build_frames, content_hash
+from warehouse.schema import TABLES
+
+
+@pytest.mark.parametrize("table", [t.name for t in TABLES])
+def test_every_table_has_a_suite(table):
+    assert suite_path(table).exists(), f"table {table} has no expectation suite"
+    suite = load_suite(table)
+    assert suite["table"] == table and suite["expectations"] and suite["description"]
+
+
+@pytest.fixture(scope="module")
+def frames(nlp):
+    c = clean_article("Acme buys Beta", "Acme Corp said it would buy Beta Inc. The company did not say why.")
+    art = Article("art_1", "x1", "test", "mem", None, None, content_hash("x"), "{}", c)
+    return build_frames([(art, nlp(c.text))])
+
+
+def test_good_batch_passes(frames):
+    checked = validate_frames(frames, "run-1")
+    assert checked.ok and not checked.quarantine
+    assert checked.actions.height == frames.actions.height > 0
+    assert checked.summary["actions"]["expectations"] > 5
+
+
+def test_bad_rows_are_quarantined_the_rest_loads(frames):
+    actions = (
+        frames.actions.with_row_index("i")
+        .with_columns(
+            # first action: verb missing from its evidence; second: offsets past the body
+            pl.when(pl.col("i") == 0).then(pl.lit("zzz")).otherwise(pl.col("verb_text")).alias("verb_text"),
+            pl.when(pl.col("i") == 1).then(pl.lit(10_000)).otherwise(pl.col("end_char")).alias("end_char"),
+        )
+        .drop("i")
+    )
+    mentions = frames.entity_mentions.with_columns(pl.lit("ghost-entity").alias("entity_id"))
+    bad = type(frames)(frames.articles, frames.entities, mentions, actions)
+    checked = validate_frames(bad, "run-1")
+    assert checked.ok  # row failures do not fail the batch
+    assert checked.actions.height == frames.actions.height - 2
+    assert checked.entity_mentions.height == 0
+    reasons = [q["reason"] for q in checked.quarantine]
+    assert any("evidence sentence contains the verb" in r for r in reasons)
+    assert any("offsets inside the title or body" in r for r in reasons)
+    assert any("entity_id is an entity of the batch" in r for r in reasons)
+    assert all(q["stage"].startswith("validate:") and q["external_id"] == "x1" for q in checked.quarantine)
+
+
+def test_bad_article_takes_its_rows_with_it(frames):
+    arts = frames.articles.with_columns(pl.lit("not-a-hash").alias("content_hash"))
+    checked = validate_frames(
+        type(frames)(arts, frames.entities, frames.entity_mentions, frames.actions), "r"
+    )
+    assert checked.articles.height == 0 and checked.actions.height == 0
+    assert checked.rejected_article_ids == {"art_1"}
+    assert [q["stage"] for q in checked.quarantine] == ["validate:articles"]
+
+
+def test_table_level_failure_fails_the_batch():
+    runs = pl.DataFrame(
+        {
+            "run_id": ["a"],
+            "status": ["nonsense"],
+            "articles_seen": [3],
+            "articles_loaded": [1],
+            "articles_skipped": [1],
+            "articles_quarantined": [0],
+        }
+    )
+    res = validate_table("pipeline_runs", prepare_runs(runs))
+    assert any("_counts_reconcile" in f for f in res.failed) and res.row_reasons

@@ -1,0 +1,49 @@
+import json
+
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+runner = CliRunner()
+
+
+def test_run_sql_and_runs(prefect_harness, tmp_path, monkeypatch):
+    src = tmp_path / "a.jsonl"
+    src.write_text(
+        json.dumps({"id": "1", "title": "Acme buys Beta", "text": "Acme Corp said it would buy Beta Inc."})
+        + "\n"
+    )
+    wh = tmp_path / "cli.duckdb"
+    res = runner.invoke(app, ["run", "--source", str(src), "--warehouse", str(wh), "--no-progress"])
+    assert res.exit_code == 0, res.output
+    assert "succeeded" in res.output
+    res = runner.invoke(app, ["sql", "select count(*) as n from articles", "--warehouse", str(wh), "--json"])
+    assert res.exit_code == 0 and json.loads(res.output.strip()) == {"n": 1}
+    res = runner.invoke(app, ["sql", "select verb from actions order by verb", "--warehouse", str(wh)])
+    assert res.exit_code == 0 and "buy" in res.output
+    res = runner.invoke(app, ["runs", "--warehouse", str(wh), "--json"])
+    assert res.exit_code == 0 and json.loads(res.output.splitlines()[0])["status"] == "succeeded"
+    res = runner.invoke(app, ["runs", "--warehouse", str(wh)])
+    assert res.exit_code == 0 and "recent runs" in res.output
+    # env var default for the warehouse
+    monkeypatch.setenv("NEWSETL_WAREHOUSE", str(wh))
+    res = runner.invoke(app, ["sql", "select 1 as one from articles", "--json"])
+    assert res.exit_code == 0 and '"one": 1' in res.output
+
+
+def test_sql_is_read_only(tmp_path):
+    from warehouse.db import connect
+
+    wh = tmp_path / "ro.duckdb"
+    connect(wh).close()
+    res = runner.invoke(app, ["sql", "delete from articles", "--warehouse", str(wh)])
+    assert res.exit_code == 1 and "read-only" in res.output.lower()
+
+
+def test_errors_are_clear(tmp_path):
+    res = runner.invoke(app, ["sql", "select 1", "--warehouse", str(tmp_path / "none.duckdb")])
+    assert res.exit_code == 2 and "no warehouse" in res.output
+    res = runner.invoke(
+        app, ["run", "--source", str(tmp_path / "missing.jsonl"), "--warehouse", str(tmp_path / "w.duckdb")]
+    )
+    assert res.exit_code == 2 and "does not exist" in res.output

@@ -1,0 +1,194 @@
+"""The nightly flow end to end, with the real Prefect, spaCy, Great Expectations and DuckDB."""
+
+import json
+
+import duckdb
+import pytest
+
+from tests.conftest import SAMPLE
+
+
+def q(wh, sql, params=None):
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def counts(wh):
+    return {
+        t: q(wh, f"select count(*) from {t}")[0][0]
+        for t in ("articles", "entities", "entity_mentions", "actions")
+    }
+
+
+@pytest.fixture(scope="module")
+def sample_wh(prefect_harness, tmp_path_factory):
+    from flows.nightly import nightly
+
+    wh = tmp_path_factory.mktemp("sample") / "news.duckdb"
+    first = nightly(sources=[str(SAMPLE)], warehouse=str(wh))
+    return wh, first
+
+
+def test_sample_run_loads_everything(sample_wh):
+    wh, result = sample_wh
+    c = result["counts"]
+    assert result["status"] == "succeeded"
+    assert c["articles_seen"] == c["articles_loaded"] >= 11
+    assert c["articles_quarantined"] == 0
+    assert q(wh, "select count(*) from actions")[0][0] > 0
+    run = q(
+        wh, "select status, articles_seen, articles_loaded, stage_seconds, validation from pipeline_runs"
+    )[0]
+    assert run[0] == "succeeded" and run[1] == run[2] == c["articles_seen"]
+    assert "parse_extract" in json.loads(run[3]) and "actions" in json.loads(run[4])
+
+
+def test_amazon_article(sample_wh):
+    wh, _ = sample_wh
+    rows = q(
+        wh,
+        """select e.name, a.verb, a.target_text, a.negated from actions a
+           join articles r using (article_id) join entities e on e.entity_id = a.actor_entity_id
+           where r.external_id = ?""",
+        ["fool-amazon-rekognition-moratorium"],
+    )
+    got = {(n, v) for n, v, _, _ in rows}
+    assert {("Amazon", "place"), ("Amazon", "stop"), ("IBM", "get"), ("Microsoft", "divest")} <= got
+    assert any(n == "Microsoft" and v == "make" and neg for n, v, _, neg in rows)
+    tickers = dict(q(wh, "select name, ticker from entities where name in ('Amazon', 'IBM', 'Microsoft')"))
+    assert tickers == {"Amazon": "AMZN", "IBM": "IBM", "Microsoft": "MSFT"}
+    assert not q(wh, "select * from entity_mentions where text like '%NASDAQ%'")
+    body = q(
+        wh,
+        "select body, published_at, source from articles where external_id = ?",
+        ["fool-amazon-rekognition-moratorium"],
+    )[0]
+    assert "This article represents the opinion" not in body[0]
+    assert "A camera using facial recognition" not in body[0]
+    assert str(body[1]).startswith("2020-06-11") and body[2] == "fool"
+
+
+def test_offsets_refer_to_stored_text(sample_wh):
+    wh, _ = sample_wh
+    bad = q(
+        wh,
+        """select m.text, m.field from entity_mentions m join articles a using (article_id)
+           where substr(case m.field when 'title' then a.title else a.body end, m.start_char + 1,
+                        m.end_char - m.start_char) <> m.text""",
+    )
+    assert bad == []
+    bad = q(
+        wh,
+        """select x.verb_text from actions x join articles a using (article_id)
+           where substr(case x.field when 'title' then a.title else a.body end, x.start_char + 1,
+                        x.end_char - x.start_char) <> x.verb_text""",
+    )
+    assert bad == []
+
+
+def test_rerun_is_idempotent_and_skips(sample_wh):
+    from flows.nightly import nightly
+
+    wh, first = sample_wh
+    before = counts(wh)
+    again = nightly(sources=[str(SAMPLE)], warehouse=str(wh))
+    assert counts(wh) == before
+    c = again["counts"]
+    assert c["articles_skipped"] == c["articles_seen"] and c["articles_loaded"] == 0
+
+
+def test_changed_article_replaces_its_rows(run_flow, tmp_path):
+    src = tmp_path / "in.jsonl"
+    wh = tmp_path / "w.duckdb"
+    rec = {
+        "id": "x1",
+        "title": "Acme buys Beta",
+        "text": "Acme Corp said it would buy Beta Inc for $5 million.",
+    }
+    src.write_text(json.dumps(rec) + "\n")
+    run_flow([src], wh)
+    n1 = q(wh, "select count(*) from actions")[0][0]
+    rec["text"] = "Acme Corp said it would not buy Beta Inc. Acme Corp said it would sell Gamma Ltd instead."
+    src.write_text(json.dumps(rec) + "\n")
+    res = run_flow([src], wh)
+    assert res["counts"]["articles_loaded"] == 1
+    assert q(wh, "select count(*) from articles")[0][0] == 1
+    assert q(wh, "select body from articles")[0][0].startswith("Acme Corp said it would not buy")
+    verbs = {v for (v,) in q(wh, "select verb from actions")}
+    assert "sell" in verbs and q(wh, "select count(*) from actions")[0][0] != n1
+    # entities no longer mentioned anywhere are gone; counts match mentions
+    assert (
+        q(
+            wh,
+            "select count(*) from entities e where mention_count <> (select count(*) from entity_mentions m where m.entity_id = e.entity_id)",
+        )[0][0]
+        == 0
+    )
+
+
+def test_bad_inputs_are_quarantined_and_the_rest_loads(run_flow, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    good = {
+        "id": "g1",
+        "title": "Acme buys Beta",
+        "text": "Acme Corp said it would buy Beta Inc.",
+        "published_at": "2021-01-02",
+    }
+    (src / "empty.jsonl").write_bytes(b"")
+    (src / "binary.json").write_bytes(b"\x89PNG\x00\x00\x01")
+    lines = [
+        json.dumps(good),
+        '{"id": "broken", "text": ',
+        json.dumps({"id": "blank", "title": "Nothing", "text": "   \n "}),
+        json.dumps({"id": "notext", "title": "No text"}),
+        json.dumps(
+            {
+                "id": "baddate",
+                "title": "Acme",
+                "text": "Acme Corp hired a new chief.",
+                "published_at": "the day after",
+            }
+        ),
+        json.dumps({"id": "dup", "text": "Beta Inc sold a plant."}),
+        json.dumps({"id": "dup", "text": "Beta Inc sold two plants."}),
+        json.dumps(
+            {
+                "id": "html",
+                "title": "Markup",
+                "text": "<p>Gamma Ltd opened a store.</p><script>steal()</script>",
+            }
+        ),
+    ]
+    (src / "mixed.jsonl").write_text("\n".join(lines) + "\n")
+    (src / "latin1.jsonl").write_bytes(
+        json.dumps({"id": "enc", "text": "Delta Corp said café sales rose."}, ensure_ascii=False).encode(
+            "cp1252"
+        )
+        + b"\n"
+    )
+    wh = tmp_path / "w.duckdb"
+    res = run_flow([src], wh)
+    c = res["counts"]
+    assert c["articles_seen"] == c["articles_loaded"] + c["articles_skipped"] + c["articles_quarantined"]
+    loaded = {r[0] for r in q(wh, "select external_id from articles")}
+    assert loaded == {"g1", "baddate", "dup", "html", "enc"}
+    reasons = q(wh, "select stage, reason, external_id from quarantine order by reason")
+    text = " | ".join(r[1] for r in reasons)
+    for expected in ("empty file", "binary file", "invalid JSON", "no text", "duplicate id 'dup'"):
+        assert expected in text, expected
+    assert len(reasons) == c["articles_quarantined"] == 6
+    (warn,) = q(wh, "select warnings from articles where external_id = 'baddate'")[0]
+    assert any("unparseable date" in w for w in warn)
+    assert q(wh, "select published_at from articles where external_id = 'baddate'")[0][0] is None
+    html_body = q(wh, "select body from articles where external_id = 'html'")[0][0]
+    assert "steal" not in html_body and "<" not in html_body
+    (enc_warn,) = q(wh, "select warnings from articles where external_id = 'enc'")[0]
+    assert any("cp1252" in w for w in enc_warn)
+    run = q(
+        wh, "select articles_seen, articles_loaded, articles_skipped, articles_quarantined from pipeline_runs"
+    )[0]
+    assert run[0] == run[1] + run[2] + run[3]

@@ -1,0 +1,67 @@
+import duckdb
+import pytest
+
+from warehouse.db import MIGRATIONS, Warehouse, connect, migrate
+from warehouse.schema import TABLES
+
+
+def test_every_table_and_column_is_documented(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    tables = con.execute(
+        "select table_name, comment from duckdb_tables() where schema_name = 'main' and not internal"
+    ).fetchall()
+    assert {t for t, _ in tables} >= {t.name for t in TABLES}
+    for name, comment in tables:
+        assert comment, f"table {name} has no comment"
+    cols = con.execute(
+        "select table_name, column_name, comment from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'main' and not internal"
+    ).fetchall()
+    missing = [(t, c) for t, c, comment in cols if not comment]
+    assert missing == []
+
+
+@pytest.mark.parametrize("table", TABLES, ids=[t.name for t in TABLES])
+def test_declared_docs_have_grain(table):
+    assert table.grain.startswith("one row per")
+    assert all(c.description for c in table.columns)
+
+
+def test_migrations_are_idempotent(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    assert migrate(con) == []
+    versions = [v for (v,) in con.execute("select version from schema_migrations order by 1").fetchall()]
+    assert versions == [m[0] for m in MIGRATIONS]
+
+
+def test_read_only_connection_cannot_write(tmp_path):
+    connect(tmp_path / "w.duckdb").close()
+    ro = connect(tmp_path / "w.duckdb", read_only=True)
+    with pytest.raises(duckdb.Error):
+        ro.execute(
+            "insert into quarantine (quarantine_id, run_id, stage, reason, created_at) values ('a','b','read','x', now())"
+        )
+
+
+def test_dead_runs_are_marked_killed(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.begin_run("r1", sources=[], params={}, model_version="m", code_version="c")
+        wh.con.execute("update pipeline_runs set pid = 2147483646 where run_id = 'r1'")
+        assert wh.mark_dead_runs() == 1
+        assert wh.con.execute("select status from pipeline_runs").fetchone()[0] == "killed"
+
+
+def test_update_run_refuses_unknown_fields(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh, pytest.raises(ValueError):
+        wh.update_run("r1", **{"status = 'x'; drop table articles; --": 1})
+
+
+def test_existing_hashes(tmp_path):
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        assert wh.existing_hashes([]) == {}
+        wh.con.execute(
+            "insert into articles (article_id, external_id, source, body, content_hash, run_id, loaded_at)"
+            " values (?, ?, ?, ?, ?, ?, now())",
+            ["art_1", "x", "s", "body", "h1", "r"],
+        )
+        assert wh.existing_hashes(["nope", "art_1"]) == {"art_1": "h1"}
