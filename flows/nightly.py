@@ -8,11 +8,13 @@ markdown artifact; its status is `failed` when any batch failed as a whole.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -101,13 +103,35 @@ def load_batch(wh: Warehouse, run_id: str, checked, quarantine: list[dict]) -> N
     )
 
 
+@dataclass(frozen=True)
+class Steps:
+    """The callables a run uses for each stage: Prefect tasks in the flow, plain
+    functions for `run_local` (benchmarks, quality measurement)."""
+
+    list_chunks: Callable
+    read_chunk: Callable
+    clean: Callable
+    extract: Callable
+    validate: Callable
+    load: Callable
+
+
+TASK_STEPS = Steps(list_chunks, read_chunk, clean_batch, extract_batch, validate_batch, load_batch)
+PLAIN_STEPS = Steps(
+    list_chunks.fn, read_chunk.fn, clean_batch.fn, extract_batch.fn, validate_batch.fn, load_batch.fn
+)
+
+
 # ---- the flow -----------------------------------------------------------------------
 
 
 class _Run:
     """State of one run: counts, timings, pending quarantine rows, the open batch."""
 
-    def __init__(self, settings: Settings, wh: Warehouse, run_id: str, progress: Callable[[int], None]):
+    def __init__(
+        self, settings: Settings, wh: Warehouse, run_id: str, progress: Callable[[int], None], steps: Steps
+    ):
+        self.steps = steps
         self.settings = settings
         self.wh = wh
         self.run_id = run_id
@@ -180,7 +204,7 @@ class _Run:
         self.counts.articles_skipped += len(batch) - len(todo)
         self.progress(len(batch) - len(todo))
         with self.timed("clean"):
-            prepared = clean_batch(todo)
+            prepared = self.steps.clean(todo)
         for rec, reason in prepared.rejected:
             self.reject(rec.source_path, rec.external_id, "clean", reason, pipeline.raw_json(rec))
         self.progress(len(prepared.rejected))
@@ -191,9 +215,9 @@ class _Run:
                     self.wh.add_quarantine(quarantine)
             return
         with self.timed("parse_extract"):
-            frames = extract_batch(prepared.articles, self.settings)
+            frames = self.steps.extract(prepared.articles, self.settings)
         with self.timed("validate"):
-            checked = validate_batch(frames, self.run_id, self.settings.quarantine_raw_chars)
+            checked = self.steps.validate(frames, self.run_id, self.settings.quarantine_raw_chars)
         for table, s in checked.summary.items():
             agg = self.validation.setdefault(
                 table, {"rows": 0, "rows_rejected": 0, "failed": [], "batch_failures": []}
@@ -218,7 +242,7 @@ class _Run:
         self.counts.articles_quarantined += n_rejected
         self.counts.rows_quarantined += len(checked.quarantine) - n_rejected
         with self.timed("load"):
-            load_batch(self.wh, self.run_id, checked, quarantine + checked.quarantine)
+            self.steps.load(self.wh, self.run_id, checked, quarantine + checked.quarantine)
         self.counts.articles_loaded += checked.articles.height
         self.counts.batches += 1
         self.progress(len(prepared.articles))
@@ -260,18 +284,28 @@ def nightly(
     progress: bool = False,
 ) -> dict:
     """Ingest `sources` (files or folders) into the `warehouse` DuckDB file."""
-    overrides = {
-        k: v
-        for k, v in {
-            "sources": sources,
-            "warehouse": warehouse,
-            "batch_size": batch_size,
-            "n_process": n_process,
-        }.items()
-        if v is not None
-    }
-    settings = Settings(**overrides)
-    logger = get_run_logger()
+    settings = make_settings(sources=sources, warehouse=warehouse, batch_size=batch_size, n_process=n_process)
+    result = execute(settings, TASK_STEPS, get_run_logger(), progress=progress)
+    create_markdown_artifact(
+        key="nightly-run-summary",
+        markdown=_summary_markdown(result),
+        description=f"newsetl run {result.run_id}",
+    )
+    return result.to_dict()
+
+
+def make_settings(**overrides: object) -> Settings:
+    """Settings from the environment, overridden by the non-None arguments."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def run_local(settings: Settings, *, progress: bool = False) -> RunResult:
+    """The same pipeline without Prefect orchestration (used by benchmarks)."""
+    return execute(settings, PLAIN_STEPS, logging.getLogger("newsetl"), progress=progress)
+
+
+def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False) -> RunResult:
+    """One run: read every source, process it in batches, record the run."""
     run_id = str(uuid.uuid4())
     srcs = [str(s) for s in settings.sources]
     wh_path = Path(settings.warehouse)
@@ -291,7 +325,7 @@ def nightly(
         )
         bar = _progress_bar(srcs, settings) if progress else None
         advance = (lambda n: bar[0].advance(bar[1], n)) if bar else (lambda n: None)
-        run = _Run(settings, wh, run_id, advance)
+        run = _Run(settings, wh, run_id, advance, steps)
         run.stage_seconds["model_load"] = load_seconds
         status, error = "succeeded", None
         try:
@@ -299,12 +333,12 @@ def nightly(
                 for loc in srcs:
                     source = open_source(loc, chunk_records=settings.read_chunk_records)
                     with run.timed("read"):
-                        refs = list_chunks(source)
+                        refs = steps.list_chunks(source)
                     for ref in refs:
                         nxt: ChunkRef | None = ref
                         while nxt is not None:
                             with run.timed("read"):
-                                items, nxt = read_chunk(source, nxt)
+                                items, nxt = steps.read_chunk(source, nxt)
                             for item in items:
                                 run.add(item)
                 run.flush()
@@ -315,8 +349,6 @@ def nightly(
             status, error = "failed", f"{type(exc).__name__}: {exc}"
             raise
         finally:
-            from datetime import UTC, datetime
-
             wh.update_run(
                 run_id,
                 status=status,
@@ -324,24 +356,22 @@ def nightly(
                 error=error,
                 stage_seconds={k: round(v, 3) for k, v in run.stage_seconds.items()},
                 validation=run.validation,
-                **{k: v for k, v in asdict(run.counts).items()},
+                **asdict(run.counts),
             )
     result = RunResult(
         run_id, status, str(wh_path), run.counts, run.stage_seconds, run.validation, run.errors
     )
-    create_markdown_artifact(
-        key="nightly-run-summary", markdown=_summary_markdown(result), description=f"newsetl run {run_id}"
-    )
+    c = run.counts
     logger.info(
         "run %s %s: seen %d, loaded %d, skipped %d, quarantined %d",
         run_id,
         status,
-        run.counts.articles_seen,
-        run.counts.articles_loaded,
-        run.counts.articles_skipped,
-        run.counts.articles_quarantined,
+        c.articles_seen,
+        c.articles_loaded,
+        c.articles_skipped,
+        c.articles_quarantined,
     )
-    return result.to_dict()
+    return result
 
 
 def _progress_bar(srcs: list[str], settings: Settings):
