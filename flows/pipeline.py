@@ -108,9 +108,18 @@ def extract(
     nlp = load_nlp(model)
     docs = parse_texts(
         nlp,
-        (a.clean.text for a in articles),
+        (a.clean.parse_text for a in articles),
         batch_size=nlp_batch_size,
         n_process=n_process,
         max_segment_chars=max_segment_chars,
     )
-    return build_frames(zip(articles, docs, strict=True))
+    return build_frames(
+        zip(articles, (_with_source(d, a) for d, a in zip(docs, articles, strict=True)), strict=True)
+    )
+
+
+def _with_source(doc, article: Article):
+    """Tell extraction the stored text when the parser saw a case-restored headline."""
+    if article.clean.parse_text != article.clean.text:
+        doc.user_data["newsetl_source_text"] = article.clean.text
+    return doc

@@ -272,12 +272,22 @@ def _doers(verb: Token, depth: int = 0) -> list[_Doer]:
     return []
 
 
+def source_text(doc: Doc) -> str:
+    """The text as stored. The parser may have seen a case-restored headline of the same
+    length (transforms.truecase); every text field is sliced from the stored text."""
+    return doc.user_data.get("newsetl_source_text") or doc.text
+
+
+def _chars(doc: Doc, start: int, end: int) -> str:
+    return source_text(doc)[start:end]
+
+
 def _span_text(tokens: list[Token]) -> str:
     doc = tokens[0].doc
     start = min(t.i for t in tokens)
     end = max(t.i for t in tokens) + 1
     span = doc[start:end]
-    return span.text.strip(" \n,;:")
+    return _chars(doc, span.start_char, span.end_char).strip(" \n,;:")
 
 
 def _phrase(tok: Token) -> list[Token]:
@@ -334,9 +344,9 @@ def _actor_text(ctx: _Context, tok: Token) -> str:
     if c is not None:
         for m in c.mentions:
             if m.start <= tok.i < m.end:
-                return m.text
+                return _chars(ctx.doc, m.start_char, m.end_char)
     if tok.pos_ == "PRON":
-        return tok.text
+        return _chars(ctx.doc, tok.idx, tok.idx + len(tok.text))
     left = [t for t in tok.lefts if t.dep_ in ("det", "compound", "amod", "poss", "nmod")]
     toks = [t for x in left for t in x.subtree] + [tok]
     return _span_text(toks)
@@ -384,12 +394,12 @@ def extract_actions(doc: Doc, clusters: list[Cluster]) -> Iterator[ActionRecord]
                 actor_entity_id=cluster.entity_id if cluster else None,
                 actor_resolution=how,
                 verb=lemma,
-                verb_text=tok.text,
+                verb_text=_chars(doc, tok.idx, tok.idx + len(tok.text)),
                 target_text=target_text or None,
                 target_entity_id=target_eid,
                 arguments=tuple(args),
                 negated=_negated(tok),
-                evidence=sent.text.strip(),
+                evidence=_chars(doc, sent.start_char, sent.end_char).strip(),
                 start_char=tok.idx,
                 end_char=tok.idx + len(tok.text),
                 sentence_start_char=sent.start_char,

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from transforms.truecase import truecase
+
 TITLE_SEPARATOR = "\n\n"
 
 # Reuters-style angle-bracket tokens: <MLC> is a ticker, <Sedio N.V.> a company name.
@@ -142,6 +144,14 @@ class CleanArticle:
     def text(self) -> str:
         """The string the parser sees: title, separator, body."""
         return self.title + TITLE_SEPARATOR + self.body if self.title else self.body
+
+    @property
+    def parse_text(self) -> str:
+        """What the parser reads: `text` with an all-caps headline's case restored
+        (same length, so offsets are shared)."""
+        if not self.title:
+            return self.body
+        return truecase(self.title, self.body) + TITLE_SEPARATOR + self.body
 
     @property
     def body_offset(self) -> int:

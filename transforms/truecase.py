@@ -1,0 +1,87 @@
+"""Case restoration for all-caps headlines (Reuters, CoNLL): "ALTEX <AII> SETS ACQUISITION"
+parses far better as "Altex (AII) sets acquisition".
+
+The result has exactly the same length as the input, so every character offset into the
+restored text is an offset into the stored title; only the parser sees the restored case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'&.\-]*")
+_SENT_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
+# Short function words that are never acronyms in a headline.
+_FUNCTION = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "up",
+        "was",
+        "with",
+        "will",
+        "says",
+        "said",
+        "over",
+        "after",
+        "than",
+        "new",
+    ]
+)
+
+
+def is_all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.9
+
+
+def body_forms(body: str) -> dict[str, str]:
+    """The usual written form of each word in the body, ignoring sentence-initial capitals."""
+    forms: dict[str, Counter] = {}
+    for m in _WORD.finditer(body):
+        w = m.group(0)
+        if _SENT_START.search(body[max(0, m.start() - 3) : m.start()]) and w[0].isupper() and not w.isupper():
+            continue  # "The", "Shares" at a sentence start say nothing about case
+        forms.setdefault(w.lower(), Counter())[w] += 1
+    return {k: c.most_common(1)[0][0] for k, c in forms.items()}
+
+
+def truecase(title: str, body: str) -> str:
+    """Restore the case of an all-caps title from the body; other titles are returned as is."""
+    if not is_all_caps(title):
+        return title
+    forms = body_forms(body)
+    out = list(title)
+    first = True
+    for m in _WORD.finditer(title):
+        w = m.group(0)
+        low = w.lower()
+        if low in forms and len(forms[low]) == len(w):
+            new = forms[low]
+        elif low in _FUNCTION or len(w) > 3:
+            new = low
+        else:
+            new = w  # a short unknown word in a headline is most likely an acronym or ticker
+        if first and new.islower():
+            new = new[0].upper() + new[1:]
+        first = False
+        out[m.start() : m.end()] = new
+    return "".join(out)
