@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from transforms.truecase import truecase
+from transforms.truecase import truecase, truecase_body
 
 TITLE_SEPARATOR = "\n\n"
 
@@ -149,9 +149,10 @@ class CleanArticle:
     def parse_text(self) -> str:
         """What the parser reads: `text` with an all-caps headline's case restored
         (same length, so offsets are shared)."""
+        body = truecase_body(self.body)
         if not self.title:
-            return self.body
-        return truecase(self.title, self.body) + TITLE_SEPARATOR + self.body
+            return body
+        return truecase(self.title, self.body) + TITLE_SEPARATOR + body
 
     @property
     def body_offset(self) -> int:

@@ -371,6 +371,26 @@ def _countries_and_teams(doc: Doc, ed: _Edits) -> None:
             ed.relabel[(e.start, e.end)] = "ORG"
 
 
+def _acronyms(doc: Doc, ed: _Edits) -> None:
+    """A stand-alone capitalised acronym in running text (KDP, OPEC) names an organisation,
+    unless it is a common abbreviation (GDP, CEO, GMT; cues.json) or the line is in capitals."""
+    common = cues()["common_acronyms"]
+    in_ticker = [(x["start_char"], x["end_char"]) for x in doc._.tickers]
+    for t in doc:
+        if any(a <= t.idx < b for a, b in in_ticker):
+            continue
+        text = t.text
+        if t.ent_type_ or not (2 <= len(text) <= 5) or not text.isalpha() or not text.isupper():
+            continue
+        if text in common or t.tag_ != "NNP":
+            continue
+        sent = t.sent
+        letters = [c for c in sent.text if c.isalpha()]
+        if letters and sum(c.isupper() for c in letters) / len(letters) > 0.5:
+            continue  # a line in capitals: no evidence
+        ed.add(t.i, t.i + 1, "ORG")
+
+
 def _propagate_surnames(doc: Doc, ed: _Edits) -> None:
     """'Alexander Lebed' ... 'Lebed said': an untagged surname of a person named in the
     article is that person."""
@@ -420,18 +440,37 @@ def _place_nouns(doc: Doc, ed: _Edits) -> None:
             ed.relabel[(e.start, e.end)] = "GPE"
 
 
-def _trim_common_tail(doc: Doc) -> None:
-    """'Interfax news agency' -> 'Interfax': a name does not end in lower-case words."""
-    ents = []
+def _trim_and_split(doc: Doc) -> None:
+    """Boundaries: a name does not end in lower-case words or a bare number ('Interfax
+    news agency', 'Durham 114'), and a spaced dash separates two names ('Romania -
+    Cosmin Contra'). A lone capitalised common noun opening a line ('Attendance',
+    'Women') is not a name."""
+    ents: list[Span] = []
     changed = False
     for e in doc.ents:
-        end = e.end
-        if e.label_ in ("ORG", "PERSON", "GPE", "LOC", "NORP"):
-            while end - e.start > 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha:
+        start, end = e.start, e.end
+        if e.label_ in ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC"):
+            while end - start > 1 and (
+                (doc[end - 1].is_lower and doc[end - 1].is_alpha) or doc[end - 1].like_num
+            ):
                 end -= 1
-        if end != e.end:
+        pieces = []
+        cut = start
+        for t in doc[start:end]:
+            if t.text in ("-", "--") and t.i > start and doc[t.i - 1].whitespace_ and t.whitespace_:
+                pieces.append((cut, t.i))
+                cut = t.i + 1
+        pieces.append((cut, end))
+        pieces = [(a, b) for a, b in pieces if b > a]
+        if len(pieces) == 1 and end - start == 1:
+            t = doc[start]
+            line_start = t.i == 0 or "\n" in doc[t.i - 1].text_with_ws or t.is_sent_start
+            if line_start and t.tag_ in ("NN", "NNS") and not t.is_upper and e.label_ not in ("PERSON",):
+                changed = True
+                continue
+        if pieces != [(e.start, e.end)]:
             changed = True
-            ents.append(Span(doc, e.start, end, label=e.label))
+            ents.extend(Span(doc, a, b, label=e.label) for a, b in pieces)
         else:
             ents.append(e)
     if changed:
@@ -441,7 +480,7 @@ def _trim_common_tail(doc: Doc) -> None:
 @Language.component("newsetl_entity_rules")
 def entity_rules(doc: Doc) -> Doc:
     """Apply the rules above (see module doc)."""
-    _trim_common_tail(doc)
+    _trim_and_split(doc)
     ed = _Edits(doc)
     _dateline(doc, ed)
     _split_place_lists(doc, ed)
@@ -464,5 +503,6 @@ def entity_rules(doc: Doc) -> Doc:
     ed = _Edits(doc)
     _propagate(doc, ed)
     _propagate_surnames(doc, ed)
+    _acronyms(doc, ed)
     ed.apply()
     return doc

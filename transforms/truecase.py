@@ -64,24 +64,42 @@ def body_forms(body: str) -> dict[str, str]:
     return {k: c.most_common(1)[0][0] for k, c in forms.items()}
 
 
-def truecase(title: str, body: str) -> str:
-    """Restore the case of an all-caps title from the body; other titles are returned as is."""
-    if not is_all_caps(title):
-        return title
-    forms = body_forms(body)
-    out = list(title)
+def _restore(text: str, forms: dict[str, str], *, unknown_long: str) -> str:
+    out = list(text)
     first = True
-    for m in _WORD.finditer(title):
+    for m in _WORD.finditer(text):
         w = m.group(0)
         low = w.lower()
         if low in forms and len(forms[low]) == len(w):
             new = forms[low]
-        elif low in _FUNCTION or len(w) > 3:
+        elif low in _FUNCTION:
             new = low
+        elif len(w) > 3:
+            new = low if unknown_long == "lower" else w[0] + w[1:].lower()
         else:
-            new = w  # a short unknown word in a headline is most likely an acronym or ticker
-        if first and new.islower():
+            new = w  # a short unknown word in capitals is most likely an acronym or ticker
+        if first and new.islower() and unknown_long != "lower":
             new = new[0].upper() + new[1:]
         first = False
         out[m.start() : m.end()] = new
     return "".join(out)
+
+
+def truecase(title: str, body: str) -> str:
+    """Restore the case of an all-caps title from the body; other titles are returned as is.
+
+    Words the body does not show are lower-cased (headlines are mostly common words)."""
+    if not is_all_caps(title):
+        return title
+    return _restore(title, body_forms(body), unknown_long="lower")
+
+
+def truecase_body(body: str) -> str:
+    """Restore the case of all-caps lines inside a body (section headers, table rows such
+    as 'MILWAUKEE 60 70 .462'). Words the rest of the body does not show are title-cased:
+    such lines are mostly names. Same length as the input."""
+    if not any(is_all_caps(line) for line in body.split("\n")):
+        return body
+    forms = body_forms(body)
+    lines = body.split("\n")
+    return "\n".join(_restore(ln, forms, unknown_long="title") if is_all_caps(ln) else ln for ln in lines)
