@@ -371,6 +371,22 @@ def _countries_and_teams(doc: Doc, ed: _Edits) -> None:
             ed.relabel[(e.start, e.end)] = "ORG"
 
 
+_NAME = r"[A-Z][\w.'&-]*(?: (?:[A-Z][\w.'&-]*|de|of|la|del))*"
+_RESULT_LINE = re.compile(rf"^(?P<a>{_NAME}) \d{{1,3}} (?P<b>{_NAME}) \d{{1,3}}\b", re.M)
+
+
+def _result_lines(doc: Doc, ed: _Edits) -> None:
+    """'Lotte 6 Hyundai 2': a results line names two teams (countries stay places)."""
+    countries = cues()["countries"]
+    for m in _RESULT_LINE.finditer(doc.text):
+        for g in ("a", "b"):
+            span = doc.char_span(m.start(g), m.end(g), alignment_mode="contract")
+            if span is None or len(span) == 0:
+                continue
+            label = "GPE" if span.text in countries or span.text.title() in countries else "ORG"
+            ed.add(span.start, span.end, label)
+
+
 def _acronyms(doc: Doc, ed: _Edits) -> None:
     """A stand-alone capitalised acronym in running text (KDP, OPEC) names an organisation,
     unless it is a common abbreviation (GDP, CEO, GMT; cues.json) or the line is in capitals."""
@@ -504,5 +520,6 @@ def entity_rules(doc: Doc) -> Doc:
     _propagate(doc, ed)
     _propagate_surnames(doc, ed)
     _acronyms(doc, ed)
+    _result_lines(doc, ed)
     ed.apply()
     return doc
