@@ -148,15 +148,25 @@ class Cluster:
     ticker: str | None = None
     exchange: str | None = None
     extra_aliases: set[str] = field(default_factory=set)
+    company: object | None = None  # transforms.reference.Company when linked
+
+    @property
+    def sector(self) -> str | None:
+        return getattr(self.company, "sector", None)
 
     @property
     def name(self) -> str:
-        """The fullest form the article uses."""
+        """The reference name of a linked company, else the fullest form the article uses."""
+        if self.company is not None:
+            return self.company.name
         forms = [display_name(m.text, self.label) for m in self.mentions]
         return max(forms, key=lambda f: (len(f.split()), len(f), -forms.index(f)))
 
     @property
     def key(self) -> str:
+        """Canonical key: a linked company's ticker, else the name key."""
+        if self.company is not None:
+            return "ticker:" + self.company.ticker
         return name_key(self.name, self.label)
 
     @property
@@ -167,6 +177,8 @@ class Cluster:
     def aliases(self) -> list[str]:
         name = self.name
         forms = {display_name(m.text, self.label) for m in self.mentions} | self.extra_aliases
+        if self.company is not None:
+            forms.add(self.company.ticker)
         if self.ticker:
             forms.add(self.ticker)
             if self.exchange:
@@ -280,4 +292,45 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
             owner.extra_aliases.add(t["symbol"])
     for c in clusters.values():
         c.mentions.sort(key=lambda s: s.start)
+    _link(clusters)
     return sorted(clusters.values(), key=lambda c: c.mentions[0].start)
+
+
+def _link(clusters: dict[str, Cluster]) -> None:
+    """Link clusters to the company reference: by the ticker the text gave, else by any of
+    the names the article used. Clusters linked to one company merge."""
+    from transforms import reference
+
+    linked: dict[str, str] = {}
+    for key in list(clusters):
+        c = clusters.get(key)
+        if c is None:
+            continue
+        company = reference.by_ticker(c.ticker) if c.ticker else None
+        if company is None and c.label in ("ORG", "PRODUCT", "PERSON", "GPE"):
+            forms = [c.name] + [display_name(m.text, c.label) for m in c.mentions]
+            for f in forms:
+                company = reference.by_name(f)
+                if company is not None:
+                    # a non-ORG label is only overridden by a full, multi-word company name
+                    if c.label != "ORG" and (
+                        len(f.split()) < 2 or name_key(f, "ORG") != name_key(company.name, "ORG")
+                    ):
+                        company = None
+                    break
+        if company is None:
+            continue
+        c.company = company
+        c.label = "ORG"
+        if c.ticker is None:
+            c.ticker, c.exchange = company.ticker, company.exchange
+        elif c.exchange is None:
+            c.exchange = company.exchange
+        if company.ticker in linked and linked[company.ticker] in clusters:
+            into = clusters[linked[company.ticker]]
+            gone = clusters.pop(key)
+            into.mentions.extend(gone.mentions)
+            into.extra_aliases |= gone.extra_aliases
+            into.mentions.sort(key=lambda s: s.start)
+        else:
+            linked[company.ticker] = key

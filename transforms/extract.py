@@ -74,6 +74,7 @@ ENTITY_SCHEMA = {
     "label": pl.String,
     "ticker": pl.String,
     "exchange": pl.String,
+    "sector": pl.String,
     "aliases": pl.List(pl.String),
     "article_id": pl.String,
 }
@@ -134,6 +135,7 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list[dict]]:
                 "label": c.label,
                 "ticker": c.ticker,
                 "exchange": c.exchange,
+                "sector": c.sector,
                 "aliases": c.aliases,
                 "article_id": article.article_id,
             }

@@ -56,12 +56,19 @@ def is_all_caps(text: str) -> bool:
 def body_forms(body: str) -> dict[str, str]:
     """The usual written form of each word in the body, ignoring sentence-initial capitals."""
     forms: dict[str, Counter] = {}
+    initial: dict[str, str] = {}
     for m in _WORD.finditer(body):
         w = m.group(0)
         if _SENT_START.search(body[max(0, m.start() - 3) : m.start()]) and w[0].isupper() and not w.isupper():
-            continue  # "The", "Shares" at a sentence start say nothing about case
+            # "The", "Shares" at a sentence start say little about case: used only when the
+            # word is never seen elsewhere ("Altex Industries said ..." at the start)
+            initial.setdefault(w.lower(), w)
+            continue
         forms.setdefault(w.lower(), Counter())[w] += 1
-    return {k: c.most_common(1)[0][0] for k, c in forms.items()}
+    out = {k: c.most_common(1)[0][0] for k, c in forms.items()}
+    for k, w in initial.items():
+        out.setdefault(k, w if k not in _FUNCTION else k)
+    return out
 
 
 def _restore(text: str, forms: dict[str, str], *, unknown_long: str) -> str:

@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse.schema import TABLES, comment_sql, create_table_sql
+from transforms.reference import COMPANIES_PATH
+from warehouse.schema import TABLES, TABLES_BY_NAME, comment_sql, create_table_sql
 
 SCHEMA_VERSION_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -30,8 +31,8 @@ def _utcnow() -> datetime:
 
 
 def _m001_initial(con: duckdb.DuckDBPyConnection) -> None:
-    for t in TABLES:
-        con.execute(create_table_sql(t))
+    for name in ("articles", "entities", "entity_mentions", "actions", "pipeline_runs", "quarantine"):
+        con.execute(create_table_sql(TABLES_BY_NAME[name]))
 
 
 def _comments(con: duckdb.DuckDBPyConnection) -> None:
@@ -48,9 +49,29 @@ def _comments(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("COMMENT ON COLUMN schema_migrations.applied_at IS 'When it was applied (UTC).'")
 
 
+def _m002_companies(con: duckdb.DuckDBPyConnection) -> None:
+    """The companies reference table, seeded from transforms/data/companies.csv."""
+    from transforms.entities import entity_id
+
+    con.execute(create_table_sql(TABLES_BY_NAME["companies"]))
+    seed = pl.read_csv(COMPANIES_PATH, infer_schema=False).with_columns(
+        pl.col("aliases").fill_null("").str.split("|").list.eval(pl.element().filter(pl.element() != "")),
+        pl.col("ticker")
+        .map_elements(lambda t: entity_id("ORG", "ticker:" + t), return_dtype=pl.String)
+        .alias("entity_id"),
+        *[pl.col(c).replace("", None) for c in ("exchange", "sector", "sub_industry", "headquarters")],
+    )
+    con.register("_seed", seed.to_arrow())
+    try:
+        con.execute("INSERT INTO companies BY NAME SELECT * FROM _seed")
+    finally:
+        con.unregister("_seed")
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
+    (2, "companies reference table", _m002_companies),
 ]
 
 
@@ -212,6 +233,7 @@ class Warehouse:
             pl.col("label").first(),
             pl.col("ticker").drop_nulls().first(),
             pl.col("exchange").drop_nulls().first(),
+            pl.col("sector").drop_nulls().first(),
             pl.col("aliases").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
         )
         con = self.con
@@ -232,12 +254,13 @@ class Warehouse:
             con.execute("INSERT INTO entity_mentions BY NAME SELECT * FROM _mentions")
             con.execute("INSERT INTO actions BY NAME SELECT * FROM _actions")
             con.execute(
-                """INSERT INTO entities (entity_id, name, label, ticker, exchange, aliases,
+                """INSERT INTO entities (entity_id, name, label, ticker, exchange, sector, aliases,
                                          mention_count, article_count)
-                   SELECT entity_id, name, label, ticker, exchange, aliases, 0, 0 FROM _entities
+                   SELECT entity_id, name, label, ticker, exchange, sector, aliases, 0, 0 FROM _entities
                    ON CONFLICT (entity_id) DO UPDATE SET
                      ticker = coalesce(entities.ticker, excluded.ticker),
                      exchange = coalesce(entities.exchange, excluded.exchange),
+                     sector = coalesce(entities.sector, excluded.sector),
                      aliases = list_sort(list_distinct(list_concat(entities.aliases, excluded.aliases)))"""
             )
             con.execute(

@@ -251,7 +251,36 @@ QUARANTINE = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (ARTICLES, ENTITIES, ENTITY_MENTIONS, ACTIONS, PIPELINE_RUNS, QUARANTINE)
+COMPANIES = Table(
+    "companies",
+    "one row per listed company in the reference list.",
+    "Company reference data (seed: transforms/data/companies.csv, from the public-domain S&P 500 "
+    "list) that entities are linked to by ticker, name and alias.",
+    (
+        C("ticker", "VARCHAR", "Ticker symbol.", "PRIMARY KEY"),
+        C("name", "VARCHAR", "Short company name used as the entity name.", "NOT NULL"),
+        C("exchange", "VARCHAR", "Listing exchange, where known."),
+        C("sector", "VARCHAR", "GICS sector."),
+        C("sub_industry", "VARCHAR", "GICS sub-industry."),
+        C("headquarters", "VARCHAR", "Headquarters location."),
+        C(
+            "aliases",
+            "VARCHAR[]",
+            "Other names the company goes by (full legal name, former names, short forms).",
+        ),
+        C("entity_id", "VARCHAR", "The entities.entity_id this company gets when mentioned."),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (
+    ARTICLES,
+    ENTITIES,
+    ENTITY_MENTIONS,
+    ACTIONS,
+    PIPELINE_RUNS,
+    QUARANTINE,
+    COMPANIES,
+)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 

@@ -37,8 +37,8 @@ CASES = [
     ),
     (
         "conjoined subjects",
-        "Ford and General Motors are discussing a joint venture.",
-        {("Ford", "discuss"), ("General Motors", "discuss")},
+        "Toyota and Honda are discussing a joint venture.",
+        {("Toyota", "discuss"), ("Honda", "discuss")},
     ),
     (
         "conjoined verbs",
