@@ -17,8 +17,15 @@ def test_seed_table_passes_its_suite():
 
 @pytest.mark.parametrize(
     ("text", "ticker"),
-    [("Amazon", "AMZN"), ("Amazon.com", "AMZN"), ("Amazon.com Inc", "AMZN"), ("Microsoft Corp.", "MSFT"),
-     ("International Business Machines", "IBM"), ("Google", "GOOGL"), ("Delta Air Lines", "DAL")],
+    [
+        ("Amazon", "AMZN"),
+        ("Amazon.com", "AMZN"),
+        ("Amazon.com Inc", "AMZN"),
+        ("Microsoft Corp.", "MSFT"),
+        ("International Business Machines", "IBM"),
+        ("Google", "GOOGL"),
+        ("Delta Air Lines", "DAL"),
+    ],
 )
 def test_lookup_by_name_and_alias(text, ticker):
     assert reference.by_name(text).ticker == ticker
@@ -41,7 +48,11 @@ def test_spellings_and_ticker_are_one_entity_across_articles(nlp):
 
 
 def test_unlisted_company_keeps_name_key(nlp):
-    (c,) = [c for c in cluster_entities(nlp("Orvane Robotics Inc said it had agreed to buy a rival.")) if c.label == "ORG"]
+    (c,) = [
+        c
+        for c in cluster_entities(nlp("Orvane Robotics Inc said it had agreed to buy a rival."))
+        if c.label == "ORG"
+    ]
     assert c.company is None and c.ticker is None
 
 
