@@ -36,7 +36,7 @@ format: $(STAMP)
 
 ## lock: re-resolve requirements.lock from pyproject.toml
 lock: $(STAMP)
-	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench -o requirements.lock --python-version 3.11
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache

@@ -12,102 +12,26 @@ compatible kind; the text as written is kept in `actor_text`.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 from transforms.entities import ACTOR_LABELS, Cluster
+from transforms.syntax import (
+    OBJECT_DEPS,
+    actor_text,
+    build_context,
+    chars,
+    entity_of,
+    find_doers,
+    phrase,
+    resolve,
+    span_text,
+)
+
 
 # Nouns that, with "the"/"this", describe an organisation ("the tech stock said ...").
-ORG_DESCRIPTIONS = frozenset(
-    [
-        "company",
-        "firm",
-        "group",
-        "business",
-        "giant",
-        "maker",
-        "manufacturer",
-        "carrier",
-        "airline",
-        "bank",
-        "lender",
-        "insurer",
-        "retailer",
-        "chain",
-        "operator",
-        "conglomerate",
-        "stock",
-        "corporation",
-        "organisation",
-        "organization",
-        "agency",
-        "regulator",
-        "network",
-        "broadcaster",
-        "publisher",
-        "developer",
-        "startup",
-        "start-up",
-        "unit",
-        "subsidiary",
-        "supplier",
-        "provider",
-        "producer",
-        "club",
-        "team",
-        "partnership",
-        "fund",
-        "brokerage",
-        "exchange",
-        "utility",
-        "automaker",
-        "carmaker",
-        "chipmaker",
-        "studio",
-        "label",
-        "service",
-    ]
-)
-GPE_DESCRIPTIONS = frozenset(["government", "country", "nation", "state", "administration", "city"])
-PERSON_PRONOUNS = frozenset(["he", "him", "his", "she", "her", "i", "me", "my"])
-ORG_PRONOUNS = frozenset(["it", "its", "they", "them", "their", "we", "us", "our"])
-# Nouns after a light verb whose clause is the real action: "made the decision to stop".
-LIGHT_NOUNS = frozenset(
-    [
-        "decision",
-        "plan",
-        "move",
-        "bid",
-        "effort",
-        "attempt",
-        "offer",
-        "agreement",
-        "commitment",
-        "promise",
-        "pledge",
-        "intention",
-        "intent",
-        "proposal",
-        "step",
-        "steps",
-        "right",
-        "chance",
-        "opportunity",
-        "vow",
-        "goal",
-        "aim",
-    ]
-)
-SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
-PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
-OBJECT_DEPS = ("dobj", "dative", "attr", "oprd")
-# How many sentences back a pronoun or description may look for its antecedent.
-WINDOW = 3
-
-
 @dataclass(frozen=True)
 class Argument:
     prep: str
@@ -133,165 +57,6 @@ class ActionRecord:
     start_char: int  # the verb's offsets in the doc text
     end_char: int
     sentence_start_char: int
-
-
-@dataclass
-class _Doer:
-    token: Token
-    resolution: str
-
-
-@dataclass
-class _Context:
-    doc: Doc
-    token_cluster: dict[int, Cluster]
-    sent_index: dict[int, int]  # token index -> sentence index
-    # (token index, sentence index, cluster, is_subject) in document order
-    salience: list[tuple[int, int, Cluster, bool]] = field(default_factory=list)
-    salience_starts: list[int] = field(default_factory=list)
-
-
-def _build_context(doc: Doc, clusters: list[Cluster]) -> _Context:
-    token_cluster: dict[int, Cluster] = {}
-    for c in clusters:
-        for m in c.mentions:
-            for i in range(m.start, m.end):
-                token_cluster[i] = c
-    sent_index = {}
-    for si, sent in enumerate(doc.sents):
-        for t in sent:
-            sent_index[t.i] = si
-    ctx = _Context(doc, token_cluster, sent_index)
-    for c in clusters:
-        for m in c.mentions:
-            is_subj = any(t.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for t in m)
-            ctx.salience.append((m.start, sent_index[m.start], c, is_subj))
-    ctx.salience.sort(key=lambda x: x[0])
-    ctx.salience_starts = [x[0] for x in ctx.salience]
-    return ctx
-
-
-def _antecedent(ctx: _Context, tok: Token, labels: frozenset[str]) -> Cluster | None:
-    """The most salient entity of `labels` before `tok`: subjects first, then recency."""
-    si = ctx.sent_index[tok.i]
-    best: tuple[tuple[int, int, int], Cluster] | None = None
-    # walk back from the pronoun; stop once past the window (linear in the window only)
-    for idx in range(bisect_left(ctx.salience_starts, tok.i) - 1, -1, -1):
-        ti, s, c, is_subj = ctx.salience[idx]
-        if si - s > WINDOW:
-            break
-        if c.label not in labels:
-            continue
-        # same sentence beats earlier ones; subjects beat other positions; later beats earlier
-        score = (-(si - s), int(is_subj), ti)
-        if best is None or score > best[0]:
-            best = (score, c)
-    if best is None and si <= WINDOW + 1:
-        # the title's first entity is what the article is about
-        for ti, s, c, _ in ctx.salience:
-            if s > 0 or ti >= tok.i:
-                break
-            if c.label in labels:
-                return c
-    return best[1] if best else None
-
-
-def _resolve(ctx: _Context, tok: Token) -> tuple[Cluster | None, str]:
-    """Entity a subject token refers to, and how it was found."""
-    if tok.i in ctx.token_cluster:
-        return ctx.token_cluster[tok.i], "direct"
-    low = tok.lower_
-    if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$"):
-        if low in PERSON_PRONOUNS:
-            return _antecedent(ctx, tok, frozenset({"PERSON"})), "pronoun"
-        if low in ORG_PRONOUNS:
-            return _antecedent(ctx, tok, frozenset({"ORG", "GPE"})), "pronoun"
-        return None, "pronoun"
-    if tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in tok.children):
-        if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children):
-            return None, "direct"
-        if tok.lemma_.lower() in ORG_DESCRIPTIONS:
-            return _antecedent(ctx, tok, frozenset({"ORG"})), "description"
-        if tok.lemma_.lower() in GPE_DESCRIPTIONS:
-            return _antecedent(ctx, tok, frozenset({"GPE"})), "description"
-    return None, "direct"
-
-
-def _with_conjuncts(tok: Token) -> list[Token]:
-    out = [tok]
-    for c in tok.children:
-        if c.dep_ == "conj" and c.pos_ in ("PROPN", "NOUN", "PRON"):
-            out.extend(_with_conjuncts(c))
-    return out
-
-
-def _doers(verb: Token, depth: int = 0) -> list[_Doer]:
-    """The tokens that did `verb`, following the parse (see module doc)."""
-    if depth > 6:
-        return []
-    subj = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
-    if subj:
-        s = subj[0]
-        if s.tag_ in ("WDT", "WP") and verb.dep_ == "relcl":
-            return [_Doer(t, "direct") for t in _with_conjuncts(verb.head)]
-        if s.dep_ == "csubj" or s.lower_ in ("there",):
-            return []
-        return [_Doer(t, "direct") for t in _with_conjuncts(s)]
-    if any(c.dep_ in PASSIVE_SUBJECT_DEPS for c in verb.children):
-        for agent in (c for c in verb.children if c.dep_ == "agent"):
-            objs = [c for c in agent.children if c.dep_ == "pobj"]
-            if objs:
-                return [_Doer(t, "direct") for t in _with_conjuncts(objs[0])]
-        return []
-    head = verb.head
-    if head is verb:
-        return []
-    dep = verb.dep_
-    if dep == "conj" and head.pos_ in ("VERB", "AUX"):
-        return _doers(head, depth + 1)
-    if dep == "xcomp" and head.pos_ in ("VERB", "AUX"):
-        objs = [c for c in head.children if c.dep_ in ("dobj",)]
-        if objs:  # "allow groups to access": the object does the access
-            return [_Doer(t, "control") for t in _with_conjuncts(objs[0])]
-        return [_Doer(d.token, "control") for d in _doers(head, depth + 1)]
-    if dep in ("advcl", "pcomp") and verb.tag_ in ("VBG", "VB", "VBN"):
-        gov = head.head if dep == "pcomp" and head.pos_ == "ADP" else head
-        if gov.pos_ in ("VERB", "AUX") and gov is not verb:
-            if dep == "advcl" and verb.tag_ == "VBN":
-                return []  # "asked by ...": passive participle clause
-            return [_Doer(d.token, "control") for d in _doers(gov, depth + 1)]
-    if dep in ("acl", "relcl") and verb.tag_ in ("VBG", "VB"):
-        noun = head
-        if noun.lemma_.lower() in LIGHT_NOUNS and noun.dep_ in ("dobj", "nsubj", "pobj"):
-            gov = noun.head if noun.dep_ != "pobj" else noun.head.head
-            if gov.pos_ in ("VERB", "AUX"):
-                return [_Doer(d.token, "control") for d in _doers(gov, depth + 1)]
-            return []
-        if verb.tag_ == "VBG":
-            return [_Doer(t, "control") for t in _with_conjuncts(noun)]
-    return []
-
-
-def source_text(doc: Doc) -> str:
-    """The text as stored. The parser may have seen a case-restored headline of the same
-    length (transforms.truecase); every text field is sliced from the stored text."""
-    return doc.user_data.get("newsetl_source_text") or doc.text
-
-
-def _chars(doc: Doc, start: int, end: int) -> str:
-    return source_text(doc)[start:end]
-
-
-def _span_text(tokens: list[Token]) -> str:
-    doc = tokens[0].doc
-    start = min(t.i for t in tokens)
-    end = max(t.i for t in tokens) + 1
-    span = doc[start:end]
-    return _chars(doc, span.start_char, span.end_char).strip(" \n,;:")
-
-
-def _phrase(tok: Token) -> list[Token]:
-    return [t for t in tok.subtree if not t.is_space]
 
 
 def _target(verb: Token) -> Token | None:
@@ -331,27 +96,6 @@ def _negated(verb: Token) -> bool:
     return verb.dep_ == "pcomp" and verb.head.lower_ == "without"
 
 
-def _entity_of(ctx: _Context, tok: Token) -> str | None:
-    c = ctx.token_cluster.get(tok.i)
-    if c is None:
-        # the phrase's head may be a common noun with the entity inside ("shares of IBM")
-        return None
-    return c.entity_id
-
-
-def _actor_text(ctx: _Context, tok: Token) -> str:
-    c = ctx.token_cluster.get(tok.i)
-    if c is not None:
-        for m in c.mentions:
-            if m.start <= tok.i < m.end:
-                return _chars(ctx.doc, m.start_char, m.end_char)
-    if tok.pos_ == "PRON":
-        return _chars(ctx.doc, tok.idx, tok.idx + len(tok.text))
-    left = [t for t in tok.lefts if t.dep_ in ("det", "compound", "amod", "poss", "nmod")]
-    toks = [t for x in left for t in x.subtree] + [tok]
-    return _span_text(toks)
-
-
 def _is_action_verb(tok: Token) -> bool:
     if tok.pos_ != "VERB":
         return False
@@ -362,44 +106,44 @@ def extract_actions(doc: Doc, clusters: list[Cluster]) -> Iterator[ActionRecord]
     """Every verb with a findable doer; actions by non-entities keep a null entity id."""
     if not doc.has_annotation("DEP"):
         return
-    ctx = _build_context(doc, clusters)
+    ctx = build_context(doc, clusters)
     sents = list(doc.sents)
     for tok in doc:
         if not _is_action_verb(tok):
             continue
-        doers = _doers(tok)
-        if not doers:
+        found = find_doers(tok)
+        if not found:
             continue
         si = ctx.sent_index[tok.i]
         sent: Span = sents[si]
         target = _target(tok)
-        target_text = _span_text(_phrase(target)) if target is not None else None
-        target_eid = _entity_of(ctx, target) if target is not None else None
+        target_text = span_text(phrase(target)) if target is not None else None
+        target_eid = entity_of(ctx, target) if target is not None else None
         args = []
         for p in tok.children:
             if p.dep_ in ("prep", "agent") and p.i > tok.i:
                 objs = [c for c in p.children if c.dep_ in ("pobj", "pcomp")]
                 if objs:
-                    args.append(Argument(p.lower_, _span_text(_phrase(objs[0])), _entity_of(ctx, objs[0])))
+                    args.append(Argument(p.lower_, span_text(phrase(objs[0])), entity_of(ctx, objs[0])))
         lemma = tok.lemma_.lower()
-        for d in doers:
-            cluster, how = _resolve(ctx, d.token)
+        for d in found:
+            cluster, how = resolve(ctx, d.token)
             if d.resolution == "control":
                 how = "control" if how == "direct" else how
             if cluster is not None and cluster.label not in ACTOR_LABELS:
                 cluster = None
             yield ActionRecord(
                 sentence_index=si,
-                actor_text=_actor_text(ctx, d.token),
+                actor_text=actor_text(ctx, d.token),
                 actor_entity_id=cluster.entity_id if cluster else None,
                 actor_resolution=how,
                 verb=lemma,
-                verb_text=_chars(doc, tok.idx, tok.idx + len(tok.text)),
+                verb_text=chars(doc, tok.idx, tok.idx + len(tok.text)),
                 target_text=target_text or None,
                 target_entity_id=target_eid,
                 arguments=tuple(args),
                 negated=_negated(tok),
-                evidence=_chars(doc, sent.start_char, sent.end_char).strip(),
+                evidence=chars(doc, sent.start_char, sent.end_char).strip(),
                 start_char=tok.idx,
                 end_char=tok.idx + len(tok.text),
                 sentence_start_char=sent.start_char,
