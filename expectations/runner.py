@@ -183,6 +183,37 @@ def prepare_actions(actions: pl.DataFrame, articles: pl.DataFrame, entities: pl.
         .str.contains(pl.col("verb_text"), literal=True)
         .fill_null(False)
         .alias("_evidence_has_verb"),
+        _other_share_column(actions),
+    ).drop("title", "body", "_field_text")
+
+
+# The OTHER-share bound applies to batches with at least this many entity actions.
+OTHER_SHARE_MIN_ACTIONS = 30
+
+
+def _other_share_column(actions: pl.DataFrame) -> pl.Expr:
+    """1.0 for an entity action typed OTHER, 0.0 for a typed one, null for non-entity actions;
+    all 0.0 in batches too small for the bound to mean anything (see actions suite)."""
+    n_entity = actions.filter(pl.col("actor_entity_id").is_not_null()).height
+    if n_entity < OTHER_SHARE_MIN_ACTIONS:
+        return pl.lit(0.0).alias("_entity_other")
+    return (
+        pl.when(pl.col("actor_entity_id").is_null())
+        .then(None)
+        .otherwise((pl.col("action_type") == "OTHER").cast(pl.Float64))
+        .alias("_entity_other")
+    )
+
+
+def prepare_quotes(quotes: pl.DataFrame, articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    out = _with_field_text(quotes, articles)
+    ents = entities.select(pl.col("entity_id").alias("speaker_entity_id"), "article_id").unique()
+    ents = ents.with_columns(pl.lit(True).alias("_speaker_entity_known"))
+    out = out.join(ents, on=["speaker_entity_id", "article_id"], how="left", maintain_order="left")
+    return out.with_columns(
+        (pl.col("_speaker_entity_known").fill_null(False) | pl.col("speaker_entity_id").is_null()).alias(
+            "_speaker_entity_known"
+        ),
     ).drop("title", "body", "_field_text")
 
 
@@ -234,6 +265,7 @@ class BatchValidation:
     entities: pl.DataFrame
     entity_mentions: pl.DataFrame
     actions: pl.DataFrame
+    quotes: pl.DataFrame
     rejected_article_ids: set[str]
     quarantine: list[dict]
     summary: dict[str, dict]
@@ -301,6 +333,7 @@ def validate_frames(frames, run_id: str, *, max_raw: int = 20_000) -> BatchValid
             lambda f: prepare_mentions(f, keep_articles, entities),
         ),
         ("actions", children(frames.actions), lambda f: prepare_actions(f, keep_articles, entities)),
+        ("quotes", children(frames.quotes), lambda f: prepare_quotes(f, keep_articles, entities)),
     )
     for table, frame, prep in steps:
         prepared = prep(frame)
@@ -330,6 +363,7 @@ def validate_frames(frames, run_id: str, *, max_raw: int = 20_000) -> BatchValid
         entities=out["entities"],
         entity_mentions=out["entity_mentions"],
         actions=out["actions"],
+        quotes=out["quotes"],
         rejected_article_ids=rejected,
         quarantine=quarantine,
         summary=summary,

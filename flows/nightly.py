@@ -99,7 +99,13 @@ def validate_batch(frames, run_id: str, max_raw: int):
 @task(cache_policy=NO_CACHE)
 def load_batch(wh: Warehouse, run_id: str, checked, quarantine: list[dict]) -> None:
     wh.load_batch(
-        run_id, checked.articles, checked.entities, checked.entity_mentions, checked.actions, quarantine
+        run_id,
+        checked.articles,
+        checked.entities,
+        checked.entity_mentions,
+        checked.actions,
+        checked.quotes,
+        quarantine,
     )
 
 

@@ -8,18 +8,28 @@ noun a relative clause modifies ("Marinus Analytics, which provides"). Conjoined
 subjects give one action each. Pronouns ("it", "they", "he") and descriptions ("the
 company", "the tech stock") are resolved to the most salient preceding entity of a
 compatible kind; the text as written is kept in `actor_text`.
+
+Each action also gets its `modality` (asserted, planned, possible, conditional, reported),
+its `event_time` (the clause's DATE expression normalised against the publication
+date, transforms/timex.py; None when the clause has none) and its `action_type` (verb
+lexicon, transforms/action_types.py). `analyse` returns actions and quotes together.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from spacy.tokens import Doc, Span, Token
 
+from transforms.action_types import classify
 from transforms.entities import ACTOR_LABELS, Cluster
+from transforms.quotes import REPORTING_VERBS, QuoteRecord, find_quotes
 from transforms.syntax import (
     OBJECT_DEPS,
+    Context,
     actor_text,
     build_context,
     chars,
@@ -29,6 +39,7 @@ from transforms.syntax import (
     resolve,
     span_text,
 )
+from transforms.timex import EventTime, normalise
 
 
 # Nouns that, with "the"/"this", describe an organisation ("the tech stock said ...").
@@ -37,6 +48,18 @@ class Argument:
     prep: str
     text: str
     entity_id: str | None
+
+
+# Modality cues.
+POSSIBLE_AUX = frozenset(["may", "might", "could", "can", "ca"])
+FUTURE_AUX = frozenset(["will", "shall", "'ll", "wo", "would"])
+PLAN_VERBS = frozenset(
+    """plan intend aim agree expect hope seek want propose prepare pledge promise vow decide
+    consider threaten look schedule set mean attempt try""".split()
+)
+CONDITION_MARKS = frozenset(["if", "unless", "provided", "providing"])
+MODALITIES = ("asserted", "planned", "possible", "conditional", "reported")
+_PARTICLES = frozenset(["out", "off", "up", "down", "away", "back", "over", "in"])
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,11 @@ class ActionRecord:
     start_char: int  # the verb's offsets in the doc text
     end_char: int
     sentence_start_char: int
+    target_head: str | None = None  # head word of the target as written
+    modality: str = "asserted"
+    action_type: str = "OTHER"
+    event_time: EventTime | None = None
+    event_key: str | None = None  # same real event across reports (entity actions only)
 
 
 def _target(verb: Token) -> Token | None:
@@ -96,18 +124,125 @@ def _negated(verb: Token) -> bool:
     return verb.dep_ == "pcomp" and verb.head.lower_ == "without"
 
 
+def event_key(
+    actor_entity_id: str | None, action_type: str, verb: str, target: str | None, when: str | None
+) -> str | None:
+    """Key of the real-world event an action reports: actor, type (the verb for OTHER),
+    target head and date (the event's, else the article's). Reports of one event in
+    several articles share it; actions with no entity actor or no date get none."""
+    if actor_entity_id is None or when is None:
+        return None
+    what = verb if action_type == "OTHER" else action_type
+    raw = "\x1f".join([actor_entity_id, what, target or "", when])
+    return "evt_" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def _clause_head(verb: Token) -> Token:
+    """The finite verb whose clause `verb` belongs to (through xcomp/conj chains)."""
+    v = verb
+    for _ in range(6):
+        if v.dep_ in ("xcomp", "conj") and v.head.pos_ in ("VERB", "AUX") and v.head is not v:
+            v = v.head
+        else:
+            break
+    return v
+
+
+def _modality(ctx, verb: Token, actor) -> str:
+    """asserted | planned | possible | conditional | reported (see module doc)."""
+    clause = _clause_head(verb)
+    chain = [verb] if verb is clause else [verb, clause]
+    if any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for v in chain for c in v.children):
+        return "conditional"
+    if clause.dep_ == "ccomp" and clause.head.lemma_.lower() in REPORTING_VERBS:
+        speakers = [resolve(ctx, d.token)[0] for d in find_doers(clause.head)]
+        if speakers and all(sp is None or sp is not actor for sp in speakers):
+            return "reported"
+    if any(c.lower_ == "according" for c in clause.children) or any(
+        c.lower_ == "according" for c in clause.head.children if clause.dep_ == "ccomp"
+    ):
+        return "reported"
+    auxes = {c.lower_ for v in chain for c in v.children if c.dep_ in ("aux", "auxpass")}
+    if auxes & POSSIBLE_AUX:
+        return "possible"
+    if auxes & FUTURE_AUX or "going" in {c.lower_ for c in clause.children}:
+        return "planned"
+    v = verb
+    while v.dep_ in ("xcomp", "conj") and v.head is not v:
+        if v.dep_ == "xcomp" and v.head.lemma_.lower() in PLAN_VERBS:
+            return "planned"
+        v = v.head
+    return "asserted"
+
+
+def _dates_by_verb(doc: Doc) -> dict[int, list[Span]]:
+    """DATE expressions keyed by the verb whose clause they belong to (nearest verb above)."""
+    out: dict[int, list[Span]] = {}
+    for e in doc.ents:
+        if e.label_ != "DATE":
+            continue
+        t = e.root
+        for _ in range(12):
+            if t.pos_ in ("VERB", "AUX") and t.dep_ not in ("aux", "auxpass"):
+                out.setdefault(t.i, []).append(e)
+                break
+            if t.head is t:
+                break
+            t = t.head
+    return out
+
+
+def _event_time(verb: Token, dates: dict[int, list[Span]], published_at, future: bool) -> EventTime | None:
+    """The clause's own date, else the date of the clause that governs it."""
+    v = verb
+    for _ in range(4):
+        for e in dates.get(v.i, []):
+            # an inherited date is the governing clause's time: no future shift for it
+            found = normalise(chars(verb.doc, e.start_char, e.end_char), published_at, future and v is verb)
+            if found is not None:
+                return found
+        if v.dep_ in ("xcomp", "conj", "ccomp", "advcl", "pcomp") and v.head is not v:
+            v = v.head if v.head.pos_ in ("VERB", "AUX") else v.head.head
+        else:
+            break
+    return None
+
+
+def _particle(verb: Token) -> str | None:
+    for c in verb.children:
+        if c.dep_ == "prt" or (c.dep_ == "prep" and c.i == verb.i + 1 and c.lower_ in _PARTICLES):
+            return c.lower_
+    return None
+
+
 def _is_action_verb(tok: Token) -> bool:
     if tok.pos_ != "VERB":
         return False
     return not (tok.lemma_.lower() == "be" or tok.dep_ in ("aux", "auxpass"))
 
 
-def extract_actions(doc: Doc, clusters: list[Cluster]) -> Iterator[ActionRecord]:
-    """Every verb with a findable doer; actions by non-entities keep a null entity id."""
+def analyse(
+    doc: Doc, clusters: list[Cluster], published_at: datetime | None = None
+) -> tuple[list[ActionRecord], list[QuoteRecord]]:
+    """Actions and quotes of one article (quotes first: "we" in a quote is its speaker)."""
     if not doc.has_annotation("DEP"):
-        return
+        return [], []
     ctx = build_context(doc, clusters)
+    quotes = find_quotes(ctx)
+    return list(_actions(ctx, published_at)), quotes
+
+
+def extract_actions(
+    doc: Doc, clusters: list[Cluster], published_at: datetime | None = None
+) -> Iterator[ActionRecord]:
+    """Every verb with a findable doer; actions by non-entities keep a null entity id."""
+    yield from analyse(doc, clusters, published_at)[0]
+
+
+def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionRecord]:
+    doc = ctx.doc
     sents = list(doc.sents)
+    dates = _dates_by_verb(doc)
     for tok in doc:
         if not _is_action_verb(tok):
             continue
@@ -126,12 +261,16 @@ def extract_actions(doc: Doc, clusters: list[Cluster]) -> Iterator[ActionRecord]
                 if objs:
                     args.append(Argument(p.lower_, span_text(phrase(objs[0])), entity_of(ctx, objs[0])))
         lemma = tok.lemma_.lower()
+        target_head = chars(doc, target.idx, target.idx + len(target.text)) if target is not None else None
+        obj = target.lemma_.lower() if target is not None and target.dep_ in OBJECT_DEPS + ("pobj",) else None
+        action_type = classify(lemma, _particle(tok), obj)
         for d in found:
             cluster, how = resolve(ctx, d.token)
             if d.resolution == "control":
                 how = "control" if how == "direct" else how
             if cluster is not None and cluster.label not in ACTOR_LABELS:
                 cluster = None
+            modality = _modality(ctx, tok, cluster)
             yield ActionRecord(
                 sentence_index=si,
                 actor_text=actor_text(ctx, d.token),
@@ -147,4 +286,15 @@ def extract_actions(doc: Doc, clusters: list[Cluster]) -> Iterator[ActionRecord]
                 start_char=tok.idx,
                 end_char=tok.idx + len(tok.text),
                 sentence_start_char=sent.start_char,
+                target_head=target_head,
+                modality=modality,
+                action_type=action_type,
+                event_time=(when := _event_time(tok, dates, published_at, modality == "planned")),
+                event_key=event_key(
+                    cluster.entity_id if cluster else None,
+                    action_type,
+                    lemma,
+                    target.lemma_.lower() if target is not None else None,
+                    when.label if when else (published_at.date().isoformat() if published_at else None),
+                ),
             )

@@ -306,6 +306,8 @@ def _events_and_junk(doc: Doc, ed: _Edits) -> list[Span]:
     drop = []
     for e in doc.ents:
         first = e[0]
+        if e.label_ in _NON_NAME_LABELS:
+            continue
         if first.is_lower and first.is_alpha and first.pos_ in ("VERB", "NOUN", "ADJ", "ADV", "AUX"):
             drop.append(e)
             continue
@@ -478,7 +480,7 @@ def _trim_and_split(doc: Doc) -> None:
                 cut = t.i + 1
         pieces.append((cut, end))
         pieces = [(a, b) for a, b in pieces if b > a]
-        if len(pieces) == 1 and end - start == 1:
+        if len(pieces) == 1 and end - start == 1 and e.label_ not in _NON_NAME_LABELS:
             t = doc[start]
             line_start = t.i == 0 or "\n" in doc[t.i - 1].text_with_ws or t.is_sent_start
             if line_start and t.tag_ in ("NN", "NNS") and not t.is_upper and e.label_ not in ("PERSON",):

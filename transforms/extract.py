@@ -15,7 +15,7 @@ from datetime import datetime
 import polars as pl
 from spacy.tokens import Doc
 
-from transforms.actions import extract_actions
+from transforms.actions import analyse
 from transforms.clean import CleanArticle
 from transforms.entities import cluster_entities
 
@@ -79,6 +79,18 @@ ENTITY_SCHEMA = {
     "article_id": pl.String,
 }
 ARGUMENT_DTYPE = pl.List(pl.Struct({"prep": pl.String, "text": pl.String, "entity_id": pl.String}))
+QUOTE_SCHEMA = {
+    "quote_id": pl.String,
+    "article_id": pl.String,
+    "speaker_text": pl.String,
+    "speaker_entity_id": pl.String,
+    "cue_verb": pl.String,
+    "content": pl.String,
+    "direct": pl.Boolean,
+    "field": pl.String,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
+}
 ACTION_SCHEMA = {
     "action_id": pl.String,
     "article_id": pl.String,
@@ -96,6 +108,13 @@ ACTION_SCHEMA = {
     "field": pl.String,
     "start_char": pl.Int32,
     "end_char": pl.Int32,
+    "target_head": pl.String,
+    "modality": pl.String,
+    "action_type": pl.String,
+    "event_date": pl.Date,
+    "event_period": pl.String,
+    "event_date_text": pl.String,
+    "event_key": pl.String,
 }
 
 
@@ -107,10 +126,14 @@ class Frames:
     entities: pl.DataFrame  # one row per (entity, article) observation
     entity_mentions: pl.DataFrame
     actions: pl.DataFrame
+    quotes: pl.DataFrame
 
     @property
     def row_counts(self) -> dict[str, int]:
-        return {k: getattr(self, k).height for k in ("articles", "entities", "entity_mentions", "actions")}
+        return {
+            k: getattr(self, k).height
+            for k in ("articles", "entities", "entity_mentions", "actions", "quotes")
+        }
 
 
 def _field(offset: int, body_offset: int) -> tuple[str, int]:
@@ -158,7 +181,8 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list[dict]]:
             )
     actions = []
     seen: dict[tuple, int] = {}
-    for a in extract_actions(doc, clusters):
+    found, quote_records = analyse(doc, clusters, article.published_at)
+    for a in found:
         fld, start = _field(a.start_char, boff)
         key = (a.start_char, a.actor_text)
         seen[key] = seen.get(key, 0) + 1
@@ -182,9 +206,37 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list[dict]]:
                 "field": fld,
                 "start_char": start,
                 "end_char": start + (a.end_char - a.start_char),
+                "target_head": a.target_head,
+                "modality": a.modality,
+                "action_type": a.action_type,
+                "event_date": a.event_time.start if a.event_time else None,
+                "event_period": a.event_time.label if a.event_time else None,
+                "event_date_text": a.event_time.text if a.event_time else None,
+                "event_key": a.event_key,
             }
         )
-    return {"entities": entities, "entity_mentions": mentions, "actions": actions}
+    quotes = []
+    for q in quote_records:
+        fld, start = _field(q.start_char, boff)
+        if fld == "title" and q.end_char > len(article.clean.title):
+            continue  # a quotation mark pair across title and body is not a quote
+        quotes.append(
+            {
+                "quote_id": stable_id(
+                    "quo_", article.article_id, q.start_char, q.end_char, q.direct, q.speaker_text
+                ),
+                "article_id": article.article_id,
+                "speaker_text": q.speaker_text,
+                "speaker_entity_id": q.speaker_entity_id,
+                "cue_verb": q.cue_verb,
+                "content": q.content,
+                "direct": q.direct,
+                "field": fld,
+                "start_char": start,
+                "end_char": start + (q.end_char - q.start_char),
+            }
+        )
+    return {"entities": entities, "entity_mentions": mentions, "actions": actions, "quotes": quotes}
 
 
 def article_row(a: Article) -> dict:
@@ -207,7 +259,7 @@ def article_row(a: Article) -> dict:
 def build_frames(pairs: Iterable[tuple[Article, Doc]]) -> Frames:
     """Frames for a batch of (article, parsed doc) pairs, built in bulk."""
     arts: list[dict] = []
-    rows: dict[str, list[dict]] = {"entities": [], "entity_mentions": [], "actions": []}
+    rows: dict[str, list[dict]] = {"entities": [], "entity_mentions": [], "actions": [], "quotes": []}
     for article, doc in pairs:
         arts.append(article_row(article))
         for k, v in extract_rows(article, doc).items():
@@ -217,6 +269,7 @@ def build_frames(pairs: Iterable[tuple[Article, Doc]]) -> Frames:
         entities=pl.DataFrame(rows["entities"], schema=ENTITY_SCHEMA),
         entity_mentions=pl.DataFrame(rows["entity_mentions"], schema=MENTION_SCHEMA),
         actions=pl.DataFrame(rows["actions"], schema=ACTION_SCHEMA),
+        quotes=pl.DataFrame(rows["quotes"], schema=QUOTE_SCHEMA),
     )
 
 

@@ -72,6 +72,8 @@ ORG_DESCRIPTIONS = frozenset(
 )
 GPE_DESCRIPTIONS = frozenset(["government", "country", "nation", "state", "administration", "city"])
 PERSON_PRONOUNS = frozenset(["he", "him", "his", "she", "her", "i", "me", "my"])
+# First-person pronouns: inside a direct quote they are the quote's speaker.
+SPEAKER_PRONOUNS = frozenset(["we", "us", "our", "i", "me", "my"])
 ORG_PRONOUNS = frozenset(["it", "its", "they", "them", "their", "we", "us", "our"])
 # Nouns after a light verb whose clause is the real action: "made the decision to stop".
 LIGHT_NOUNS = frozenset(
@@ -121,6 +123,8 @@ class Context:
     # (token index, sentence index, cluster, is_subject) in document order
     salience: list[tuple[int, int, Cluster, bool]] = field(default_factory=list)
     salience_starts: list[int] = field(default_factory=list)
+    # direct quotes: (start_char, end_char incl. marks, speaker cluster or None)
+    quote_speakers: list[tuple[int, int, Cluster | None]] = field(default_factory=list)
 
 
 def build_context(doc: Doc, clusters: list[Cluster]) -> Context:
@@ -174,6 +178,12 @@ def resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
         return ctx.token_cluster[tok.i], "direct"
     low = tok.lower_
     if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$"):
+        if low in SPEAKER_PRONOUNS:
+            for a, b, speaker in ctx.quote_speakers:
+                if a <= tok.idx < b:
+                    if speaker is not None and (low in ("we", "us", "our") or speaker.label == "PERSON"):
+                        return speaker, "pronoun"
+                    break
         if low in PERSON_PRONOUNS:
             return antecedent(ctx, tok, frozenset({"PERSON"})), "pronoun"
         if low in ORG_PRONOUNS:

@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from transforms.reference import COMPANIES_PATH
-from warehouse.schema import TABLES, TABLES_BY_NAME, comment_sql, create_table_sql
+from warehouse.schema import TABLES, TABLES_BY_NAME, VIEWS, comment_sql, create_table_sql
 
 SCHEMA_VERSION_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -38,7 +38,7 @@ def _m001_initial(con: duckdb.DuckDBPyConnection) -> None:
 def _comments(con: duckdb.DuckDBPyConnection) -> None:
     # COMMENT ON takes no bound parameters; the texts are this module's own constants
     # (warehouse/schema.py), quoted by comment_sql.
-    for t in TABLES:
+    for t in (*TABLES, *VIEWS):
         for stmt in comment_sql(t):
             con.execute(stmt)
     con.execute(
@@ -68,10 +68,23 @@ def _m002_companies(con: duckdb.DuckDBPyConnection) -> None:
         con.unregister("_seed")
 
 
+def _add_declared_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Add the columns schema.py declares for `table` that the database lacks."""
+    for c in TABLES_BY_NAME[table].columns:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {c.name} {c.type}")
+
+
+def _m003_actions_detail_and_quotes(con: duckdb.DuckDBPyConnection) -> None:
+    """actions: target_head, modality, action_type, event date and key; the quotes table."""
+    _add_declared_columns(con, "actions")
+    con.execute(create_table_sql(TABLES_BY_NAME["quotes"]))
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
     (2, "companies reference table", _m002_companies),
+    (3, "action modality, type, dates, event key; quotes", _m003_actions_detail_and_quotes),
 ]
 
 
@@ -92,6 +105,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             con.execute("ROLLBACK")
             raise
         applied.append(version)
+    for v in VIEWS:
+        con.execute(f"CREATE OR REPLACE VIEW {v.name} AS {v.sql}")
     _comments(con)
     return applied
 
@@ -223,6 +238,7 @@ class Warehouse:
         entities: pl.DataFrame,
         mentions: pl.DataFrame,
         actions: pl.DataFrame,
+        quotes: pl.DataFrame,
         quarantine: list[dict],
     ) -> None:
         """Replace the batch's articles and their rows, upsert entities, in one transaction."""
@@ -237,7 +253,13 @@ class Warehouse:
             pl.col("aliases").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
         )
         con = self.con
-        rels = {"_articles": arts, "_entities": ent, "_mentions": mentions, "_actions": actions}
+        rels = {
+            "_articles": arts,
+            "_entities": ent,
+            "_mentions": mentions,
+            "_actions": actions,
+            "_quotes": quotes,
+        }
         for name, frame in rels.items():
             con.register(name, frame.to_arrow())
         con.execute("BEGIN TRANSACTION")
@@ -248,11 +270,12 @@ class Warehouse:
                    WHERE article_id IN (SELECT article_id FROM _articles)
                    UNION SELECT entity_id FROM _entities"""
             )
-            for table in ("actions", "entity_mentions", "articles"):
+            for table in ("quotes", "actions", "entity_mentions", "articles"):
                 con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _articles)")
             con.execute("INSERT INTO articles BY NAME SELECT * FROM _articles")
             con.execute("INSERT INTO entity_mentions BY NAME SELECT * FROM _mentions")
             con.execute("INSERT INTO actions BY NAME SELECT * FROM _actions")
+            con.execute("INSERT INTO quotes BY NAME SELECT * FROM _quotes")
             con.execute(
                 """INSERT INTO entities (entity_id, name, label, ticker, exchange, sector, aliases,
                                          mention_count, article_count)

@@ -186,6 +186,70 @@ ACTIONS = Table(
         C("field", "VARCHAR", "Which text the offsets refer to: 'title' or 'body'.", "NOT NULL"),
         C("start_char", "INTEGER", "Start offset of the verb in the field's text.", "NOT NULL"),
         C("end_char", "INTEGER", "End offset (exclusive) of the verb in the field's text.", "NOT NULL"),
+        C("target_head", "VARCHAR", "Head word of the target as written (for a clause: its main verb)."),
+        C(
+            "modality",
+            "VARCHAR",
+            "asserted; planned (will, plans to, intends to, agreed to); possible (may, could); "
+            "conditional (if, unless); reported (by someone other than the actor, or 'according to').",
+        ),
+        C(
+            "action_type",
+            "VARCHAR",
+            "Type from the verb lexicon (transforms/patterns/action_types.json), OTHER when none fits.",
+        ),
+        C(
+            "event_date",
+            "DATE",
+            "First day of the period the clause's date expression names; NULL when the clause has none.",
+        ),
+        C(
+            "event_period",
+            "VARCHAR",
+            "That period as a label: 2020-06-11, 2020-W24, 2020-03, 2020-Q3 or 2018.",
+        ),
+        C(
+            "event_date_text",
+            "VARCHAR",
+            "The date expression as written ('Back in March', 'earlier this week').",
+        ),
+        C(
+            "event_key",
+            "VARCHAR",
+            "Key of the real event: actor entity, type (verb for OTHER), target head and date (event date, "
+            "else article date). Reports of one event share it; see the events view.",
+        ),
+    ),
+)
+
+QUOTES = Table(
+    "quotes",
+    "one row per quote: direct speech in quotation marks, or a clause a reporting verb governs.",
+    "Who said what: speaker, cue verb and the words, with offsets into the article.",
+    (
+        C("quote_id", "VARCHAR", "Stable id: hash of article, offsets, kind and speaker.", "PRIMARY KEY"),
+        C("article_id", "VARCHAR", "Article (articles.article_id).", "NOT NULL"),
+        C(
+            "speaker_text",
+            "VARCHAR",
+            "The speaker as written ('Amazon', 'he', 'a spokesperson'); NULL when unknown.",
+        ),
+        C(
+            "speaker_entity_id",
+            "VARCHAR",
+            "Entity the speaker refers to (entities.entity_id), when it is one.",
+        ),
+        C("cue_verb", "VARCHAR", "Lemma of the reporting verb ('say', 'write', 'announce')."),
+        C("content", "VARCHAR", "What was said: the quoted words, or the reported clause.", "NOT NULL"),
+        C(
+            "direct",
+            "BOOLEAN",
+            "True for words in quotation marks, false for reported (indirect) speech.",
+            "NOT NULL",
+        ),
+        C("field", "VARCHAR", "Which text the offsets refer to: 'title' or 'body'.", "NOT NULL"),
+        C("start_char", "INTEGER", "Start offset of the content in the field's text.", "NOT NULL"),
+        C("end_char", "INTEGER", "End offset (exclusive) of the content in the field's text.", "NOT NULL"),
     ),
 )
 
@@ -277,6 +341,7 @@ TABLES: tuple[Table, ...] = (
     ENTITIES,
     ENTITY_MENTIONS,
     ACTIONS,
+    QUOTES,
     PIPELINE_RUNS,
     QUARANTINE,
     COMPANIES,
@@ -284,17 +349,84 @@ TABLES: tuple[Table, ...] = (
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 
+@dataclass(frozen=True)
+class View:
+    """A documented view: like a table, plus the SELECT that defines it."""
+
+    name: str
+    grain: str
+    description: str
+    sql: str
+    columns: tuple[Column, ...]
+
+    @property
+    def comment(self) -> str:
+        return f"{self.description} Grain: {self.grain}"
+
+
+EVENTS = View(
+    "events",
+    "one row per real-world event (event_key), however many articles report it.",
+    "Actions by entities grouped into events: reports of the same actor doing the same kind of "
+    "thing to the same target on the same date count once, with how many articles and sources said so.",
+    """
+    SELECT a.event_key,
+           any_value(a.actor_entity_id) AS actor_entity_id,
+           any_value(e.name) AS actor_name,
+           any_value(a.action_type) AS action_type,
+           list_sort(list_distinct(list(a.verb))) AS verbs,
+           mode(lower(a.target_head)) AS target_head,
+           min(a.event_date) AS event_date,
+           coalesce(min(a.event_period), strftime(min(r.published_at), '%Y-%m-%d')) AS event_period,
+           bool_or(a.negated) AS negated,
+           count(*) AS mentions,
+           count(DISTINCT a.article_id) AS articles,
+           count(DISTINCT r.source) AS sources,
+           list_sort(list_distinct(list(a.article_id))) AS article_ids,
+           min(coalesce(r.published_at, r.loaded_at)) AS first_reported,
+           max(coalesce(r.published_at, r.loaded_at)) AS last_reported,
+           arg_min(a.evidence, coalesce(r.published_at, r.loaded_at)) AS evidence
+    FROM actions a
+    JOIN articles r USING (article_id)
+    LEFT JOIN entities e ON e.entity_id = a.actor_entity_id
+    WHERE a.event_key IS NOT NULL
+    GROUP BY a.event_key
+    """,
+    (
+        C("event_key", "VARCHAR", "Key of the event (actions.event_key)."),
+        C("actor_entity_id", "VARCHAR", "The entity that acted (entities.entity_id)."),
+        C("actor_name", "VARCHAR", "Its canonical name."),
+        C("action_type", "VARCHAR", "Action type (OTHER events are keyed by verb)."),
+        C("verbs", "VARCHAR[]", "Verb lemmas the reports used."),
+        C("target_head", "VARCHAR", "Most common head word of the target across reports."),
+        C("event_date", "DATE", "Earliest event date the reports give; NULL when none gives one."),
+        C("event_period", "VARCHAR", "Event period label, else the first report's publication day."),
+        C("negated", "BOOLEAN", "True when any report states it negated (did not, no longer)."),
+        C("mentions", "BIGINT", "Number of actions (reports, including repeats within an article)."),
+        C("articles", "BIGINT", "Number of distinct articles reporting it."),
+        C("sources", "BIGINT", "Number of distinct sources reporting it."),
+        C("article_ids", "VARCHAR[]", "The reporting articles (articles.article_id)."),
+        C("first_reported", "TIMESTAMP", "Earliest publication (else load) time of a report."),
+        C("last_reported", "TIMESTAMP", "Latest publication (else load) time of a report."),
+        C("evidence", "VARCHAR", "The sentence of the first report."),
+    ),
+)
+
+VIEWS: tuple[View, ...] = (EVENTS,)
+
+
 def create_table_sql(t: Table) -> str:
     cols = ",\n  ".join(f"{c.name} {c.type} {c.constraint}".rstrip() for c in t.columns)
     return f"CREATE TABLE IF NOT EXISTS {t.name} (\n  {cols}\n)"
 
 
-def comment_sql(t: Table) -> list[str]:
+def comment_sql(t: Table | View) -> list[str]:
     """COMMENT ON statements; comments are literals, so quotes are escaped here."""
 
     def lit(s: str) -> str:
         return "'" + s.replace("'", "''") + "'"
 
-    out = [f"COMMENT ON TABLE {t.name} IS {lit(t.comment)}"]
+    kind = "VIEW" if isinstance(t, View) else "TABLE"
+    out = [f"COMMENT ON {kind} {t.name} IS {lit(t.comment)}"]
     out += [f"COMMENT ON COLUMN {t.name}.{c.name} IS {lit(c.description)}" for c in t.columns]
     return out

@@ -39,7 +39,7 @@ def test_bad_rows_are_quarantined_the_rest_loads(frames):
         .drop("i")
     )
     mentions = frames.entity_mentions.with_columns(pl.lit("ghost-entity").alias("entity_id"))
-    bad = type(frames)(frames.articles, frames.entities, mentions, actions)
+    bad = type(frames)(frames.articles, frames.entities, mentions, actions, frames.quotes)
     checked = validate_frames(bad, "run-1")
     assert checked.ok  # row failures do not fail the batch
     assert checked.actions.height == frames.actions.height - 2
@@ -54,7 +54,7 @@ def test_bad_rows_are_quarantined_the_rest_loads(frames):
 def test_bad_article_takes_its_rows_with_it(frames):
     arts = frames.articles.with_columns(pl.lit("not-a-hash").alias("content_hash"))
     checked = validate_frames(
-        type(frames)(arts, frames.entities, frames.entity_mentions, frames.actions), "r"
+        type(frames)(arts, frames.entities, frames.entity_mentions, frames.actions, frames.quotes), "r"
     )
     assert checked.articles.height == 0 and checked.actions.height == 0
     assert checked.rejected_article_ids == {"art_1"}

@@ -122,7 +122,6 @@ def test_non_entity_subjects_have_no_entity():
     assert list(extract_actions(doc, [])) == []
 
 
-@pytest.mark.xfail(reason="'we' inside a quote should resolve to the quote's speaker (issue 4)", strict=True)
 def test_we_in_quote_resolves_to_speaker(nlp):
     rows = actions(
         nlp,
