@@ -215,6 +215,22 @@ def _particle(verb: Token) -> str | None:
     return None
 
 
+def _arguments(ctx: Context, verb: Token, target: Token | None) -> tuple[Argument, ...]:
+    """Prepositional arguments of the verb ("to police departments") and of its direct
+    object ("a moratorium [on police use of ...]"), in text order."""
+    heads = [verb] + ([target] if target is not None and target.dep_ == "dobj" else [])
+    out = []
+    for h in heads:
+        for p in h.children:
+            is_prep = p.dep_ in ("prep", "agent") or (p.dep_ == "dative" and p.pos_ == "ADP")
+            if not is_prep or p.i < h.i:
+                continue
+            objs = [c for c in p.children if c.dep_ in ("pobj", "pcomp")]
+            if objs:
+                out.append((p.i, Argument(p.lower_, span_text(phrase(objs[0])), entity_of(ctx, objs[0]))))
+    return tuple(a for _, a in sorted(out, key=lambda x: x[0]))
+
+
 def _is_action_verb(tok: Token) -> bool:
     if tok.pos_ != "VERB":
         return False
@@ -254,12 +270,7 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
         target = _target(tok)
         target_text = span_text(phrase(target)) if target is not None else None
         target_eid = entity_of(ctx, target) if target is not None else None
-        args = []
-        for p in tok.children:
-            if p.dep_ in ("prep", "agent") and p.i > tok.i:
-                objs = [c for c in p.children if c.dep_ in ("pobj", "pcomp")]
-                if objs:
-                    args.append(Argument(p.lower_, span_text(phrase(objs[0])), entity_of(ctx, objs[0])))
+        args = _arguments(ctx, tok, target)
         lemma = tok.lemma_.lower()
         target_head = chars(doc, target.idx, target.idx + len(target.text)) if target is not None else None
         obj = target.lemma_.lower() if target is not None and target.dep_ in OBJECT_DEPS + ("pobj",) else None
