@@ -37,6 +37,7 @@ from transforms.syntax import (
     find_doers,
     phrase,
     resolve,
+    resolve_all,
     span_text,
 )
 from transforms.timex import EventTime, normalise
@@ -275,8 +276,7 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
         target_head = chars(doc, target.idx, target.idx + len(target.text)) if target is not None else None
         obj = target.lemma_.lower() if target is not None and target.dep_ in OBJECT_DEPS + ("pobj",) else None
         action_type = classify(lemma, _particle(tok), obj)
-        for d in found:
-            cluster, how = resolve(ctx, d.token)
+        for d, (cluster, how) in ((doer, r) for doer in found for r in resolve_all(ctx, doer.token)):
             if d.resolution == "control":
                 how = "control" if how == "direct" else how
             if cluster is not None and cluster.label not in ACTOR_LABELS:

@@ -74,6 +74,7 @@ GPE_DESCRIPTIONS = frozenset(["government", "country", "nation", "state", "admin
 PERSON_PRONOUNS = frozenset(["he", "him", "his", "she", "her", "i", "me", "my"])
 # First-person pronouns: inside a direct quote they are the quote's speaker.
 SPEAKER_PRONOUNS = frozenset(["we", "us", "our", "i", "me", "my"])
+PLURAL_PRONOUNS = frozenset(["they", "them", "their"])
 ORG_PRONOUNS = frozenset(["it", "its", "they", "them", "their", "we", "us", "our"])
 # Nouns after a light verb whose clause is the real action: "made the decision to stop".
 LIGHT_NOUNS = frozenset(
@@ -123,6 +124,8 @@ class Context:
     # (token index, sentence index, cluster, is_subject) in document order
     salience: list[tuple[int, int, Cluster, bool]] = field(default_factory=list)
     salience_starts: list[int] = field(default_factory=list)
+    groups: list[tuple[int, int, list[Cluster]]] = field(default_factory=list)
+    remembered: set[int] = field(default_factory=set)
     # direct quotes: (start_char, end_char incl. marks, speaker cluster or None)
     quote_speakers: list[tuple[int, int, Cluster | None]] = field(default_factory=list)
 
@@ -144,13 +147,56 @@ def build_context(doc: Doc, clusters: list[Cluster]) -> Context:
             ctx.salience.append((m.start, sent_index[m.start], c, is_subj))
     ctx.salience.sort(key=lambda x: x[0])
     ctx.salience_starts = [x[0] for x in ctx.salience]
+    # subjects that coordinate two or more entities ("X and Y said they ...")
+    for t in doc:
+        if t.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
+            members = [token_cluster[x.i] for x in with_conjuncts(t) if x.i in token_cluster]
+            members = list({id(m): m for m in members}.values())
+            if len(members) >= 2:
+                ctx.groups.append((t.i, sent_index[t.i], members))
     return ctx
+
+
+def _remember(ctx: Context, tok: Token, cluster: Cluster) -> None:
+    """A resolved pronoun or description in subject position is itself salient."""
+    if tok.i in ctx.remembered or tok.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
+        return
+    ctx.remembered.add(tok.i)
+    pos = bisect_left(ctx.salience_starts, tok.i)
+    ctx.salience.insert(pos, (tok.i, ctx.sent_index[tok.i], cluster, True))
+    ctx.salience_starts.insert(pos, tok.i)
+
+
+def plural_group(ctx: Context, tok: Token) -> list[Cluster] | None:
+    """For "they"/"the companies": the most recent coordinated subject within the window."""
+    si = ctx.sent_index[tok.i]
+    best = None
+    for ti, s, members in ctx.groups:
+        if ti < tok.i and si - s <= WINDOW:
+            best = members
+    return best
+
+
+def resolve_all(ctx: Context, tok: Token) -> list[tuple[Cluster | None, str]]:
+    """Like `resolve`, but a plural pronoun or description referring to a coordinated
+    subject ("AEGON and Life Investors said they ...") gives every member."""
+    low = tok.lower_
+    plural_desc = tok.pos_ == "NOUN" and tok.tag_ == "NNS" and tok.lemma_.lower() in ORG_DESCRIPTIONS
+    plural = low in PLURAL_PRONOUNS or (
+        plural_desc and any(c.lower_ in ("the", "both", "two") for c in tok.children)
+    )
+    in_quote = any(a <= tok.idx < b for a, b, _ in ctx.quote_speakers)
+    group = plural_group(ctx, tok) if plural and not in_quote else None
+    if group:
+        how = "pronoun" if low in PLURAL_PRONOUNS else "description"
+        return [(c, how) for c in group]
+    return [resolve(ctx, tok)]
 
 
 def antecedent(ctx: Context, tok: Token, labels: frozenset[str]) -> Cluster | None:
     """The most salient entity of `labels` before `tok`: subjects first, then recency."""
     si = ctx.sent_index[tok.i]
-    best: tuple[tuple[int, int, int], Cluster] | None = None
+    best: tuple[tuple[int, int, int, int], Cluster] | None = None
     # walk back from the pronoun; stop once past the window (linear in the window only)
     for idx in range(bisect_left(ctx.salience_starts, tok.i) - 1, -1, -1):
         ti, s, c, is_subj = ctx.salience[idx]
@@ -158,8 +204,9 @@ def antecedent(ctx: Context, tok: Token, labels: frozenset[str]) -> Cluster | No
             break
         if c.label not in labels:
             continue
-        # same sentence beats earlier ones; subjects beat other positions; later beats earlier
-        score = (-(si - s), int(is_subj), ti)
+        # same sentence beats earlier ones; subjects beat other positions; an organisation
+        # beats a place ("it" is more often the company than the city); later beats earlier
+        score = (-(si - s), int(is_subj), int(c.label == "ORG"), ti)
         if best is None or score > best[0]:
             best = (score, c)
     if best is None and si <= WINDOW + 1:
@@ -174,6 +221,13 @@ def antecedent(ctx: Context, tok: Token, labels: frozenset[str]) -> Cluster | No
 
 def resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     """Entity a subject token refers to, and how it was found."""
+    cluster, how = _resolve(ctx, tok)
+    if cluster is not None and how != "direct":
+        _remember(ctx, tok, cluster)
+    return cluster, how
+
+
+def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     if tok.i in ctx.token_cluster:
         return ctx.token_cluster[tok.i], "direct"
     low = tok.lower_
