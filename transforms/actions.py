@@ -155,6 +155,12 @@ def _modality(ctx, verb: Token, actor) -> str:
     chain = [verb] if verb is clause else [verb, clause]
     if any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for v in chain for c in v.children):
         return "conditional"
+    if any(
+        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in CONDITION_MARKS for m in c.children)
+        for v in chain
+        for c in v.children
+    ):
+        return "conditional"  # "If regulators approve, Acme will buy ..."
     if clause.dep_ == "ccomp" and clause.head.lemma_.lower() in REPORTING_VERBS:
         speakers = [resolve(ctx, d.token)[0] for d in find_doers(clause.head)]
         if speakers and all(sp is None or sp is not actor for sp in speakers):
@@ -305,7 +311,7 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
                     cluster.entity_id if cluster else None,
                     action_type,
                     lemma,
-                    target.lemma_.lower() if target is not None else None,
+                    target_eid or (target.lemma_.lower() if target is not None else None),
                     when.label if when else (published_at.date().isoformat() if published_at else None),
                 ),
             )

@@ -150,11 +150,28 @@ def build_context(doc: Doc, clusters: list[Cluster]) -> Context:
     # subjects that coordinate two or more entities ("X and Y said they ...")
     for t in doc:
         if t.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
-            members = [token_cluster[x.i] for x in with_conjuncts(t) if x.i in token_cluster]
+            members = [token_cluster[x.i] for x in _coordinated(t) if x.i in token_cluster]
             members = list({id(m): m for m in members}.values())
             if len(members) >= 2:
                 ctx.groups.append((t.i, sent_index[t.i], members))
     return ctx
+
+
+_NAME_PATH_DEPS = frozenset(["compound", "nmod", "conj", "cc", "amod", "det", "punct", "poss", "case"])
+
+
+def _coordinated(head: Token) -> list[Token]:
+    """Tokens of a subject phrase reachable through name and coordination links only (not
+    through appositives, prepositions or clauses): 'X and Y', however the parser bracketed it."""
+    out = [head]
+    stack = [head]
+    while stack:
+        t = stack.pop()
+        for c in t.children:
+            if c.dep_ in _NAME_PATH_DEPS:
+                out.append(c)
+                stack.append(c)
+    return out if any(x.lower_ in ("and", "&") for x in out) else [head]
 
 
 def _remember(ctx: Context, tok: Token, cluster: Cluster) -> None:

@@ -192,3 +192,70 @@ def test_bad_inputs_are_quarantined_and_the_rest_loads(run_flow, tmp_path):
         wh, "select articles_seen, articles_loaded, articles_skipped, articles_quarantined from pipeline_runs"
     )[0]
     assert run[0] == run[1] + run[2] + run[3]
+
+
+def test_amazon_article_actions_detail_and_quotes(sample_wh):
+    wh, _ = sample_wh
+    aid = q(wh, "select article_id from articles where external_id = 'fool-amazon-rekognition-moratorium'")[
+        0
+    ][0]
+
+    def acts(name, verb):
+        return q(
+            wh,
+            """select a.target_text, a.arguments, a.negated, a.action_type, a.event_period, a.modality
+               from actions a join entities e on e.entity_id = a.actor_entity_id
+               where a.article_id = ? and e.name = ? and a.verb = ?""",
+            [aid, name, verb],
+        )
+
+    place = acts("Amazon", "place")
+    assert any(
+        "moratorium" in t
+        and any(arg["text"].startswith("police use") and arg["prep"] == "on" for arg in args)
+        for t, args, *_ in place
+    )
+    assert all(r[3] == "HALT" for r in place)
+    assert acts("Amazon", "stop")
+    get = acts("IBM", "get")
+    assert get and "business" in get[0][0] and get[0][3] == "EXIT" and get[0][4] == "2020-W24"
+    divest = acts("Microsoft", "divest")
+    assert divest and "stake" in divest[0][0] and divest[0][4] == "2020-03"
+    make = acts("Microsoft", "make")
+    assert make and make[0][2] is True and "minority investments" in make[0][0]
+    quotes = q(
+        wh,
+        """select e.name, x.cue_verb, x.content from quotes x join entities e on e.entity_id = x.speaker_entity_id
+           where x.article_id = ? and x.direct""",
+        [aid],
+    )
+    assert any(n == "Amazon" and v == "write" and c.startswith("We've advocated") for n, v, c in quotes)
+    assert any(n == "Amazon" and c.startswith("We hope this one-year moratorium") for n, _, c in quotes)
+
+
+def test_events_view_counts_each_event_once(run_flow, tmp_path):
+    src = tmp_path / "wire.jsonl"
+    recs = [
+        {
+            "id": "a1",
+            "source": "wire-a",
+            "title": "Deal news",
+            "published_at": "2021-03-10",
+            "text": "Microsoft said on Monday it had bought Nuance Communications for $16 billion.",
+        },
+        {
+            "id": "b1",
+            "source": "wire-b",
+            "title": "Technology",
+            "published_at": "2021-03-10",
+            "text": "On Monday, Microsoft bought Nuance Communications. The price was $16 billion.",
+        },
+    ]
+    src.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
+    wh = tmp_path / "w.duckdb"
+    run_flow([src], wh)
+    rows = q(
+        wh,
+        "select actor_name, action_type, articles, sources, event_period from events where action_type = 'ACQUIRE'",
+    )
+    assert rows == [("Microsoft", "ACQUIRE", 2, 2, "2021-03-08")]
