@@ -140,5 +140,32 @@ def runs(
             console.print(f"[red]{r[0][:8]}[/red] {r[1]}: {r[-1]}")
 
 
+@app.command()
+def serve(
+    cron: str = typer.Option(
+        None, "--cron", help="Cron schedule. Default: NEWSETL_SCHEDULE_CRON or '0 2 * * *'."
+    ),
+    source: list[Path] = typer.Option(
+        None, "--source", "-s", help="Sources the scheduled runs read (repeatable)."
+    ),
+    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="Warehouse the scheduled runs write."),
+    name: str = typer.Option("nightly", "--name", help="Deployment name."),
+) -> None:
+    """Serve the nightly flow on its cron schedule (Prefect `serve`; runs until stopped)."""
+    from flows.nightly import nightly, nightly_deployment_args
+
+    settings = Settings()
+    kwargs = nightly_deployment_args(
+        cron=cron or settings.schedule_cron,
+        timezone=settings.timezone,
+        sources=[str(s) for s in source] if source else None,
+        warehouse=str(warehouse) if warehouse else None,
+    )
+    console.print(
+        f"serving deployment nightly/{name} on cron {cron or settings.schedule_cron!r} ({settings.timezone})"
+    )
+    nightly.serve(name=name, **kwargs)
+
+
 if __name__ == "__main__":
     app()

@@ -300,6 +300,25 @@ def nightly(
     return result.to_dict()
 
 
+def nightly_deployment_args(
+    *, cron: str, timezone: str = "UTC", sources: list[str] | None = None, warehouse: str | None = None
+) -> dict:
+    """Schedule and parameters of the nightly deployment (`newsetl serve`, prefect.yaml)."""
+    from prefect.schedules import Cron
+
+    params: dict = {}
+    if sources:
+        params["sources"] = sources
+    if warehouse:
+        params["warehouse"] = warehouse
+    return {
+        "schedules": [Cron(cron, timezone=timezone)],
+        "parameters": params,
+        "description": "newsetl nightly ingest: read sources, extract, validate, load the warehouse.",
+        "tags": ["newsetl"],
+    }
+
+
 def make_settings(**overrides: object) -> Settings:
     """Settings from the environment, overridden by the non-None arguments."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})

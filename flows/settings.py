@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     read_chunk_records: int = Field(
         2_000, ge=1, description="Records read from a JSONL file per read task (bounded memory)."
     )
+    schedule_cron: str = Field(
+        "0 2 * * *", description="Cron schedule of the nightly deployment that `newsetl serve` runs."
+    )
+    timezone: str = Field("UTC", description="Time zone of the cron schedule.")
     quarantine_raw_chars: int = Field(
         20_000, ge=100, description="How much of a rejected record's raw text quarantine keeps."
     )

@@ -244,13 +244,19 @@ class Warehouse:
         """Replace the batch's articles and their rows, upsert entities, in one transaction."""
         now = _utcnow()
         arts = articles.with_columns(pl.lit(run_id).alias("run_id"), pl.lit(now).alias("loaded_at"))
-        ent = entities.group_by("entity_id", maintain_order=True).agg(
-            pl.col("name").first(),
-            pl.col("label").first(),
-            pl.col("ticker").drop_nulls().first(),
-            pl.col("exchange").drop_nulls().first(),
-            pl.col("sector").drop_nulls().first(),
-            pl.col("aliases").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+        # the canonical name is the longest form seen, ties broken alphabetically: the same
+        # whatever order batches arrive in
+        ent = (
+            entities.sort(pl.col("name").str.len_chars(), "name", descending=[True, False])
+            .group_by("entity_id", maintain_order=True)
+            .agg(
+                pl.col("name").first(),
+                pl.col("label").first(),
+                pl.col("ticker").drop_nulls().first(),
+                pl.col("exchange").drop_nulls().first(),
+                pl.col("sector").drop_nulls().first(),
+                pl.col("aliases").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+            )
         )
         con = self.con
         rels = {
@@ -281,6 +287,9 @@ class Warehouse:
                                          mention_count, article_count)
                    SELECT entity_id, name, label, ticker, exchange, sector, aliases, 0, 0 FROM _entities
                    ON CONFLICT (entity_id) DO UPDATE SET
+                     name = CASE WHEN length(excluded.name) > length(entities.name)
+                                   OR (length(excluded.name) = length(entities.name) AND excluded.name < entities.name)
+                                 THEN excluded.name ELSE entities.name END,
                      ticker = coalesce(entities.ticker, excluded.ticker),
                      exchange = coalesce(entities.exchange, excluded.exchange),
                      sector = coalesce(entities.sector, excluded.sector),
