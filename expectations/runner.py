@@ -33,6 +33,13 @@ def load_suite(table: str) -> dict:
     return json.loads(suite_path(table).read_text(encoding="utf-8"))
 
 
+def suite_parameters() -> dict:
+    """Values suites refer to as {"$PARAMETER": name}: kept where they are defined."""
+    from transforms.action_types import taxonomy
+
+    return {"action_types": sorted(taxonomy())}
+
+
 def suite_columns(suite: dict) -> list[str]:
     cols: list[str] = []
     for e in suite["expectations"]:
@@ -115,7 +122,9 @@ def validate_table(table: str, frame: pl.DataFrame) -> TableResult:
         return result
     pdf = frame.select(suite_columns(suite)).to_pandas()
     batch = _batch_definition(table).get_batch(batch_parameters={"dataframe": pdf})
-    res = batch.validate(_suite(table), result_format={"result_format": "COMPLETE"})
+    res = batch.validate(
+        _suite(table), result_format={"result_format": "COMPLETE"}, expectation_parameters=suite_parameters()
+    )
     for r in res.results:
         if r.success:
             continue

@@ -74,3 +74,22 @@ def test_table_level_failure_fails_the_batch():
     )
     res = validate_table("pipeline_runs", prepare_runs(runs))
     assert any("_counts_reconcile" in f for f in res.failed) and res.row_reasons
+
+
+def test_every_action_type_passes_the_suite(frames):
+    from transforms.action_types import taxonomy
+
+    types = sorted(taxonomy())
+    actions = pl.concat([frames.actions.head(1)] * len(types)).with_columns(
+        pl.Series("action_type", types),
+        pl.Series("action_id", [f"act_{i}" for i in range(len(types))]),
+    )
+    checked = validate_frames(
+        type(frames)(frames.articles, frames.entities, frames.entity_mentions, actions, frames.quotes), "r"
+    )
+    assert checked.actions.height == len(types), [q["reason"] for q in checked.quarantine]
+    bad = actions.with_columns(pl.lit("NOT_A_TYPE").alias("action_type"))
+    checked = validate_frames(
+        type(frames)(frames.articles, frames.entities, frames.entity_mentions, bad, frames.quotes), "r"
+    )
+    assert checked.actions.height == 0
