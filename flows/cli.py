@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -48,6 +49,12 @@ def run(
         "-w",
         help="DuckDB file to write. Default: NEWSETL_WAREHOUSE or data/news.duckdb.",
     ),
+    since: datetime = typer.Option(
+        None, "--since", formats=["%Y-%m-%d"], help="Backfill: only articles published on or after this day."
+    ),
+    until: datetime = typer.Option(
+        None, "--until", formats=["%Y-%m-%d"], help="Backfill: only articles published on or before this day."
+    ),
     batch_size: int = typer.Option(None, "--batch-size", help="Articles per batch."),
     n_process: int = typer.Option(None, "--n-process", help="Processes for spaCy's nlp.pipe."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
@@ -59,19 +66,36 @@ def run(
         if not s.exists():
             console.print(f"[red]error:[/red] source {s} does not exist")
             raise typer.Exit(2)
-    result = nightly(
+    from warehouse.db import WarehouseBusy
+
+    try:
+        result = _run_nightly(nightly, source, warehouse, since, until, batch_size, n_process, progress)
+    except WarehouseBusy as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(3) from exc
+    _report(result)
+
+
+def _run_nightly(nightly, source, warehouse, since, until, batch_size, n_process, progress) -> dict:
+    return nightly(
         sources=[str(s) for s in source] if source else None,
         warehouse=str(warehouse) if warehouse else None,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
         batch_size=batch_size,
         n_process=n_process,
         progress=progress and console.is_terminal,
     )
+
+
+def _report(result: dict) -> None:
     c = result["counts"]
     color = "green" if result["status"] == "succeeded" else "red"
     console.print(
         f"[{color}]{result['status']}[/{color}] run {result['run_id']} -> {result['warehouse']}: "
         f"seen {c['articles_seen']}, loaded {c['articles_loaded']}, skipped {c['articles_skipped']}, "
         f"quarantined {c['articles_quarantined']} (+{c['rows_quarantined']} rows)"
+        + (f", outside --since/--until {c['articles_out_of_range']}" if c["articles_out_of_range"] else "")
     )
     for e in result["errors"]:
         console.print(f"[red]error:[/red] {e}")

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -25,6 +25,7 @@ from expectations.runner import quarantine_row, validate_frames
 from flows import pipeline
 from flows.settings import Settings
 from flows.sources import ChunkRef, RawRecord, Rejected, Source, open_source
+from transforms.dates import parse_date
 from transforms.nlp import load_nlp, model_version
 from warehouse.db import Warehouse
 
@@ -37,6 +38,7 @@ class RunCounts:
     articles_quarantined: int = 0
     rows_quarantined: int = 0
     batches: int = 0
+    articles_out_of_range: int = 0  # outside --since/--until: not counted as seen
 
     @property
     def reconciles(self) -> bool:
@@ -172,7 +174,22 @@ class _Run:
             )
         )
 
+    def in_range(self, item: RawRecord) -> bool:
+        """Inside the run's --since/--until window (by published_at); no window: always."""
+        since, until = self.settings.since, self.settings.until
+        if since is None and until is None:
+            return True
+        published, _ = parse_date(item.published_at)
+        if published is None:
+            return False
+        day = published.date()
+        return (since is None or day >= since) and (until is None or day <= until)
+
     def add(self, item) -> None:
+        if isinstance(item, RawRecord) and not self.in_range(item):
+            self.counts.articles_out_of_range += 1
+            self.progress(1)
+            return
         self.counts.articles_seen += 1
         if isinstance(item, Rejected):
             self.reject(item.source_path, item.external_id, item.stage, item.reason, item.raw)
@@ -285,12 +302,22 @@ def _summary_markdown(result: RunResult) -> str:
 def nightly(
     sources: list[str] | None = None,
     warehouse: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
     batch_size: int | None = None,
     n_process: int | None = None,
     progress: bool = False,
 ) -> dict:
-    """Ingest `sources` (files or folders) into the `warehouse` DuckDB file."""
-    settings = make_settings(sources=sources, warehouse=warehouse, batch_size=batch_size, n_process=n_process)
+    """Ingest `sources` (files or folders) into the `warehouse` DuckDB file; with
+    `since`/`until`, only articles published in that date range (a backfill)."""
+    settings = make_settings(
+        sources=sources,
+        warehouse=warehouse,
+        since=since,
+        until=until,
+        batch_size=batch_size,
+        n_process=n_process,
+    )
     result = execute(settings, TASK_STEPS, get_run_logger(), progress=progress)
     create_markdown_artifact(
         key="nightly-run-summary",
@@ -338,6 +365,8 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
     nlp = load_nlp(settings.model)
     load_seconds = time.perf_counter() - t0
     with Warehouse(wh_path) as wh:
+        if wh.resumed:
+            logger.warning("resuming from the staging copy a killed run left (its whole batches are kept)")
         killed = wh.mark_dead_runs()
         if killed:
             logger.warning("marked %d earlier run(s) as killed", killed)
@@ -347,6 +376,8 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
             params=settings.model_dump(mode="json"),
             model_version=model_version(nlp),
             code_version=pipeline.code_version(),
+            since=settings.since,
+            until=settings.until,
         )
         bar = _progress_bar(srcs, settings) if progress else None
         advance = (lambda n: bar[0].advance(bar[1], n)) if bar else (lambda n: None)
@@ -383,6 +414,10 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
                 validation=run.validation,
                 **asdict(run.counts),
             )
+            # whole batches and the run record become visible together (a failed run
+            # publishes what it loaded, with status 'failed')
+            with run.timed("publish"):
+                wh.publish()
     result = RunResult(
         run_id, status, str(wh_path), run.counts, run.stage_seconds, run.validation, run.errors
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -47,6 +48,13 @@ class Settings(BaseSettings):
     )
     read_chunk_records: int = Field(
         2_000, ge=1, description="Records read from a JSONL file per read task (bounded memory)."
+    )
+    since: date | None = Field(
+        None,
+        description="Only articles published on or after this day (backfill window); NULL dates excluded.",
+    )
+    until: date | None = Field(
+        None, description="Only articles published on or before this day (backfill window)."
     )
     schedule_cron: str = Field(
         "0 2 * * *", description="Cron schedule of the nightly deployment that `newsetl serve` runs."

@@ -6,8 +6,10 @@ value reaches SQL as a bound parameter or a registered Arrow relation, never as 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,11 +82,17 @@ def _m003_actions_detail_and_quotes(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(create_table_sql(TABLES_BY_NAME["quotes"]))
 
 
+def _m004_run_window(con: duckdb.DuckDBPyConnection) -> None:
+    """pipeline_runs: articles_out_of_range, since, until."""
+    _add_declared_columns(con, "pipeline_runs")
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
     (2, "companies reference table", _m002_companies),
     (3, "action modality, type, dates, event key; quotes", _m003_actions_detail_and_quotes),
+    (4, "backfill window on pipeline_runs", _m004_run_window),
 ]
 
 
@@ -124,15 +132,82 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.
     return con
 
 
+class WarehouseBusy(RuntimeError):
+    """Another run is writing this warehouse."""
+
+
+def _identity(path: Path) -> str:
+    """What the published file is: inode, size and mtime (or 'absent')."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "absent"
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+
+
 class Warehouse:
-    """A writable warehouse for one pipeline run."""
+    """A writable warehouse for one pipeline run, built in a staging copy and published
+    by an atomic rename (see docs/operations.md).
+
+    - One writer at a time: an exclusive lock on `<file>.lock` (released by the OS if the
+      process dies, SIGKILL included). A second run fails fast with `WarehouseBusy`.
+    - Readers are never blocked: the run never opens the published file for writing; it
+      copies it to `<file>.staging`, writes there (one transaction per batch), then
+      `os.replace`s it over the published file. Open read-only connections keep reading
+      the old version; new connections see the new one.
+    - Crash safety: a run killed at any moment leaves the published file as it was. Its
+      staging copy holds whole committed batches; the next run resumes from it (when the
+      published file is still the one it was copied from), marks the dead run `killed`
+      and finishes the rest.
+    """
 
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
-        self.con = connect(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = self.path.with_name(self.path.name + ".staging")
+        self._base_file = self.path.with_name(self.path.name + ".staging.base")
+        self._lock_fh = open(self.path.with_name(self.path.name + ".lock"), "a+")  # noqa: SIM115
+        try:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            self._lock_fh.close()
+            raise WarehouseBusy(f"another newsetl run is writing {self.path} (lock held)") from exc
+        self.resumed = self._prepare_staging()
+        self.con = connect(self.staging)
+        self.published = False
+
+    def _prepare_staging(self) -> bool:
+        """Reuse a dead run's staging copy if it derives from the current file, else copy."""
+        base = _identity(self.path)
+        if self.staging.exists() and self._base_file.exists() and self._base_file.read_text() == base:
+            return True
+        for stale in (self.staging, self.staging.with_name(self.staging.name + ".wal"), self._base_file):
+            stale.unlink(missing_ok=True)
+        if base != "absent":
+            tmp = self.staging.with_name(self.staging.name + ".tmp")
+            shutil.copyfile(self.path, tmp)
+            os.replace(tmp, self.staging)
+        self._base_file.write_text(base)
+        return False
+
+    def publish(self) -> None:
+        """Checkpoint the staging copy and atomically put it in place of the published file."""
+        self.con.execute("CHECKPOINT")
+        self.con.close()
+        os.replace(self.staging, self.path)
+        self._base_file.unlink(missing_ok=True)
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        self.published = True
 
     def close(self) -> None:
-        self.con.close()
+        if not self.published:
+            self.con.close()  # staging kept: the next run resumes from it
+        fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
+        self._lock_fh.close()
 
     def __enter__(self) -> Warehouse:
         return self
@@ -153,13 +228,21 @@ class Warehouse:
         return len(dead)
 
     def begin_run(
-        self, run_id: str, *, sources: list[str], params: dict, model_version: str, code_version: str
+        self,
+        run_id: str,
+        *,
+        sources: list[str],
+        params: dict,
+        model_version: str,
+        code_version: str,
+        since: object = None,
+        until: object = None,
     ) -> None:
         self.con.execute(
             """INSERT INTO pipeline_runs (run_id, started_at, status, articles_seen, articles_loaded,
-                 articles_skipped, articles_quarantined, rows_quarantined, batches, sources, params,
-                 model_version, code_version, pid)
-               VALUES (?, ?, 'running', 0, 0, 0, 0, 0, 0, ?, ?, ?, ?, ?)""",
+                 articles_skipped, articles_quarantined, rows_quarantined, batches, articles_out_of_range,
+                 sources, params, model_version, code_version, pid, since, until)
+               VALUES (?, ?, 'running', 0, 0, 0, 0, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 run_id,
                 _utcnow(),
@@ -168,11 +251,14 @@ class Warehouse:
                 model_version,
                 code_version,
                 os.getpid(),
+                since,
+                until,
             ],
         )
 
     def update_run(self, run_id: str, **fields: object) -> None:
         allowed = {
+            "articles_out_of_range",
             "status",
             "finished_at",
             "articles_seen",

@@ -284,6 +284,13 @@ PIPELINE_RUNS = Table(
             "NOT NULL",
         ),
         C("batches", "INTEGER", "Batches loaded.", "NOT NULL"),
+        C(
+            "articles_out_of_range",
+            "INTEGER",
+            "Records outside the run's --since/--until window (not counted in articles_seen).",
+        ),
+        C("since", "DATE", "Start of the run's backfill window (published_at), if any."),
+        C("until", "DATE", "End of the run's backfill window (published_at), if any."),
         C("sources", "VARCHAR[]", "Sources the run read."),
         C("params", "JSON", "The run's settings."),
         C("stage_seconds", "JSON", "Wall time per stage: read, clean, parse, extract, validate, load."),
