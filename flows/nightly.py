@@ -78,8 +78,10 @@ def read_chunk(source: Source, ref: ChunkRef) -> tuple[list, ChunkRef | None]:
 
 
 @task(cache_policy=NO_CACHE)
-def clean_batch(records: list[tuple[RawRecord, str, str]]) -> pipeline.Prepared:
-    return pipeline.prepare(records)
+def clean_batch(
+    records: list[tuple[RawRecord, str, str]], max_article_chars: int = 1_000_000
+) -> pipeline.Prepared:
+    return pipeline.prepare(records, max_article_chars)
 
 
 @task(cache_policy=NO_CACHE)
@@ -90,6 +92,7 @@ def extract_batch(articles: list, settings: Settings):
         nlp_batch_size=settings.nlp_batch_size,
         n_process=settings.n_process,
         max_segment_chars=settings.max_segment_chars,
+        max_article_chars=settings.max_article_chars,
     )
 
 
@@ -227,7 +230,7 @@ class _Run:
         self.counts.articles_skipped += len(batch) - len(todo)
         self.progress(len(batch) - len(todo))
         with self.timed("clean"):
-            prepared = self.steps.clean(todo)
+            prepared = self.steps.clean(todo, self.settings.max_article_chars)
         for rec, reason in prepared.rejected:
             self.reject(rec.source_path, rec.external_id, "clean", reason, pipeline.raw_json(rec))
         self.progress(len(prepared.rejected))

@@ -66,7 +66,7 @@ class Prepared:
     rejected: list[tuple[RawRecord, str]] = field(default_factory=list)  # (record, reason)
 
 
-def prepare(records: list[tuple[RawRecord, str, str]]) -> Prepared:
+def prepare(records: list[tuple[RawRecord, str, str]], max_article_chars: int = 1_000_000) -> Prepared:
     """Clean and date records given as (record, article_id, content_hash)."""
     out = Prepared()
     for rec, aid, h in records:
@@ -79,6 +79,11 @@ def prepare(records: list[tuple[RawRecord, str, str]]) -> Prepared:
             continue
         published, warn = parse_date(rec.published_at)
         warnings = tuple(rec.warnings) + ((warn,) if warn else ())
+        if len(clean.body) > max_article_chars:
+            warnings += (
+                f"body has {len(clean.body):,} characters; entities and actions were extracted from the "
+                f"first {max_article_chars:,} (NEWSETL_MAX_ARTICLE_CHARS)",
+            )
         out.articles.append(
             Article(
                 article_id=aid,
@@ -103,12 +108,13 @@ def extract(
     nlp_batch_size: int,
     n_process: int,
     max_segment_chars: int,
+    max_article_chars: int = 1_000_000,
 ) -> Frames:
     """Parse the batch with `nlp.pipe` and build its frames."""
     nlp = load_nlp(model)
     docs = parse_texts(
         nlp,
-        (a.clean.parse_text for a in articles),
+        (_limited(a.clean.parse_text, a.clean.body_offset + max_article_chars) for a in articles),
         batch_size=nlp_batch_size,
         n_process=n_process,
         max_segment_chars=max_segment_chars,
@@ -118,8 +124,19 @@ def extract(
     )
 
 
+def _limited(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a paragraph break or space when there is one."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n\n", 0, limit)
+    if cut < limit // 2:
+        cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit]
+
+
 def _with_source(doc, article: Article):
-    """Tell extraction the stored text when the parser saw a case-restored headline."""
-    if article.clean.parse_text != article.clean.text:
+    """Tell extraction the stored text when the parser saw a case-restored headline (or a
+    prefix of a very long body: the doc covers the first part of the stored text)."""
+    if article.clean.text[: len(doc.text)] != doc.text:
         doc.user_data["newsetl_source_text"] = article.clean.text
     return doc

@@ -46,6 +46,14 @@ class Settings(BaseSettings):
         ge=1_000,
         description="Longer texts are parsed in paragraph-bounded segments of this size.",
     )
+    max_article_chars: int = Field(
+        1_000_000,
+        ge=1_000,
+        description=(
+            "Extraction reads at most this many characters of an article's body; the whole body is "
+            "stored and the article gets a warning (a multi-megabyte 'article' is usually a dump)."
+        ),
+    )
     read_chunk_records: int = Field(
         2_000, ge=1, description="Records read from a JSONL file per read task (bounded memory)."
     )
