@@ -144,15 +144,45 @@ def validate_table(table: str, frame: pl.DataFrame) -> TableResult:
 # ---- helper columns ---------------------------------------------------------------
 
 
-def _with_field_text(frame: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:
-    texts = articles.select("article_id", "title", "body", pl.lit(True).alias("_article_known"))
-    out = frame.join(texts, on="article_id", how="left", maintain_order="left")
-    field_text = pl.when(pl.col("field") == "title").then(pl.col("title")).otherwise(pl.col("body"))
+def _with_field_length(frame: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:
+    """Add `_article_known` and `_field_length` (length of the title or body the row's
+    offsets refer to). Only lengths are joined: joining the texts themselves would copy a
+    long body once per row."""
+    lengths = articles.select(
+        "article_id",
+        pl.col("title").str.len_chars().fill_null(0).alias("_title_length"),
+        pl.col("body").str.len_chars().fill_null(0).alias("_body_length"),
+        pl.lit(True).alias("_article_known"),
+    )
+    out = frame.join(lengths, on="article_id", how="left", maintain_order="left")
     return out.with_columns(
         pl.col("_article_known").fill_null(False),
-        field_text.str.len_chars().fill_null(0).alias("_field_length"),
-        field_text.alias("_field_text"),
-    )
+        pl.when(pl.col("field") == "title")
+        .then(pl.col("_title_length"))
+        .otherwise(pl.col("_body_length"))
+        .fill_null(0)
+        .alias("_field_length"),
+    ).drop("_title_length", "_body_length")
+
+
+def _text_at_offsets(frame: pl.DataFrame, articles: pl.DataFrame) -> pl.Series:
+    """Whether each row's `text` is what its article's title/body holds at its offsets."""
+    texts = {
+        r["article_id"]: (r["title"] or "", r["body"] or "")
+        for r in articles.select("article_id", "title", "body").iter_rows(named=True)
+    }
+    out = []
+    for aid, fld, start, end, text in frame.select(
+        "article_id", "field", "start_char", "end_char", "text"
+    ).iter_rows():
+        pair = texts.get(aid)
+        out.append(
+            pair is not None
+            and start is not None
+            and end is not None
+            and (pair[0] if fld == "title" else pair[1])[start:end] == text
+        )
+    return pl.Series("_text_matches", out, dtype=pl.Boolean)
 
 
 def prepare_articles(articles: pl.DataFrame) -> pl.DataFrame:
@@ -167,20 +197,16 @@ def prepare_entities(entities: pl.DataFrame, articles: pl.DataFrame) -> pl.DataF
 
 
 def prepare_mentions(mentions: pl.DataFrame, articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
-    out = _with_field_text(mentions, articles)
+    out = _with_field_length(mentions, articles)
     ents = (
         entities.select("entity_id", "article_id").unique().with_columns(pl.lit(True).alias("_entity_known"))
     )
     out = out.join(ents, on=["entity_id", "article_id"], how="left", maintain_order="left")
-    sliced = pl.col("_field_text").str.slice(pl.col("start_char"), pl.col("end_char") - pl.col("start_char"))
-    return out.with_columns(
-        pl.col("_entity_known").fill_null(False),
-        (sliced == pl.col("text")).fill_null(False).alias("_text_matches"),
-    ).drop("title", "body", "_field_text")
+    return out.with_columns(pl.col("_entity_known").fill_null(False), _text_at_offsets(mentions, articles))
 
 
 def prepare_actions(actions: pl.DataFrame, articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
-    out = _with_field_text(actions, articles)
+    out = _with_field_length(actions, articles)
     ents = entities.select(pl.col("entity_id").alias("actor_entity_id"), "article_id").unique()
     ents = ents.with_columns(pl.lit(True).alias("_actor_entity_known"))
     out = out.join(ents, on=["actor_entity_id", "article_id"], how="left", maintain_order="left")
@@ -193,7 +219,7 @@ def prepare_actions(actions: pl.DataFrame, articles: pl.DataFrame, entities: pl.
         .fill_null(False)
         .alias("_evidence_has_verb"),
         _other_share_column(actions),
-    ).drop("title", "body", "_field_text")
+    )
 
 
 # The OTHER-share bound applies to batches with at least this many entity actions.
@@ -215,7 +241,7 @@ def _other_share_column(actions: pl.DataFrame) -> pl.Expr:
 
 
 def prepare_quotes(quotes: pl.DataFrame, articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
-    out = _with_field_text(quotes, articles)
+    out = _with_field_length(quotes, articles)
     ents = entities.select(pl.col("entity_id").alias("speaker_entity_id"), "article_id").unique()
     ents = ents.with_columns(pl.lit(True).alias("_speaker_entity_known"))
     out = out.join(ents, on=["speaker_entity_id", "article_id"], how="left", maintain_order="left")
@@ -223,7 +249,7 @@ def prepare_quotes(quotes: pl.DataFrame, articles: pl.DataFrame, entities: pl.Da
         (pl.col("_speaker_entity_known").fill_null(False) | pl.col("speaker_entity_id").is_null()).alias(
             "_speaker_entity_known"
         ),
-    ).drop("title", "body", "_field_text")
+    )
 
 
 def prepare_runs(runs: pl.DataFrame) -> pl.DataFrame:

@@ -136,6 +136,20 @@ PLAIN_STEPS = Steps(
 # ---- the flow -----------------------------------------------------------------------
 
 
+def _version(published: datetime | None, content_hash: str) -> tuple:
+    return (published or datetime.min, content_hash)
+
+
+def _newer(rec: RawRecord, content_hash: str, stored: tuple[str, datetime | None] | None) -> bool:
+    """Load `rec` unless the stored version is the same or newer. Versions order by
+    published_at, then content hash: the outcome does not depend on the order nights run."""
+    if stored is None:
+        return True
+    if stored[0] == content_hash:
+        return False
+    return _version(parse_date(rec.published_at)[0], content_hash) > _version(stored[1], stored[0])
+
+
 class _Run:
     """State of one run: counts, timings, pending quarantine rows, the open batch."""
 
@@ -225,8 +239,8 @@ class _Run:
         if not batch and not self.quarantine:
             return
         with self.timed("skip_check"):
-            known = self.wh.existing_hashes(aid for _, aid, _ in batch)
-        todo = [(r, aid, h) for r, aid, h in batch if known.get(aid) != h]
+            known = self.wh.existing_versions(aid for _, aid, _ in batch)
+        todo = [(r, aid, h) for r, aid, h in batch if _newer(r, h, known.get(aid))]
         self.counts.articles_skipped += len(batch) - len(todo)
         self.progress(len(batch) - len(todo))
         with self.timed("clean"):

@@ -280,6 +280,20 @@ class Warehouse:
         self.con.execute(f"UPDATE pipeline_runs SET {sets} WHERE run_id = ?", [*values, run_id])
 
     # ---- incremental -------------------------------------------------------------
+    def existing_versions(self, article_ids: Iterable[str]) -> dict[str, tuple[str, object]]:
+        """(content_hash, published_at) of the given articles that are already loaded."""
+        ids = pl.DataFrame({"article_id": list(article_ids)}, schema={"article_id": pl.String})
+        if ids.is_empty():
+            return {}
+        self.con.register("_ids", ids.to_arrow())
+        try:
+            rows = self.con.execute(
+                "SELECT a.article_id, a.content_hash, a.published_at FROM articles a JOIN _ids USING (article_id)"
+            ).fetchall()
+        finally:
+            self.con.unregister("_ids")
+        return {aid: (h, pub) for aid, h, pub in rows}
+
     def existing_hashes(self, article_ids: Iterable[str]) -> dict[str, str]:
         """content_hash of the given articles that are already loaded."""
         ids = pl.DataFrame({"article_id": list(article_ids)}, schema={"article_id": pl.String})
