@@ -136,18 +136,16 @@ PLAIN_STEPS = Steps(
 # ---- the flow -----------------------------------------------------------------------
 
 
-def _version(published: datetime | None, content_hash: str) -> tuple:
-    return (published or datetime.min, content_hash)
-
-
 def _newer(rec: RawRecord, content_hash: str, stored: tuple[str, datetime | None] | None) -> bool:
-    """Load `rec` unless the stored version is the same or newer. Versions order by
-    published_at, then content hash: the outcome does not depend on the order nights run."""
+    """Load `rec` unless the stored version is the same, or is a later publication of the
+    article (by published_at): nights may then run in any order. A changed article with the
+    same (or no) date replaces the stored one: a correction."""
     if stored is None:
         return True
     if stored[0] == content_hash:
         return False
-    return _version(parse_date(rec.published_at)[0], content_hash) > _version(stored[1], stored[0])
+    new_pub = parse_date(rec.published_at)[0]
+    return stored[1] is None or new_pub is None or new_pub >= stored[1]
 
 
 class _Run:

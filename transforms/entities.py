@@ -149,6 +149,12 @@ class Cluster:
     exchange: str | None = None
     extra_aliases: set[str] = field(default_factory=set)
     company: object | None = None  # transforms.reference.Company when linked
+    _frozen: dict | None = None  # name/key/id computed once clustering is done
+
+    def freeze(self) -> None:
+        """Clustering is done: compute name, key and id once (they are read per action)."""
+        self._frozen = None
+        self._frozen = {"name": self.name, "key": self.key, "entity_id": self.entity_id}
 
     @property
     def sector(self) -> str | None:
@@ -157,6 +163,8 @@ class Cluster:
     @property
     def name(self) -> str:
         """The reference name of a linked company, else the fullest form the article uses."""
+        if self._frozen is not None:
+            return self._frozen["name"]
         if self.company is not None:
             return self.company.name
         forms = [display_name(m.text, self.label) for m in self.mentions]
@@ -165,12 +173,16 @@ class Cluster:
     @property
     def key(self) -> str:
         """Canonical key: a linked company's ticker, else the name key."""
+        if self._frozen is not None:
+            return self._frozen["key"]
         if self.company is not None:
             return "ticker:" + self.company.ticker
         return name_key(self.name, self.label)
 
     @property
     def entity_id(self) -> str:
+        if self._frozen is not None:
+            return self._frozen["entity_id"]
         return entity_id(self.label, self.key)
 
     @property
@@ -293,6 +305,8 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
     for c in clusters.values():
         c.mentions.sort(key=lambda s: s.start)
     _link(clusters)
+    for c in clusters.values():
+        c.freeze()
     return sorted(clusters.values(), key=lambda c: c.mentions[0].start)
 
 

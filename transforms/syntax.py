@@ -328,7 +328,11 @@ def find_doers(verb: Token, depth: int = 0) -> list[Doer]:
 def source_text(doc: Doc) -> str:
     """The text as stored. The parser may have seen a case-restored headline of the same
     length (transforms.truecase); every text field is sliced from the stored text."""
-    return doc.user_data.get("newsetl_source_text") or doc.text
+    text = doc.user_data.get("newsetl_source_text")
+    if text is None:
+        # Doc.text is rebuilt from the tokens on every access: keep it
+        text = doc.user_data["newsetl_source_text"] = doc.text
+    return text
 
 
 def chars(doc: Doc, start: int, end: int) -> str:
