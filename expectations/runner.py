@@ -98,6 +98,7 @@ class TableResult:
     failed: list[str] = field(default_factory=list)
     row_reasons: dict[int, list[str]] = field(default_factory=dict)
     batch_failures: list[str] = field(default_factory=list)
+    ge_result: object | None = None  # the GX validation result, for Data Docs
 
     def summary(self) -> dict:
         return {
@@ -125,6 +126,7 @@ def validate_table(table: str, frame: pl.DataFrame) -> TableResult:
     res = batch.validate(
         _suite(table), result_format={"result_format": "COMPLETE"}, expectation_parameters=suite_parameters()
     )
+    result.ge_result = res
     for r in res.results:
         if r.success:
             continue
@@ -305,6 +307,7 @@ class BatchValidation:
     quarantine: list[dict]
     summary: dict[str, dict]
     batch_failures: list[str]
+    results: dict = field(default_factory=dict)  # table -> GX validation result
 
     @property
     def ok(self) -> bool:
@@ -336,6 +339,7 @@ def validate_frames(frames, run_id: str, *, max_raw: int = 20_000) -> BatchValid
 
     res = validate_table("articles", prepare_articles(articles))
     summary["articles"] = res.summary()
+    results = {"articles": res.ge_result}
     batch_failures += [f"articles: {b}" for b in res.batch_failures]
     rejected: set[str] = set()
     for i, reasons in res.row_reasons.items():
@@ -374,6 +378,7 @@ def validate_frames(frames, run_id: str, *, max_raw: int = 20_000) -> BatchValid
         prepared = prep(frame)
         res = validate_table(table, prepared)
         summary[table] = res.summary()
+        results[table] = res.ge_result
         batch_failures += [f"{table}: {b}" for b in res.batch_failures]
         bad = sorted(res.row_reasons)
         for i in bad:
@@ -403,4 +408,5 @@ def validate_frames(frames, run_id: str, *, max_raw: int = 20_000) -> BatchValid
         quarantine=quarantine,
         summary=summary,
         batch_failures=batch_failures,
+        results=results,
     )

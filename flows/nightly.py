@@ -21,6 +21,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from expectations.datadocs import DataDocs
 from expectations.runner import quarantine_row, validate_frames
 from flows import pipeline
 from flows.settings import Settings
@@ -166,6 +167,8 @@ class _Run:
         self.quarantine: list[dict] = []
         self.seen_in_run: dict[str, str] = {}
         self.progress = progress
+        self.batch_no = 0
+        self.docs = DataDocs(settings.warehouse, run_id) if settings.data_docs else None
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -256,6 +259,10 @@ class _Run:
             frames = self.steps.extract(prepared.articles, self.settings)
         with self.timed("validate"):
             checked = self.steps.validate(frames, self.run_id, self.settings.quarantine_raw_chars)
+        self.batch_no += 1
+        if self.docs is not None:
+            with self.timed("data_docs"):
+                self.docs.add(self.batch_no, checked.results)
         for table, s in checked.summary.items():
             agg = self.validation.setdefault(
                 table, {"rows": 0, "rows_rejected": 0, "failed": [], "batch_failures": []}
@@ -306,7 +313,10 @@ def _summary_markdown(result: RunResult) -> str:
         *[
             f"| {t} | {v['rows']} | {v['rows_rejected']} | {', '.join(v['failed']) or '-'} |"
             for t, v in result.validation.items()
+            if isinstance(v, dict)
         ],
+        "",
+        f"Great Expectations Data Docs: `{result.validation.get('data_docs', 'not built')}`",
     ]
     if result.errors:
         lines += ["", "## Errors", *[f"- {e}" for e in result.errors]]
@@ -420,6 +430,9 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
             status, error = "failed", f"{type(exc).__name__}: {exc}"
             raise
         finally:
+            if run.docs is not None and run.batch_no:
+                with run.timed("data_docs"):
+                    run.validation["data_docs"] = run.docs.build()
             wh.update_run(
                 run_id,
                 status=status,

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
         "0 2 * * *", description="Cron schedule of the nightly deployment that `newsetl serve` runs."
     )
     timezone: str = Field("UTC", description="Time zone of the cron schedule.")
+    data_docs: bool = Field(
+        True, description="Build the Great Expectations Data Docs site per run under <warehouse>.gx/."
+    )
     quarantine_raw_chars: int = Field(
         20_000, ge=100, description="How much of a rejected record's raw text quarantine keeps."
     )

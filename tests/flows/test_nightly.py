@@ -1,6 +1,7 @@
 """The nightly flow end to end, with the real Prefect, spaCy, Great Expectations and DuckDB."""
 
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -44,6 +45,9 @@ def test_sample_run_loads_everything(sample_wh):
     )[0]
     assert run[0] == "succeeded" and run[1] == run[2] == c["articles_seen"]
     assert "parse_extract" in json.loads(run[3]) and "actions" in json.loads(run[4])
+    docs = Path(json.loads(run[4])["data_docs"])
+    assert docs.name == "index.html" and docs.exists() and str(docs).startswith(str(wh) + ".gx")
+    assert "actions" in docs.read_text() or any(docs.parent.joinpath("validations").rglob("*.html"))
 
 
 def test_amazon_article(sample_wh):

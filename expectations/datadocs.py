@@ -1,0 +1,55 @@
+"""Great Expectations Data Docs for each run, beside the warehouse.
+
+Every batch's validation results are stored in a file-backed GX context at
+`<warehouse>.gx/` (run name = the pipeline run id, one result per table and batch) and the
+static Data Docs site is rebuilt at the end of the run:
+`<warehouse>.gx/gx/uncommitted/data_docs/local_site/index.html`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from expectations.runner import _suite, load_suite
+
+log = logging.getLogger(__name__)
+
+
+class DataDocs:
+    def __init__(self, warehouse: str | Path, run_id: str):
+        import great_expectations as gx
+
+        self.root = Path(str(warehouse) + ".gx")
+        self.run_id = run_id
+        self.ctx = gx.get_context(mode="file", project_root_dir=str(self.root))
+        self._suites: set[str] = set()
+
+    def add(self, batch_no: int, results: dict) -> None:
+        """Store one batch's validation results (table -> GX validation result)."""
+        from great_expectations.core.run_identifier import RunIdentifier
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+            ValidationResultIdentifier,
+        )
+
+        run = RunIdentifier(run_name=self.run_id)
+        for table, result in results.items():
+            if result is None:
+                continue
+            name = load_suite(table)["name"]
+            if name not in self._suites:
+                self.ctx.suites.add_or_update(_suite(table))
+                self._suites.add(name)
+            key = ValidationResultIdentifier(
+                expectation_suite_identifier=ExpectationSuiteIdentifier(name=name),
+                run_id=run,
+                batch_identifier=f"batch-{batch_no:05d}",
+            )
+            self.ctx.validation_results_store.set(key, result)
+
+    def build(self) -> str:
+        """Rebuild the static site; returns the path of its index page."""
+        sites = self.ctx.build_data_docs()
+        url = next(iter(sites.values()))
+        return url.removeprefix("file://")
