@@ -18,12 +18,18 @@ log = logging.getLogger(__name__)
 
 class DataDocs:
     def __init__(self, warehouse: str | Path, run_id: str):
-        import great_expectations as gx
-
         self.root = Path(str(warehouse) + ".gx")
         self.run_id = run_id
-        self.ctx = gx.get_context(mode="file", project_root_dir=str(self.root))
+        self._ctx = None  # created on first use: a run with nothing to validate never imports GX
         self._suites: set[str] = set()
+
+    @property
+    def ctx(self):
+        if self._ctx is None:
+            import great_expectations as gx
+
+            self._ctx = gx.get_context(mode="file", project_root_dir=str(self.root))
+        return self._ctx
 
     def add(self, batch_no: int, results: dict) -> None:
         """Store one batch's validation results (table -> GX validation result)."""

@@ -27,7 +27,7 @@ from flows import pipeline
 from flows.settings import Settings
 from flows.sources import ChunkRef, RawRecord, Rejected, Source, open_source
 from transforms.dates import parse_date
-from transforms.nlp import load_nlp, model_version
+from transforms.nlp import model_version
 from warehouse.db import Warehouse
 
 
@@ -386,9 +386,6 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
     run_id = str(uuid.uuid4())
     srcs = [str(s) for s in settings.sources]
     wh_path = Path(settings.warehouse)
-    t0 = time.perf_counter()
-    nlp = load_nlp(settings.model)
-    load_seconds = time.perf_counter() - t0
     with Warehouse(wh_path) as wh:
         if wh.resumed:
             logger.warning("resuming from the staging copy a killed run left (its whole batches are kept)")
@@ -399,7 +396,7 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
             run_id,
             sources=srcs,
             params=settings.model_dump(mode="json"),
-            model_version=model_version(nlp),
+            model_version=model_version(settings.model),
             code_version=pipeline.code_version(),
             since=settings.since,
             until=settings.until,
@@ -407,7 +404,6 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
         bar = _progress_bar(srcs, settings) if progress else None
         advance = (lambda n: bar[0].advance(bar[1], n)) if bar else (lambda n: None)
         run = _Run(settings, wh, run_id, advance, steps)
-        run.stage_seconds["model_load"] = load_seconds
         status, error = "succeeded", None
         try:
             with bar[0] if bar else nullcontext():

