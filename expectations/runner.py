@@ -207,15 +207,25 @@ def prepare_mentions(mentions: pl.DataFrame, articles: pl.DataFrame, entities: p
     return out.with_columns(pl.col("_entity_known").fill_null(False), _text_at_offsets(mentions, articles))
 
 
+def _optional_entity_known(
+    frame: pl.DataFrame, entities: pl.DataFrame, column: str, flag: str
+) -> pl.DataFrame:
+    """`flag` is true when `column` is NULL or an entity of the same article in the batch."""
+    ents = entities.select(pl.col("entity_id").alias(column), "article_id").unique()
+    out = frame.join(
+        ents.with_columns(pl.lit(True).alias(flag)),
+        on=[column, "article_id"],
+        how="left",
+        maintain_order="left",
+    )
+    return out.with_columns((pl.col(flag).fill_null(False) | pl.col(column).is_null()).alias(flag))
+
+
 def prepare_actions(actions: pl.DataFrame, articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
-    out = _with_field_length(actions, articles)
-    ents = entities.select(pl.col("entity_id").alias("actor_entity_id"), "article_id").unique()
-    ents = ents.with_columns(pl.lit(True).alias("_actor_entity_known"))
-    out = out.join(ents, on=["actor_entity_id", "article_id"], how="left", maintain_order="left")
+    out = _optional_entity_known(
+        _with_field_length(actions, articles), entities, "actor_entity_id", "_actor_entity_known"
+    )
     return out.with_columns(
-        (pl.col("_actor_entity_known").fill_null(False) | pl.col("actor_entity_id").is_null()).alias(
-            "_actor_entity_known"
-        ),
         pl.col("evidence")
         .str.contains(pl.col("verb_text"), literal=True)
         .fill_null(False)
@@ -243,14 +253,8 @@ def _other_share_column(actions: pl.DataFrame) -> pl.Expr:
 
 
 def prepare_quotes(quotes: pl.DataFrame, articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
-    out = _with_field_length(quotes, articles)
-    ents = entities.select(pl.col("entity_id").alias("speaker_entity_id"), "article_id").unique()
-    ents = ents.with_columns(pl.lit(True).alias("_speaker_entity_known"))
-    out = out.join(ents, on=["speaker_entity_id", "article_id"], how="left", maintain_order="left")
-    return out.with_columns(
-        (pl.col("_speaker_entity_known").fill_null(False) | pl.col("speaker_entity_id").is_null()).alias(
-            "_speaker_entity_known"
-        ),
+    return _optional_entity_known(
+        _with_field_length(quotes, articles), entities, "speaker_entity_id", "_speaker_entity_known"
     )
 
 

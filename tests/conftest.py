@@ -49,3 +49,14 @@ def shared_path(*parts: str) -> Path:
     if not p.exists():
         pytest.skip(f"{p} not available")
     return p
+
+
+def query(wh, sql, params=None):
+    """Rows of one read-only query against a warehouse file."""
+    import duckdb
+
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

@@ -296,17 +296,7 @@ class Warehouse:
 
     def existing_hashes(self, article_ids: Iterable[str]) -> dict[str, str]:
         """content_hash of the given articles that are already loaded."""
-        ids = pl.DataFrame({"article_id": list(article_ids)}, schema={"article_id": pl.String})
-        if ids.is_empty():
-            return {}
-        self.con.register("_ids", ids.to_arrow())
-        try:
-            rows = self.con.execute(
-                "SELECT a.article_id, a.content_hash FROM articles a JOIN _ids USING (article_id)"
-            ).fetchall()
-        finally:
-            self.con.unregister("_ids")
-        return dict(rows)
+        return {aid: h for aid, (h, _) in self.existing_versions(article_ids).items()}
 
     # ---- loading -----------------------------------------------------------------
     def add_quarantine(self, rows: list[dict]) -> None:

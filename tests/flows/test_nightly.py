@@ -3,18 +3,11 @@
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, query
 
-
-def q(wh, sql, params=None):
-    con = duckdb.connect(str(wh), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+q = query
 
 
 def counts(wh):

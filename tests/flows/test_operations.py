@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, query
 
 DATA_TABLES = {
     "articles": "article_id, content_hash, title, body, published_at",
@@ -37,12 +37,7 @@ def snapshot(wh: Path) -> dict[str, list]:
         con.close()
 
 
-def q(wh, sql, params=None):
-    con = duckdb.connect(str(wh), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+q = query
 
 
 def write_articles(path: Path, n: int, start: int = 0, day: str = "2024-05-01") -> Path:
@@ -286,3 +281,28 @@ def test_serve_registers_the_schedule(prefect_harness, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_batch_level_failure_stops_the_batch_and_fails_the_run(prefect_harness, tmp_path):
+    import logging
+
+    from flows.nightly import PLAIN_STEPS, Steps, execute, make_settings
+
+    src = write_articles(tmp_path / "in.jsonl", 6)
+
+    def failing_validate(frames, run_id, max_raw):
+        checked = PLAIN_STEPS.validate(frames, run_id, max_raw)
+        if any(e == "syn-0003" for e in frames.articles["external_id"]):
+            checked.batch_failures.append("actions: expect_column_mean_to_be_between(_entity_other): injected")
+        return checked
+
+    steps = Steps(*[getattr(PLAIN_STEPS, f) for f in ("list_chunks", "read_chunk", "clean", "extract")], failing_validate, PLAIN_STEPS.load)
+    wh = tmp_path / "w.duckdb"
+    res = execute(make_settings(sources=[str(src)], warehouse=str(wh), batch_size=3), steps, logging.getLogger("t"))
+    c = res.counts
+    assert res.status == "failed" and "injected" in res.errors[0]
+    assert (c.articles_loaded, c.articles_quarantined) == (3, 3)
+    assert c.articles_seen == c.articles_loaded + c.articles_skipped + c.articles_quarantined
+    assert q(wh, "select status from pipeline_runs")[0][0] == "failed"
+    stages = q(wh, "select distinct stage from quarantine")
+    assert stages == [("validate:batch",)]
