@@ -293,12 +293,20 @@ def test_batch_level_failure_stops_the_batch_and_fails_the_run(prefect_harness, 
     def failing_validate(frames, run_id, max_raw):
         checked = PLAIN_STEPS.validate(frames, run_id, max_raw)
         if any(e == "syn-0003" for e in frames.articles["external_id"]):
-            checked.batch_failures.append("actions: expect_column_mean_to_be_between(_entity_other): injected")
+            checked.batch_failures.append(
+                "actions: expect_column_mean_to_be_between(_entity_other): injected"
+            )
         return checked
 
-    steps = Steps(*[getattr(PLAIN_STEPS, f) for f in ("list_chunks", "read_chunk", "clean", "extract")], failing_validate, PLAIN_STEPS.load)
+    steps = Steps(
+        *[getattr(PLAIN_STEPS, f) for f in ("list_chunks", "read_chunk", "clean", "extract")],
+        failing_validate,
+        PLAIN_STEPS.load,
+    )
     wh = tmp_path / "w.duckdb"
-    res = execute(make_settings(sources=[str(src)], warehouse=str(wh), batch_size=3), steps, logging.getLogger("t"))
+    res = execute(
+        make_settings(sources=[str(src)], warehouse=str(wh), batch_size=3), steps, logging.getLogger("t")
+    )
     c = res.counts
     assert res.status == "failed" and "injected" in res.errors[0]
     assert (c.articles_loaded, c.articles_quarantined) == (3, 3)
