@@ -438,6 +438,7 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
                 validation=run.validation,
                 **asdict(run.counts),
             )
+            pipeline.shutdown_workers()
             # whole batches and the run record become visible together (a failed run
             # publishes what it loaded, with status 'failed')
             with run.timed("publish"):

@@ -8,13 +8,23 @@ them); `extract` parses and extracts frames; validation and loading live in
 from __future__ import annotations
 
 import json
+import multiprocessing
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from flows.sources import RawRecord
 from transforms.clean import clean_article
 from transforms.dates import parse_date
-from transforms.extract import Article, Frames, build_frames, content_hash, stable_id
+from transforms.extract import (
+    Article,
+    Frames,
+    batch_rows,
+    content_hash,
+    empty_rows,
+    frames_from_rows,
+    stable_id,
+)
 from transforms.nlp import load_nlp, parse_texts
 
 __version__ = "0.1.0"
@@ -110,18 +120,61 @@ def extract(
     max_segment_chars: int,
     max_article_chars: int = 1_000_000,
 ) -> Frames:
-    """Parse the batch with `nlp.pipe` and build its frames."""
+    """Parse and extract the batch; with n_process > 1, in a pool of worker processes that
+    live for the whole run (each loads the model once), parse and extraction both run in
+    the workers and only rows come back."""
+    args = (model, nlp_batch_size, max_segment_chars, max_article_chars)
+    if n_process <= 1 or len(articles) < 2:
+        return frames_from_rows(_extract_rows(articles, *args))
+    pool = _worker_pool(model, n_process)
+    size = -(-len(articles) // (2 * n_process))  # two chunks per worker balance the load
+    chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
+    rows = empty_rows()
+    for part in pool.map(_extract_rows, chunks, *[[a] * len(chunks) for a in args]):
+        for k, v in part.items():
+            rows[k].extend(v)
+    return frames_from_rows(rows)
+
+
+def _extract_rows(
+    articles: list[Article], model: str, nlp_batch_size: int, max_segment_chars: int, max_article_chars: int
+) -> dict[str, list[dict]]:
+    """Parse with `nlp.pipe` (in this process) and extract every table's rows."""
     nlp = load_nlp(model)
     docs = parse_texts(
         nlp,
         (_limited(a.clean.parse_text, a.clean.body_offset + max_article_chars) for a in articles),
         batch_size=nlp_batch_size,
-        n_process=n_process,
+        n_process=1,
         max_segment_chars=max_segment_chars,
     )
-    return build_frames(
+    return batch_rows(
         zip(articles, (_with_source(d, a) for d, a in zip(docs, articles, strict=True)), strict=True)
     )
+
+
+_POOL: tuple[tuple[str, int], ProcessPoolExecutor] | None = None
+
+
+def _worker_pool(model: str, n_process: int) -> ProcessPoolExecutor:
+    """One pool per (model, size) for the life of the process ("spawn": no forked state)."""
+    global _POOL
+    if _POOL is None or _POOL[0] != (model, n_process):
+        shutdown_workers()
+        ctx = multiprocessing.get_context("spawn")
+        _POOL = (
+            (model, n_process),
+            ProcessPoolExecutor(n_process, mp_context=ctx, initializer=load_nlp, initargs=(model,)),
+        )
+    return _POOL[1]
+
+
+def shutdown_workers() -> None:
+    """Stop the worker pool (at the end of a run)."""
+    global _POOL
+    if _POOL is not None:
+        _POOL[1].shutdown(wait=True, cancel_futures=True)
+        _POOL = None
 
 
 def _limited(text: str, limit: int) -> str:

