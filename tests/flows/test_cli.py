@@ -47,3 +47,14 @@ def test_errors_are_clear(tmp_path):
         app, ["run", "--source", str(tmp_path / "missing.jsonl"), "--warehouse", str(tmp_path / "w.duckdb")]
     )
     assert res.exit_code == 2 and "does not exist" in res.output
+
+
+def test_second_writer_gets_exit_code_3(prefect_harness, tmp_path):
+    from warehouse.db import Warehouse
+
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"id": "1", "text": "Acme Corp said it would buy Beta Inc."}) + "\n")
+    wh = tmp_path / "busy.duckdb"
+    with Warehouse(wh):
+        res = runner.invoke(app, ["run", "--source", str(src), "--warehouse", str(wh), "--no-progress"])
+    assert res.exit_code == 3 and "another newsetl run" in res.output
