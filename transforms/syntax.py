@@ -306,6 +306,9 @@ def find_doers(verb: Token, depth: int = 0) -> list[Doer]:
         objs = [c for c in head.children if c.dep_ in ("dobj",)]
         if objs:  # "allow groups to access": the object does the access
             return [Doer(t, "control") for t in with_conjuncts(objs[0])]
+        passive = [c for c in head.children if c.dep_ in PASSIVE_SUBJECT_DEPS]
+        if passive:  # "Delta was forced to cut": the passive subject does the cutting
+            return [Doer(t, "control") for t in with_conjuncts(passive[0])]
         return [Doer(d.token, "control") for d in find_doers(head, depth + 1)]
     if dep in ("advcl", "pcomp") and verb.tag_ in ("VBG", "VB", "VBN"):
         gov = head.head if dep == "pcomp" and head.pos_ == "ADP" else head

@@ -135,3 +135,14 @@ def test_gerund_in_prepositional_phrase(nlp):
         nlp, "Amazon is joining IBM and other tech stocks in taking a stand against the technology."
     )
     assert ("Amazon", "take") in pairs(rows)
+
+
+@pytest.mark.xfail(reason="a doer named inside 'including X' is not the subject 'carriers'", strict=True)
+def test_known_failure_including_list(nlp):
+    rows = actions(nlp, "Other US carriers, including United Airlines, have sought bankruptcy protection.")
+    assert ("United Airlines", "seek") in pairs(rows)
+
+
+def test_passive_control(nlp):
+    rows = actions(nlp, "Delta Air Lines, which lost $646m, was forced to cut 6,900 jobs worldwide.")
+    assert ("Delta Air Lines", "cut") in pairs(rows)
