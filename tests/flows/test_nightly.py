@@ -256,3 +256,21 @@ def test_events_view_counts_each_event_once(run_flow, tmp_path):
         "select actor_name, action_type, articles, sources, event_period from events where action_type = 'ACQUIRE'",
     )
     assert rows == [("Microsoft", "ACQUIRE", 2, 2, "2021-03-08")]
+
+
+def test_analyst_views(sample_wh):
+    wh, _ = sample_wh
+    rows = q(
+        wh,
+        """select actor_name, action_type, verb, event_period, article_date, evidence from company_actions
+           where action_type in ('HALT', 'EXIT', 'DIVEST') and evidence ilike '%facial recognition%'
+           order by actor_name""",
+    )
+    assert {r[0] for r in rows} >= {"Amazon", "IBM", "Microsoft"}
+    assert all(r[4] is not None and r[5] for r in rows)
+    assert q(wh, "select count(*) from entity_mentions_daily where name = 'Amazon'")[0][0] >= 1
+    pairs = q(
+        wh,
+        "select articles from cooccurrence where 'Microsoft' in (name_a, name_b) and 'IBM' in (name_a, name_b)",
+    )
+    assert pairs and pairs[0][0] >= 1
