@@ -165,6 +165,24 @@ def runs(
 
 
 @app.command()
+def docs(
+    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file to describe."),
+    out: Path = typer.Option(Path("docs/schema.md"), "--out", "-o", help="Markdown file to write."),
+) -> None:
+    """Write the data dictionary (every table, view and column) from the warehouse's comments."""
+    from warehouse.docs import schema_markdown
+
+    try:
+        text = schema_markdown(_warehouse(warehouse))
+    except FileNotFoundError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text + "\n", encoding="utf-8")
+    console.print(f"wrote {out}")
+
+
+@app.command()
 def serve(
     cron: str = typer.Option(
         None, "--cron", help="Cron schedule. Default: NEWSETL_SCHEDULE_CRON or '0 2 * * *'."

@@ -58,3 +58,24 @@ def test_second_writer_gets_exit_code_3(prefect_harness, tmp_path):
     with Warehouse(wh):
         res = runner.invoke(app, ["run", "--source", str(src), "--warehouse", str(wh), "--no-progress"])
     assert res.exit_code == 3 and "another newsetl run" in res.output
+
+
+def test_docs_writes_the_data_dictionary(tmp_path):
+    from warehouse.db import connect
+
+    wh = tmp_path / "d.duckdb"
+    connect(wh).close()
+    out = tmp_path / "schema.md"
+    res = runner.invoke(app, ["docs", "--warehouse", str(wh), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    text = out.read_text()
+    for name in (
+        "articles (table)",
+        "actions (table)",
+        "quotes (table)",
+        "events (view)",
+        "company_actions (view)",
+    ):
+        assert f"## {name}" in text
+    assert "(no comment)" not in text
+    assert "| action_id | VARCHAR | PK |" in text
