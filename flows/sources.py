@@ -91,33 +91,20 @@ def record_from_dict(
             f"{where}: expected a JSON object, got {type(obj).__name__}",
             json.dumps(obj)[:2000],
         )
+
+    def reject(external_id: str | None, reason: str) -> Rejected:
+        raw = json.dumps(obj, ensure_ascii=False)[:20000]
+        return Rejected(source_path, external_id, "read", f"{where}: {reason}", raw)
+
     rid = obj.get("id")
     if rid is None or (isinstance(rid, str) and not rid.strip()):
-        return Rejected(
-            source_path,
-            None,
-            "read",
-            f"{where}: record has no 'id'",
-            json.dumps(obj, ensure_ascii=False)[:20000],
-        )
+        return reject(None, "record has no 'id'")
     if not isinstance(rid, str | int):
-        return Rejected(
-            source_path,
-            None,
-            "read",
-            f"{where}: 'id' must be a string or number",
-            json.dumps(obj, ensure_ascii=False)[:20000],
-        )
+        return reject(None, "'id' must be a string or number")
     text, title = obj.get("text"), obj.get("title")
     for name, val in (("text", text), ("title", title)):
         if val is not None and not isinstance(val, str):
-            return Rejected(
-                source_path,
-                str(rid),
-                "read",
-                f"{where}: '{name}' must be a string, got {type(val).__name__}",
-                json.dumps(obj, ensure_ascii=False)[:20000],
-            )
+            return reject(str(rid), f"'{name}' must be a string, got {type(val).__name__}")
     meta = {k: v for k, v in obj.items() if k not in KNOWN_FIELDS}
     url = obj.get("url")
     return RawRecord(

@@ -43,7 +43,6 @@ from transforms.syntax import (
 from transforms.timex import EventTime, normalise
 
 
-# Nouns that, with "the"/"this", describe an organisation ("the tech stock said ...").
 @dataclass(frozen=True)
 class Argument:
     prep: str

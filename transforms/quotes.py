@@ -10,6 +10,7 @@ outside quotation marks ("IBM announced it's getting out of ...").
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -37,10 +38,24 @@ class QuoteRecord:
     end_char: int
 
 
+def _token_starts(doc: Doc) -> list[int]:
+    starts = doc.user_data.get("newsetl_token_starts")
+    if starts is None:
+        starts = doc.user_data["newsetl_token_starts"] = [t.idx for t in doc]
+    return starts
+
+
 def _cue_near(doc: Doc, start: int, end: int) -> Token | None:
     """A reporting verb just after the closing mark or just before the opening one."""
-    after = [t for t in doc if t.idx >= end][:_CUE_WINDOW]
-    before = [t for t in doc if t.idx + len(t.text) <= start][-_CUE_WINDOW:]
+    # the doc's token starts, found by bisection: no scan of the whole doc per quote
+    first_after = bisect_left(_token_starts(doc), end)
+    first_inside = bisect_left(_token_starts(doc), start)
+    after = [doc[i] for i in range(first_after, min(first_after + _CUE_WINDOW, len(doc)))]
+    before = [
+        doc[i]
+        for i in range(max(0, first_inside - _CUE_WINDOW), first_inside)
+        if doc[i].idx + len(doc[i]) <= start
+    ]
     for t in after:
         if "\n\n" in t.text or (t.is_space and "\n" in t.text):
             break

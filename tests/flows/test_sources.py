@@ -115,3 +115,11 @@ def test_file_that_disappears(tmp_path):
 def test_memory_source():
     items = read_all(MemorySource([{"id": "m1", "title": "T", "text": "B"}]))
     assert items[0].external_id == "m1"
+
+
+def test_wrong_field_types_are_rejected(tmp_path):
+    p = tmp_path / "types.jsonl"
+    p.write_text('{"id": ["x"], "text": "t"}\n{"id": "2", "text": 5}\n')
+    a, b = read_all(FileSource(p))
+    assert a.reason == "line 1: 'id' must be a string or number"
+    assert b.reason == "line 2: 'text' must be a string, got int" and b.external_id == "2"
