@@ -190,6 +190,6 @@ def _limited(text: str, limit: int) -> str:
 def _with_source(doc, article: Article):
     """Tell extraction the stored text when the parser saw a case-restored headline (or a
     prefix of a very long body: the doc covers the first part of the stored text)."""
-    if article.clean.text[: len(doc.text)] != doc.text:
-        doc.user_data["newsetl_source_text"] = article.clean.text
+    text = doc.text  # rebuilt from the tokens on every access
+    doc.user_data["newsetl_source_text"] = text if article.clean.text.startswith(text) else article.clean.text
     return doc

@@ -13,6 +13,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -101,11 +102,13 @@ _STOP = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'")
 
 
+@lru_cache(maxsize=65536)
 def display_name(text: str, label: str) -> str:
     """A mention's text as a name: no leading 'the', no possessive, no honorific."""
     name = " ".join(text.split())
@@ -116,6 +119,7 @@ def display_name(text: str, label: str) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str, label: str) -> str:
     """Canonical key: case, spacing, punctuation, corporate suffixes and honorifics ignored."""
     name = _fold(display_name(text, label))
@@ -125,8 +129,9 @@ def name_key(text: str, label: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", name.lower())
 
 
-def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[^0-9A-Za-z&]+", _fold(text)) if w]
+@lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in re.split(r"[^0-9A-Za-z&]+", _fold(text)) if w)
 
 
 def acronym(text: str) -> str:
@@ -150,6 +155,7 @@ class Cluster:
     extra_aliases: set[str] = field(default_factory=set)
     company: object | None = None  # transforms.reference.Company when linked
     _frozen: dict | None = None  # name/key/id computed once clustering is done
+    _name_memo: tuple | None = None  # (mentions' bounds, label, name) while clustering
 
     def freeze(self) -> None:
         """Clustering is done: compute name, key and id once (they are read per action)."""
@@ -167,8 +173,14 @@ class Cluster:
             return self._frozen["name"]
         if self.company is not None:
             return self.company.name
+        # clustering reads the name often; Span.text is costly: recompute only on change
+        bounds = tuple((m.start, m.end) for m in self.mentions)
+        if self._name_memo is not None and self._name_memo[:2] == (bounds, self.label):
+            return self._name_memo[2]
         forms = [display_name(m.text, self.label) for m in self.mentions]
-        return max(forms, key=lambda f: (len(f.split()), len(f), -forms.index(f)))
+        name = max(forms, key=lambda f: (len(f.split()), len(f), -forms.index(f)))
+        self._name_memo = (bounds, self.label, name)
+        return name
 
     @property
     def key(self) -> str:

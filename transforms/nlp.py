@@ -133,14 +133,14 @@ def entity_fixes(doc: Doc) -> Doc:
     return doc
 
 
-def _is_ticker_context(doc: Doc, m: re.Match[str]) -> bool:
+def _is_ticker_context(text: str, m: re.Match[str]) -> bool:
     """A bare "(ABC)" is a ticker only right after a named entity or a capitalised name."""
     if m.group("t3") is None:
         return True
     sym = m.group("t3")
     if not sym.isupper():
         return False
-    before = doc.text[: m.start()].rstrip()
+    before = text[max(0, m.start() - 200) : m.start()].rstrip()
     return bool(before) and (before[-1].isalpha() or before[-1] == ".") and before.split()[-1][:1].isupper()
 
 
@@ -151,8 +151,9 @@ def tickers(doc: Doc) -> Doc:
     # {symbol, exchange, start_char, end_char, entity_start (token index of the owner)}
     found: list[dict] = []
     spans: list[tuple[int, int]] = []
-    for m in TICKER_RE.finditer(doc.text):
-        if not _is_ticker_context(doc, m):
+    text = doc.text  # rebuilt from the tokens on every access
+    for m in TICKER_RE.finditer(text):
+        if not _is_ticker_context(text, m):
             continue
         symbol = (m.group("t1") or m.group("t2") or m.group("t3")).upper()
         ex_raw = m.group("ex1") or m.group("ex2")

@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
 
 from transforms.syntax import Context, actor_text, chars, find_doers, resolve, span_text
@@ -41,7 +42,7 @@ class QuoteRecord:
 def _token_starts(doc: Doc) -> list[int]:
     starts = doc.user_data.get("newsetl_token_starts")
     if starts is None:
-        starts = doc.user_data["newsetl_token_starts"] = [t.idx for t in doc]
+        starts = doc.user_data["newsetl_token_starts"] = doc.to_array(IDX).tolist()
     return starts
 
 
@@ -78,7 +79,8 @@ def find_quotes(ctx: Context) -> list[QuoteRecord]:
     last: tuple[int, object, str | None, str | None, str | None] | None = (
         None  # (end, cluster, text, eid, cue)
     )
-    for m in _QUOTE.finditer(doc.text):
+    text = doc.text  # rebuilt from the tokens on every access
+    for m in _QUOTE.finditer(text):
         g = 1 if m.group(1) is not None else 2
         qs, qe = m.start(g), m.end(g)
         spans.append((m.start(), m.end()))
@@ -93,7 +95,7 @@ def find_quotes(ctx: Context) -> list[QuoteRecord]:
                 speaker_text = actor_text(ctx, d.token)
                 speaker_eid = speaker.entity_id if speaker is not None else None
                 break
-        elif last is not None and "\n\n" not in doc.text[last[0] : m.start()] and m.start() - last[0] < 400:
+        elif last is not None and "\n\n" not in text[last[0] : m.start()] and m.start() - last[0] < 400:
             _, speaker, speaker_text, speaker_eid, cue_lemma = last
         if speaker_text is None and cue is None and last is None:
             continue  # scare quotes or a title in quotation marks: no speaker, not a quote
