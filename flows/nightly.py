@@ -9,9 +9,11 @@ markdown artifact; its status is `failed` when any batch failed as a whole.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -27,6 +29,7 @@ from flows import pipeline
 from flows.settings import Settings
 from flows.sources import ChunkRef, RawRecord, Rejected, Source, open_source
 from transforms.dates import parse_date
+from transforms.extract import frames_from_rows
 from transforms.nlp import model_version
 from warehouse.db import Warehouse
 
@@ -86,12 +89,13 @@ def clean_batch(
 
 
 @task(cache_policy=NO_CACHE)
-def extract_batch(articles: list, settings: Settings):
-    return pipeline.extract(
+def extract_batch(articles: list, settings: Settings, n_process: int | None = None) -> dict[str, list[dict]]:
+    """Parse and extract a batch (or a piece of one, on a Dask worker): its rows per table."""
+    return pipeline.extract_rows(
         articles,
         model=settings.model,
         nlp_batch_size=settings.nlp_batch_size,
-        n_process=settings.n_process,
+        n_process=settings.processes if n_process is None else n_process,
         max_segment_chars=settings.max_segment_chars,
         max_article_chars=settings.max_article_chars,
     )
@@ -115,6 +119,41 @@ def load_batch(wh: Warehouse, run_id: str, checked, quarantine: list[dict]) -> N
     )
 
 
+class Pending:
+    """Extraction of one batch under way: `result()` waits and gives its rows (the pieces'
+    rows in order when the batch was split over Dask workers)."""
+
+    def __init__(self, futures: list):
+        self.futures = futures
+
+    def result(self) -> dict[str, list[dict]]:
+        return pipeline.merge_rows(f.result() for f in self.futures)
+
+    def cancel(self) -> None:
+        for f in self.futures:
+            f.cancel()
+
+
+def _submit_tasks(articles: list, settings: Settings) -> Pending:
+    """Submit the extraction to the flow's task runner, so the run goes on to validate and
+    load the previous batch meanwhile: one task using the local worker processes, or, on
+    Dask, one task per piece so that the cluster's workers share the batch."""
+    if settings.dask_address:
+        return Pending([extract_batch.submit(c, settings, 1) for c in pipeline.chunked(articles, 1)])
+    return Pending([extract_batch.submit(articles, settings)])
+
+
+_THREAD: ThreadPoolExecutor | None = None
+
+
+def _submit_thread(articles: list, settings: Settings) -> Pending:
+    """`run_local`'s counterpart: one background thread waits on the worker processes."""
+    global _THREAD
+    if _THREAD is None:
+        _THREAD = ThreadPoolExecutor(1, thread_name_prefix="newsetl-extract")
+    return Pending([_THREAD.submit(extract_batch.fn, articles, settings)])
+
+
 @dataclass(frozen=True)
 class Steps:
     """The callables a run uses for each stage: Prefect tasks in the flow, plain
@@ -123,14 +162,14 @@ class Steps:
     list_chunks: Callable
     read_chunk: Callable
     clean: Callable
-    extract: Callable
+    submit_extract: Callable[[list, Settings], Pending]
     validate: Callable
     load: Callable
 
 
-TASK_STEPS = Steps(list_chunks, read_chunk, clean_batch, extract_batch, validate_batch, load_batch)
+TASK_STEPS = Steps(list_chunks, read_chunk, clean_batch, _submit_tasks, validate_batch, load_batch)
 PLAIN_STEPS = Steps(
-    list_chunks.fn, read_chunk.fn, clean_batch.fn, extract_batch.fn, validate_batch.fn, load_batch.fn
+    list_chunks.fn, read_chunk.fn, clean_batch.fn, _submit_thread, validate_batch.fn, load_batch.fn
 )
 
 
@@ -169,6 +208,7 @@ class _Run:
         self.progress = progress
         self.batch_no = 0
         self.docs = DataDocs(settings.warehouse, run_id) if settings.data_docs else None
+        self.inflight: tuple[pipeline.Prepared, list[dict], Pending] | None = None
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -178,9 +218,10 @@ class _Run:
         finally:
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - t
 
-    def reject(self, source_path, external_id, stage, reason, raw) -> None:
+    def reject(self, source_path, external_id, stage, reason, raw, into: list | None = None) -> None:
+        """Count an article as quarantined; its row goes with the next load (or `into`)."""
         self.counts.articles_quarantined += 1
-        self.quarantine.append(
+        (self.quarantine if into is None else into).append(
             quarantine_row(
                 self.run_id,
                 source_path=source_path,
@@ -235,10 +276,32 @@ class _Run:
             self.flush()
 
     def flush(self) -> None:
-        """Process the open batch: skip unchanged, clean, extract, validate, load."""
+        """Close the open batch: skip unchanged, clean, and start its extraction; then
+        validate and load the batch before it while this one parses."""
         batch, self.pending = self.pending, []
-        if not batch and not self.quarantine:
-            return
+        job = self._start(batch)
+        self.drain()
+        self.inflight = job
+
+    def drain(self) -> None:
+        """Finish the batch whose extraction is under way, if any."""
+        job, self.inflight = self.inflight, None
+        if job is not None:
+            self._finish(*job)
+
+    def abandon(self) -> None:
+        """The run is failing: stop waiting for the batch under way."""
+        job, self.inflight = self.inflight, None
+        if job is not None:
+            job[2].cancel()
+
+    def _start(self, batch: list[tuple[RawRecord, str, str]]):
+        quarantine, self.quarantine = self.quarantine, []
+        if not batch:
+            if quarantine:
+                with self.timed("load"):
+                    self.wh.add_quarantine(quarantine)
+            return None
         with self.timed("skip_check"):
             known = self.wh.existing_versions(aid for _, aid, _ in batch)
         todo = [(r, aid, h) for r, aid, h in batch if _newer(r, h, known.get(aid))]
@@ -249,14 +312,20 @@ class _Run:
         for rec, reason in prepared.rejected:
             self.reject(rec.source_path, rec.external_id, "clean", reason, pipeline.raw_json(rec))
         self.progress(len(prepared.rejected))
-        quarantine, self.quarantine = self.quarantine, []
+        quarantine, self.quarantine = quarantine + self.quarantine, []
         if not prepared.articles:
             if quarantine:
                 with self.timed("load"):
                     self.wh.add_quarantine(quarantine)
-            return
+            return None
+        return prepared, quarantine, self.steps.submit_extract(prepared.articles, self.settings)
+
+    def _finish(self, prepared: pipeline.Prepared, quarantine: list[dict], pending: Pending) -> None:
+        # time spent waiting for the workers (they parse the next batch while this one loads)
         with self.timed("parse_extract"):
-            frames = self.steps.extract(prepared.articles, self.settings)
+            rows = pending.result()
+        with self.timed("frames"):
+            frames = frames_from_rows(rows)
         with self.timed("validate"):
             checked = self.steps.validate(frames, self.run_id, self.settings.quarantine_raw_chars)
         self.batch_no += 1
@@ -277,10 +346,9 @@ class _Run:
             )
             self.errors.append(msg)
             for a in prepared.articles:
-                self.reject(a.source_path, a.external_id, "validate:batch", msg, None)
+                self.reject(a.source_path, a.external_id, "validate:batch", msg, None, into=quarantine)
             with self.timed("load"):
-                self.wh.add_quarantine(self.quarantine + quarantine)
-            self.quarantine = []
+                self.wh.add_quarantine(quarantine)
             self.progress(len(prepared.articles))
             return
         n_rejected = len(checked.rejected_article_ids)
@@ -332,9 +400,12 @@ def nightly(
     batch_size: int | None = None,
     n_process: int | None = None,
     progress: bool = False,
+    dask_address: str | None = None,
 ) -> dict:
     """Ingest `sources` (files or folders) into the `warehouse` DuckDB file; with
-    `since`/`until`, only articles published in that date range (a backfill)."""
+    `since`/`until`, only articles published in that date range (a backfill). With
+    `dask_address`, batches are parsed on Dask workers (call through `run_nightly`, which
+    gives the flow its DaskTaskRunner)."""
     settings = make_settings(
         sources=sources,
         warehouse=warehouse,
@@ -342,6 +413,7 @@ def nightly(
         until=until,
         batch_size=batch_size,
         n_process=n_process,
+        dask_address=dask_address,
     )
     result = execute(settings, TASK_STEPS, get_run_logger(), progress=progress)
     create_markdown_artifact(
@@ -350,6 +422,79 @@ def nightly(
         description=f"newsetl run {result.run_id}",
     )
     return result.to_dict()
+
+
+def dask_task_runner(address: str, workers: int = 0, api_url: str | None = None):
+    """Prefect's DaskTaskRunner for an existing scheduler (`tcp://host:8786`) or, for
+    'local', a LocalCluster of worker processes bound to 127.0.0.1 (no dashboard) that
+    report task states to `api_url` (the run's Prefect API)."""
+    from prefect_dask import DaskTaskRunner
+
+    if address == "local":
+        n = workers or max(1, len(os.sched_getaffinity(0)))
+        env = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        if api_url:
+            env["PREFECT_API_URL"] = api_url
+        return DaskTaskRunner(
+            cluster_class="distributed.LocalCluster",
+            cluster_kwargs={
+                "n_workers": n,
+                "threads_per_worker": 1,
+                "processes": True,
+                "host": "127.0.0.1",
+                "dashboard_address": None,
+                "env": env,
+            },
+        )
+    return DaskTaskRunner(address=address)
+
+
+def flow_for(settings: Settings, api_url: str | None = None):
+    """The nightly flow with the task runner the settings ask for."""
+    if settings.dask_address:
+        return nightly.with_options(
+            task_runner=dask_task_runner(settings.dask_address, settings.dask_workers, api_url)
+        )
+    return nightly
+
+
+@contextmanager
+def _prefect_api() -> Iterator[str]:
+    """The Prefect API this run reports to. Without a configured one Prefect would start a
+    temporary server in every process, Dask workers included: start one and share it."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    url = PREFECT_API_URL.value()
+    if url:
+        yield url
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()
+    try:
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            try:
+                yield server.api_url
+            finally:  # send the run's last logs and events while the server still listens
+                from prefect.events.worker import EventsWorker
+                from prefect.logging.handlers import APILogHandler
+
+                APILogHandler().flush()
+                EventsWorker.drain_all(timeout=10)
+    finally:
+        server.stop()
+
+
+def run_nightly(**params: object) -> dict:
+    """Run the flow with these parameters (None: from the environment), on Dask when
+    `dask_address` (or NEWSETL_DASK_ADDRESS) is set."""
+    settings = make_settings(**{k: v for k, v in params.items() if k != "progress"})
+    if not settings.dask_address:
+        return nightly(**params)
+    params["dask_address"] = settings.dask_address
+    with _prefect_api() as url:
+        return flow_for(settings, url)(**params)
 
 
 def nightly_deployment_args(
@@ -419,11 +564,13 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
                             for item in items:
                                 run.add(item)
                 run.flush()
+                run.drain()
             if run.errors:
                 status = "failed"
                 error = "; ".join(run.errors)[:10_000]
         except BaseException as exc:  # recorded, then re-raised: the run must show as failed
             status, error = "failed", f"{type(exc).__name__}: {exc}"
+            run.abandon()
             raise
         finally:
             if run.docs is not None and run.batch_no:

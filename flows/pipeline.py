@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import subprocess
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -120,20 +121,57 @@ def extract(
     max_segment_chars: int,
     max_article_chars: int = 1_000_000,
 ) -> Frames:
-    """Parse and extract the batch; with n_process > 1, in a pool of worker processes that
-    live for the whole run (each loads the model once), parse and extraction both run in
-    the workers and only rows come back."""
+    """Parse and extract the batch into frames (see `extract_rows`)."""
+    return frames_from_rows(
+        extract_rows(
+            articles,
+            model=model,
+            nlp_batch_size=nlp_batch_size,
+            n_process=n_process,
+            max_segment_chars=max_segment_chars,
+            max_article_chars=max_article_chars,
+        )
+    )
+
+
+#: Articles per piece of work sent to a worker process: small enough that the workers
+#: finish a batch together (no one idles behind a straggler), large enough for `nlp.pipe`.
+CHUNK_ARTICLES = 40
+
+
+def chunked(articles: list, n_process: int) -> list[list]:
+    """Split a batch into pieces for `n_process` workers (at least two per worker)."""
+    size = max(1, min(CHUNK_ARTICLES, -(-len(articles) // (2 * max(1, n_process)))))
+    return [articles[i : i + size] for i in range(0, len(articles), size)]
+
+
+def extract_rows(
+    articles: list[Article],
+    *,
+    model: str,
+    nlp_batch_size: int,
+    n_process: int,
+    max_segment_chars: int,
+    max_article_chars: int = 1_000_000,
+) -> dict[str, list[dict]]:
+    """Parse and extract the batch's rows; with n_process > 1, in a pool of worker
+    processes that live for the whole run (each loads the model once): parse and
+    extraction both run in the workers and only rows come back."""
     args = (model, nlp_batch_size, max_segment_chars, max_article_chars)
     if n_process <= 1 or len(articles) < 2:
-        return frames_from_rows(_extract_rows(articles, *args))
+        return _extract_rows(articles, *args)
     pool = _worker_pool(model, n_process)
-    size = -(-len(articles) // (2 * n_process))  # two chunks per worker balance the load
-    chunks = [articles[i : i + size] for i in range(0, len(articles), size)]
+    chunks = chunked(articles, n_process)
+    return merge_rows(pool.map(_extract_rows, chunks, *[[a] * len(chunks) for a in args]))
+
+
+def merge_rows(parts: Iterable[dict[str, list[dict]]]) -> dict[str, list[dict]]:
+    """Rows of several pieces of a batch, in the pieces' order."""
     rows = empty_rows()
-    for part in pool.map(_extract_rows, chunks, *[[a] * len(chunks) for a in args]):
+    for part in parts:
         for k, v in part.items():
             rows[k].extend(v)
-    return frames_from_rows(rows)
+    return rows
 
 
 def _extract_rows(

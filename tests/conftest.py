@@ -7,6 +7,8 @@ from pathlib import Path
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# one process: the tests parse a few articles; worker start-up would cost more than it saves
+os.environ.setdefault("NEWSETL_N_PROCESS", "1")
 
 import pytest  # noqa: E402
 

@@ -229,7 +229,7 @@ def test_file_that_disappears_mid_run(prefect_harness, tmp_path):
 
     steps = Steps(
         list_then_vanish,
-        *[getattr(PLAIN_STEPS, f) for f in ("read_chunk", "clean", "extract", "validate", "load")],
+        *[getattr(PLAIN_STEPS, f) for f in ("read_chunk", "clean", "submit_extract", "validate", "load")],
     )
     import logging
 
@@ -299,7 +299,7 @@ def test_batch_level_failure_stops_the_batch_and_fails_the_run(prefect_harness, 
         return checked
 
     steps = Steps(
-        *[getattr(PLAIN_STEPS, f) for f in ("list_chunks", "read_chunk", "clean", "extract")],
+        *[getattr(PLAIN_STEPS, f) for f in ("list_chunks", "read_chunk", "clean", "submit_extract")],
         failing_validate,
         PLAIN_STEPS.load,
     )
