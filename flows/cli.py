@@ -119,6 +119,8 @@ def _report(result: dict) -> None:
         f"quarantined {c['articles_quarantined']} (+{c['rows_quarantined']} rows)"
         + (f", outside --since/--until {c['articles_out_of_range']}" if c["articles_out_of_range"] else "")
     )
+    if result.get("report"):
+        console.print(f"report: {result['report']}")
     for e in result["errors"]:
         console.print(f"[red]error:[/red] {e}")
     if result["status"] != "succeeded":
@@ -184,6 +186,57 @@ def runs(
     for r in rows:
         if r[-1]:
             console.print(f"[red]{r[0][:8]}[/red] {r[1]}: {r[-1]}")
+
+
+@app.command()
+def report(
+    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file to report on."),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="HTML file to write. Default: beside the warehouse, <name>.report.html."
+    ),
+) -> None:
+    """Write the nightly report: a static HTML page (charts embedded, works offline)."""
+    from warehouse.report import write_report
+
+    wh = _warehouse(warehouse)
+    if not wh.exists():
+        console.print(f"[red]error:[/red] warehouse {wh} does not exist (run `newsetl run` first)")
+        raise typer.Exit(2)
+    console.print(f"wrote {write_report(wh, out)}")
+
+
+@app.command()
+def shell(
+    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file to open (read-only)."),
+) -> None:
+    """Interactive read-only SQL session on the warehouse (statements end with ';', .help)."""
+    import sys
+
+    from warehouse.shell import Shell
+
+    wh = _warehouse(warehouse)
+    if not wh.exists():
+        console.print(f"[red]error:[/red] warehouse {wh} does not exist (run `newsetl run` first)")
+        raise typer.Exit(2)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        import readline  # noqa: F401  (line editing and history for input())
+
+        console.print(f"newsetl shell on {wh} (read-only). End statements with ';'. .help, .quit")
+
+    def typed():
+        while True:
+            try:
+                yield input("newsetl> ")
+            except EOFError:
+                return
+
+    piped = (line.rstrip("\n") for line in iter(sys.stdin.readline, ""))
+    sh = Shell(wh, lambda cols, rows: _print_rows(cols, rows, max_width=80), console.print)
+    try:
+        sh.run(typed() if interactive else piped)
+    finally:
+        sh.close()
 
 
 @app.command()

@@ -30,8 +30,8 @@ from flows.settings import Settings
 from flows.sources import ChunkRef, RawRecord, Rejected, Source, open_source
 from transforms.dates import parse_date
 from transforms.extract import frames_from_rows
-from transforms.nlp import model_version
 from warehouse.db import Warehouse
+from warehouse.report import write_report
 
 
 @dataclass
@@ -58,6 +58,7 @@ class RunResult:
     stage_seconds: dict[str, float]
     validation: dict[str, dict]
     errors: list[str] = field(default_factory=list)
+    report: str | None = None  # the HTML report written at the end of the run
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -139,7 +140,12 @@ def _submit_tasks(articles: list, settings: Settings) -> Pending:
     load the previous batch meanwhile: one task using the local worker processes, or, on
     Dask, one task per piece so that the cluster's workers share the batch."""
     if settings.dask_address:
-        return Pending([extract_batch.submit(c, settings, 1) for c in pipeline.chunked(articles, 1)])
+        return Pending(
+            [
+                extract_batch.submit(c, settings, 1)
+                for c in pipeline.chunked(articles, 1, settings.nlp_batch_size)
+            ]
+        )
     return Pending([extract_batch.submit(articles, settings)])
 
 
@@ -385,6 +391,8 @@ def _summary_markdown(result: RunResult) -> str:
         ],
         "",
         f"Great Expectations Data Docs: `{result.validation.get('data_docs', 'not built')}`",
+        "",
+        f"Report: `{result.report or 'not written'}`",
     ]
     if result.errors:
         lines += ["", "## Errors", *[f"- {e}" for e in result.errors]]
@@ -541,7 +549,7 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
             run_id,
             sources=srcs,
             params=settings.model_dump(mode="json"),
-            model_version=model_version(settings.model),
+            model_version=pipeline.model_version(settings.model),
             code_version=pipeline.code_version(),
             since=settings.since,
             until=settings.until,
@@ -593,6 +601,12 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
     result = RunResult(
         run_id, status, str(wh_path), run.counts, run.stage_seconds, run.validation, run.errors
     )
+    if settings.report:
+        try:
+            with run.timed("report"):
+                result.report = str(write_report(wh_path))
+        except Exception as exc:  # the data is loaded and published; say so, don't fail the run
+            logger.warning("report not written: %s: %s", type(exc).__name__, exc)
     c = run.counts
     logger.info(
         "run %s %s: seen %d, loaded %d, skipped %d, quarantined %d",

@@ -26,7 +26,6 @@ from transforms.extract import (
     frames_from_rows,
     stable_id,
 )
-from transforms.nlp import load_nlp, parse_texts
 
 __version__ = "0.1.0"
 
@@ -134,14 +133,11 @@ def extract(
     )
 
 
-#: Articles per piece of work sent to a worker process: small enough that the workers
-#: finish a batch together (no one idles behind a straggler), large enough for `nlp.pipe`.
-CHUNK_ARTICLES = 40
-
-
-def chunked(articles: list, n_process: int) -> list[list]:
-    """Split a batch into pieces for `n_process` workers (at least two per worker)."""
-    size = max(1, min(CHUNK_ARTICLES, -(-len(articles) // (2 * max(1, n_process)))))
+def chunked(articles: list, n_process: int, nlp_batch_size: int) -> list[list]:
+    """Split a batch into pieces of work for `n_process` workers: two `nlp.pipe` batches
+    each (full minibatches), fewer when that would leave a worker without two pieces, so
+    that the workers finish a batch together rather than one idling behind a straggler."""
+    size = max(1, min(2 * nlp_batch_size, -(-len(articles) // (2 * max(1, n_process)))))
     return [articles[i : i + size] for i in range(0, len(articles), size)]
 
 
@@ -161,7 +157,7 @@ def extract_rows(
     if n_process <= 1 or len(articles) < 2:
         return _extract_rows(articles, *args)
     pool = _worker_pool(model, n_process)
-    chunks = chunked(articles, n_process)
+    chunks = chunked(articles, n_process, nlp_batch_size)
     return merge_rows(pool.map(_extract_rows, chunks, *[[a] * len(chunks) for a in args]))
 
 
@@ -178,6 +174,8 @@ def _extract_rows(
     articles: list[Article], model: str, nlp_batch_size: int, max_segment_chars: int, max_article_chars: int
 ) -> dict[str, list[dict]]:
     """Parse with `nlp.pipe` (in this process) and extract every table's rows."""
+    from transforms.nlp import load_nlp, parse_texts
+
     nlp = load_nlp(model)
     docs = parse_texts(
         nlp,
@@ -202,9 +200,36 @@ def _worker_pool(model: str, n_process: int) -> ProcessPoolExecutor:
         ctx = multiprocessing.get_context("spawn")
         _POOL = (
             (model, n_process),
-            ProcessPoolExecutor(n_process, mp_context=ctx, initializer=load_nlp, initargs=(model,)),
+            ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_load_model, initargs=(model,)),
         )
     return _POOL[1]
+
+
+def _load_model(model: str) -> None:
+    """Worker start: load the model once (transforms.nlp caches it)."""
+    from transforms.nlp import load_nlp
+
+    load_nlp(model)
+
+
+def warm_workers(model: str, n_process: int) -> None:
+    """Start the worker pool now, so that the workers load the model while the run reads
+    and cleans its first batch."""
+    if n_process > 1:
+        pool = _worker_pool(model, n_process)
+        for _ in range(n_process):
+            pool.submit(int)  # a no-op: makes the pool start its processes
+
+
+def model_version(model: str) -> str:
+    """`name-version` of the installed spaCy model package, read from its metadata (without
+    importing spaCy or loading the model: a run with nothing new never does)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{model}-{version(model)}"
+    except (PackageNotFoundError, ValueError):  # a model given as a path has no package version
+        return f"{model}-?"
 
 
 def shutdown_workers() -> None:

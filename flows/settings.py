@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     data_docs: bool = Field(
         True, description="Build the Great Expectations Data Docs site per run under <warehouse>.gx/."
     )
+    report: bool = Field(
+        True,
+        description="Write the HTML report (<warehouse name>.report.html, beside it) at the end of each run.",
+    )
     quarantine_raw_chars: int = Field(
         20_000, ge=100, description="How much of a rejected record's raw text quarantine keeps."
     )

@@ -62,3 +62,14 @@ def query(wh, sql, params=None):
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(prefect_harness, tmp_path_factory) -> Path:
+    """A warehouse built by the nightly flow from the bundled sample (read it, don't write)."""
+    from flows.nightly import nightly
+
+    wh = tmp_path_factory.mktemp("sample-warehouse") / "news.duckdb"
+    result = nightly(sources=[str(SAMPLE)], warehouse=str(wh))
+    assert result["status"] == "succeeded"
+    return wh

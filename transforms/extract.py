@@ -11,13 +11,14 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
-from spacy.tokens import Doc
 
-from transforms.actions import analyse
 from transforms.clean import CleanArticle
-from transforms.entities import cluster_entities
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,11 @@ def _field(offset: int, body_offset: int) -> tuple[str, int]:
 
 
 def extract_rows(article: Article, doc: Doc) -> dict[str, list[dict]]:
+    # spaCy-side modules are imported here, not at the top: the run's main process builds
+    # frames from rows and never needs spaCy (a run with nothing new never imports it)
+    from transforms.actions import analyse
+    from transforms.entities import cluster_entities
+
     """Rows of every table for one article."""
     boff = article.clean.body_offset
     source = article.clean.text

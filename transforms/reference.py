@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from transforms.entities import name_key
+from transforms.names import name_key
 
 COMPANIES_PATH = Path(__file__).parent / "data" / "companies.csv"
 
