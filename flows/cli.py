@@ -37,11 +37,14 @@ def _print_rows(cols: list[str], rows: list[tuple], title: str | None = None, ma
 
 @app.command()
 def run(
-    source: list[Path] = typer.Option(
+    source: list[str] = typer.Option(
         None,
         "--source",
         "-s",
-        help="Input file or folder (read recursively); repeatable. Default: NEWSETL_SOURCES or the bundled sample.",
+        help=(
+            "Input file or folder (read recursively), or KIND:LOCATION for a registered source kind "
+            "(`newsetl sources --kinds`); repeatable. Default: NEWSETL_SOURCES or the bundled sample."
+        ),
     ),
     warehouse: Path = typer.Option(
         None,
@@ -72,8 +75,12 @@ def run(
         console.print("[red]error:[/red] give --dask or --dask-address, not both")
         raise typer.Exit(2)
 
+    from flows.sources import source_kinds, split_kind
+
+    kinds = source_kinds()
     for s in source or []:
-        if not s.exists():
+        kind, loc = split_kind(s, kinds)
+        if kind is None and not _is_url(s) and not Path(s).exists():
             console.print(f"[red]error:[/red] source {s} does not exist")
             raise typer.Exit(2)
     from warehouse.db import WarehouseBusy
@@ -93,6 +100,10 @@ def run(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(3) from exc
     _report(result)
+
+
+def _is_url(s: str) -> bool:
+    return s.startswith(("http://", "https://"))
 
 
 def _run_nightly(source, warehouse, since, until, batch_size, n_process, progress, dask_address) -> dict:

