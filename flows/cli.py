@@ -200,6 +200,70 @@ def runs(
 
 
 @app.command()
+def sources(
+    config: list[str] = typer.Option(
+        None, "--config", "-c", help="sources.yaml (or other entries) to list. Default: NEWSETL_SOURCES."
+    ),
+    warehouse: Path = typer.Option(
+        None, "--warehouse", "-w", help="Warehouse whose last run's counts to show."
+    ),
+    kinds: bool = typer.Option(
+        False, "--kinds", help="List the source kinds instead (built-in and plugins)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per source."),
+) -> None:
+    """List the configured sources with the last run's counts per source."""
+    from flows.config import resolve_sources
+    from flows.sources import BUILTIN_KINDS, source_kinds
+
+    if kinds:
+        _print_rows(
+            ["kind", "from"],
+            [(k, "built-in" if k in BUILTIN_KINDS else "plugin") for k in sorted(source_kinds())],
+        )
+        return
+    settings = Settings()
+    try:
+        specs = resolve_sources(config or [str(s) for s in settings.sources])
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    counts: dict = {}
+    last = None
+    wh = _warehouse(warehouse)
+    if wh.exists():
+        from warehouse.db import query as run_query
+
+        _, rows = run_query(
+            wh,
+            "SELECT run_id, started_at, source_counts FROM pipeline_runs "
+            "WHERE source_counts IS NOT NULL ORDER BY started_at DESC LIMIT 1",
+        )
+        if rows:
+            last = rows[0]
+            counts = json.loads(rows[0][2]) if isinstance(rows[0][2], str) else (rows[0][2] or {})
+    out = []
+    for s in specs:
+        c = counts.get(s.label, {})
+        out.append(
+            (
+                s.label,
+                s.kind or "auto",
+                s.location,
+                s.schedule or "",
+                *(c.get(k, "") for k in ("seen", "loaded", "skipped", "quarantined", "duplicates")),
+            )
+        )
+    cols = ["name", "kind", "location", "schedule", "seen", "loaded", "skipped", "quarantined", "duplicates"]
+    if as_json:
+        for r in out:
+            typer.echo(json.dumps(dict(zip(cols, r, strict=True)) | {"run_id": last[0] if last else None}))
+        return
+    title = f"sources (counts of run {last[0][:8]}, {last[1]:%Y-%m-%d %H:%M})" if last else "sources"
+    _print_rows(cols, out, title=title)
+
+
+@app.command()
 def report(
     warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file to report on."),
     out: Path = typer.Option(

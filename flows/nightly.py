@@ -26,10 +26,11 @@ from prefect.cache_policies import NO_CACHE
 from expectations.datadocs import DataDocs
 from expectations.runner import quarantine_row, validate_frames
 from flows import pipeline
+from flows.config import SourceSpec, resolve_sources
 from flows.settings import Settings
 from flows.sources import ChunkRef, RawRecord, Rejected, Source, open_source
 from transforms.dates import parse_date
-from transforms.extract import frames_from_rows
+from transforms.extract import article_row, frames_from_rows
 from warehouse.db import Warehouse
 from warehouse.report import write_report
 
@@ -43,6 +44,7 @@ class RunCounts:
     rows_quarantined: int = 0
     batches: int = 0
     articles_out_of_range: int = 0  # outside --since/--until: not counted as seen
+    articles_duplicate: int = 0  # loaded as copies of an earlier story (duplicate_of), not extracted
 
     @property
     def reconciles(self) -> bool:
@@ -214,7 +216,12 @@ class _Run:
         self.progress = progress
         self.batch_no = 0
         self.docs = DataDocs(settings.warehouse, run_id) if settings.data_docs else None
-        self.inflight: tuple[pipeline.Prepared, list[dict], Pending] | None = None
+        self.inflight: tuple[pipeline.Prepared, list, list[dict], Pending] | None = None
+        self.web = None  # flows.web.WebState, set by execute
+        self.current_source = ""  # label of the source being read
+        self.origin: dict[str, str] = {}  # article_id -> source label
+        self.source_counts: dict[str, dict[str, int]] = {}
+        self.dedup_index = None  # transforms.dedup.DuplicateIndex, built on first use
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -224,9 +231,21 @@ class _Run:
         finally:
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - t
 
-    def reject(self, source_path, external_id, stage, reason, raw, into: list | None = None) -> None:
+    def count(self, key: str, n: int = 1, *, aid: str | None = None) -> None:
+        """Per-source counts (pipeline_runs.source_counts)."""
+        if n:
+            label = self.origin.get(aid, self.current_source) if aid else self.current_source
+            c = self.source_counts.setdefault(
+                label, {"seen": 0, "loaded": 0, "skipped": 0, "quarantined": 0, "duplicates": 0}
+            )
+            c[key] += n
+
+    def reject(
+        self, source_path, external_id, stage, reason, raw, into: list | None = None, aid: str | None = None
+    ) -> None:
         """Count an article as quarantined; its row goes with the next load (or `into`)."""
         self.counts.articles_quarantined += 1
+        self.count("quarantined", aid=aid)
         (self.quarantine if into is None else into).append(
             quarantine_row(
                 self.run_id,
@@ -261,6 +280,7 @@ class _Run:
             self.progress(1)
             return
         self.counts.articles_seen += 1
+        self.count("seen")
         if isinstance(item, Rejected):
             self.reject(item.source_path, item.external_id, item.stage, item.reason, item.raw)
             self.progress(1)
@@ -270,6 +290,7 @@ class _Run:
         if earlier is not None:
             if earlier == h:
                 self.counts.articles_skipped += 1  # the same record twice: nothing new
+                self.count("skipped")
             else:
                 self.reject(
                     item.source_path,
@@ -282,6 +303,7 @@ class _Run:
             self.progress(1)
             return
         self.seen_in_run[aid] = h
+        self.origin[aid] = self.current_source
         self.pending.append((item, aid, h))
         if len(self.pending) >= self.settings.batch_size:
             self.flush()
@@ -304,7 +326,7 @@ class _Run:
         """The run is failing: stop waiting for the batch under way."""
         job, self.inflight = self.inflight, None
         if job is not None:
-            job[2].cancel()
+            job[3].cancel()
 
     def _start(self, batch: list[tuple[RawRecord, str, str]]):
         quarantine, self.quarantine = self.quarantine, []
@@ -317,11 +339,22 @@ class _Run:
             known = self.wh.existing_versions(aid for _, aid, _ in batch)
         todo = [(r, aid, h) for r, aid, h in batch if _newer(r, h, known.get(aid))]
         self.counts.articles_skipped += len(batch) - len(todo)
+        done = {aid for _, aid, _ in todo}
+        for _, aid, _ in batch:
+            if aid not in done:
+                self.count("skipped", aid=aid)
         self.progress(len(batch) - len(todo))
         with self.timed("clean"):
             prepared = self.steps.clean(todo, self.settings.max_article_chars)
         for rec, reason in prepared.rejected:
-            self.reject(rec.source_path, rec.external_id, "clean", reason, pipeline.raw_json(rec))
+            self.reject(
+                rec.source_path,
+                rec.external_id,
+                "clean",
+                reason,
+                pipeline.raw_json(rec),
+                aid=pipeline.article_key(rec),
+            )
         self.progress(len(prepared.rejected))
         quarantine, self.quarantine = quarantine + self.quarantine, []
         if not prepared.articles:
@@ -329,12 +362,51 @@ class _Run:
                 with self.timed("load"):
                     self.wh.add_quarantine(quarantine)
             return None
-        return prepared, quarantine, self.steps.submit_extract(prepared.articles, self.settings)
+        canonical, copies = prepared.articles, []
+        if self.settings.dedup:
+            with self.timed("dedup"):
+                canonical, copies = self._dedup(prepared.articles)
+        pending = self.steps.submit_extract(canonical, self.settings) if canonical else Pending([])
+        return prepared, copies, quarantine, pending
 
-    def _finish(self, prepared: pipeline.Prepared, quarantine: list[dict], pending: Pending) -> None:
+    def _dedup(self, articles: list) -> tuple[list, list]:
+        """Split the batch into canonical articles and copies of earlier stories (in the
+        warehouse or earlier in this run, in read order)."""
+        from dataclasses import replace
+
+        from transforms.dedup import DuplicateIndex, body_hash, signature
+
+        if self.dedup_index is None:
+            self.dedup_index = DuplicateIndex(self.settings.dedup_threshold)
+            for aid, h, sig in self.wh.canonical_signatures():
+                if h is not None:
+                    self.dedup_index.add(aid, h, sig)
+        canonical, copies = [], []
+        for a in articles:
+            h, sig = body_hash(a.clean.body), signature(a.clean.body)
+            a = replace(a, body_hash=h, minhash=sig)
+            match = self.dedup_index.find(a.article_id, h, sig)
+            if match is None:
+                self.dedup_index.add(a.article_id, h, sig)
+                canonical.append(a)
+            else:
+                copies.append(
+                    replace(
+                        a,
+                        duplicate_of=match.of,
+                        duplicate_kind=match.kind,
+                        duplicate_similarity=match.similarity,
+                    )
+                )
+        return canonical, copies
+
+    def _finish(
+        self, prepared: pipeline.Prepared, copies: list, quarantine: list[dict], pending: Pending
+    ) -> None:
         # time spent waiting for the workers (they parse the next batch while this one loads)
         with self.timed("parse_extract"):
             rows = pending.result()
+        rows["articles"].extend(article_row(a) for a in copies)
         with self.timed("frames"):
             frames = frames_from_rows(rows)
         with self.timed("validate"):
@@ -357,17 +429,32 @@ class _Run:
             )
             self.errors.append(msg)
             for a in prepared.articles:
-                self.reject(a.source_path, a.external_id, "validate:batch", msg, None, into=quarantine)
+                self.reject(
+                    a.source_path,
+                    a.external_id,
+                    "validate:batch",
+                    msg,
+                    None,
+                    into=quarantine,
+                    aid=a.article_id,
+                )
             with self.timed("load"):
                 self.wh.add_quarantine(quarantine)
             self.progress(len(prepared.articles))
             return
         n_rejected = len(checked.rejected_article_ids)
         self.counts.articles_quarantined += n_rejected
+        for aid in checked.rejected_article_ids:
+            self.count("quarantined", aid=aid)
         self.counts.rows_quarantined += len(checked.quarantine) - n_rejected
         with self.timed("load"):
             self.steps.load(self.wh, self.run_id, checked, quarantine + checked.quarantine)
         self.counts.articles_loaded += checked.articles.height
+        for aid, dup in checked.articles.select("article_id", "duplicate_of").iter_rows():
+            self.count("loaded", aid=aid)
+            if dup is not None:
+                self.counts.articles_duplicate += 1
+                self.count("duplicates", aid=aid)
         self.counts.batches += 1
         self.progress(len(prepared.articles))
 
@@ -543,6 +630,7 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
     """One run: read every source, process it in batches, record the run."""
     run_id = str(uuid.uuid4())
     srcs = [str(s) for s in settings.sources]
+    specs = resolve_sources(srcs, settings.schedule)  # a broken sources.yaml fails here, clearly
     wh_path = Path(settings.warehouse)
     with Warehouse(wh_path) as wh:
         if wh.resumed:
@@ -562,14 +650,15 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
         if not settings.dask_address:
             # the workers load the model while this process reads and cleans the first batch
             pipeline.warm_workers(settings.model, settings.processes)
-        bar = _progress_bar(srcs, settings) if progress else None
+        bar = _progress_bar(specs) if progress else None
         advance = (lambda n: bar[0].advance(bar[1], n)) if bar else (lambda n: None)
         run = _Run(settings, wh, run_id, advance, steps)
+        run.web = _web_state(settings, wh)
         status, error = "succeeded", None
         try:
             with bar[0] if bar else nullcontext():
-                for loc in srcs:
-                    _read_source(run, steps, loc)
+                for spec in specs:
+                    _read_source(run, steps, spec)
                 run.flush()
                 run.drain()
             if run.errors:
@@ -583,8 +672,12 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
             if run.docs is not None and run.batch_no:
                 with run.timed("data_docs"):
                     run.validation["data_docs"] = run.docs.build()
+            if status == "succeeded":  # else the next run fetches again what this one lost
+                wh.save_fetch_state(run_id, run.web.fetched)
+            run.web.fetcher.close()
             wh.update_run(
                 run_id,
+                source_counts=run.source_counts,
                 status=status,
                 finished_at=datetime.now(UTC).replace(tzinfo=None),
                 error=error,
@@ -619,12 +712,39 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
     return result
 
 
-def _read_source(run: _Run, steps: Steps, loc: str) -> None:
+def _web_state(settings: Settings, wh: Warehouse):
+    """HTTP client and what the warehouse knows (validators, loaded ids) for web sources."""
+    from flows.http import Fetcher, HttpOptions
+    from flows.web import WebState
+
+    opts = HttpOptions(
+        connect_timeout=settings.http_connect_timeout,
+        read_timeout=settings.http_read_timeout,
+        max_bytes=settings.http_max_bytes,
+        per_host=settings.http_per_host,
+        host_delay=settings.http_host_delay,
+        retries=settings.http_retries,
+        backoff=settings.http_backoff,
+        user_agent=settings.http_user_agent,
+    )
+    return WebState(Fetcher(opts), validators=wh.fetch_validators(), known=wh.known_external_ids)
+
+
+def _read_source(run: _Run, steps: Steps, spec: SourceSpec) -> None:
     """Feed one source's items to the run. A source that cannot be opened or read (after
     the read tasks' retries) becomes a quarantine row and a run error; the other sources
     still land."""
+    loc = spec.location
+    run.current_source = spec.label
     try:
-        source = open_source(loc, chunk_records=run.settings.read_chunk_records)
+        source = open_source(
+            loc,
+            chunk_records=run.settings.read_chunk_records,
+            kind=spec.kind,
+            options=spec.options,
+            name=spec.name,
+            web=run.web,
+        )
         with run.timed("read"):
             refs = steps.list_chunks(source)
     except Exception as exc:  # noqa: BLE001  (recorded as quarantine + run error)
@@ -643,10 +763,15 @@ def _read_source(run: _Run, steps: Steps, loc: str) -> None:
                 run.add(item)
 
 
-def _progress_bar(srcs: list[str], settings: Settings):
+def _progress_bar(specs: list[SourceSpec]):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    total = sum(open_source(s).estimate() for s in srcs)
+    total = 0
+    for s in specs:
+        try:
+            total += open_source(s.location, kind=s.kind, options=s.options, name=s.name).estimate()
+        except Exception:  # noqa: BLE001  (a broken source is reported when it is read)
+            total += 1
 
     class Rate(TextColumn):
         def render(self, task):  # articles per second

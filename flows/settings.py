@@ -15,9 +15,20 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 
 
 def _split_paths(value: object) -> object:
-    if isinstance(value, str):
-        return [p for p in (x.strip() for x in value.replace(",", ":").split(":")) if p]
-    return value
+    """NEWSETL_SOURCES: entries separated by ',' (or by ':' between paths, as in PATH);
+    URLs and KIND:LOCATION entries keep their colons."""
+    if not isinstance(value, str):
+        return value
+    out: list[str] = []
+    for part in (x.strip() for x in value.split(",")):
+        if not part:
+            continue
+        pieces = [p.strip() for p in part.split(":") if p.strip()]
+        if "://" not in part and len(pieces) > 1 and all(Path(p).exists() for p in pieces):
+            out += pieces
+        else:
+            out.append(part)
+    return out
 
 
 class Settings(BaseSettings):
@@ -32,9 +43,14 @@ class Settings(BaseSettings):
     sources: Annotated[list[str], NoDecode, BeforeValidator(_split_paths)] = Field(
         default_factory=lambda: [str(SAMPLE_DIR)],
         description=(
-            "Input files or folders (read recursively); in NEWSETL_SOURCES separate several "
-            "with ':' or ','. Default: the bundled sample, data/sample/."
+            "What to read: files or folders (read recursively), feed or page URLs, KIND:LOCATION "
+            "for a plugin's kind, or a sources.yaml listing named sources (docs/sources.md); in "
+            "NEWSETL_SOURCES separate several with ','. Default: the bundled sample, data/sample/."
         ),
+    )
+    schedule: str | None = Field(
+        None,
+        description="Read only the sources of a sources.yaml whose `schedule` tag is this (all when unset).",
     )
     batch_size: int = Field(
         500,
@@ -98,6 +114,32 @@ class Settings(BaseSettings):
     report: bool = Field(
         True,
         description="Write the HTML report (<warehouse name>.report.html, beside it) at the end of each run.",
+    )
+    dedup: bool = Field(
+        True,
+        description=(
+            "Mark exact and near-duplicate articles (against the warehouse and within the run); "
+            "duplicates are stored with duplicate_of set and not extracted."
+        ),
+    )
+    dedup_threshold: float = Field(
+        0.7,
+        ge=0.5,
+        le=1.0,
+        description="Estimated Jaccard similarity of 5-word shingles from which a body is a near-duplicate.",
+    )
+    http_connect_timeout: float = Field(5.0, gt=0, description="Seconds to connect to a feed or page server.")
+    http_read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for a response's data.")
+    http_max_bytes: int = Field(
+        5_000_000, ge=1_000, description="Largest response read; larger ones are quarantined."
+    )
+    http_per_host: int = Field(2, ge=1, description="Concurrent requests per host.")
+    http_host_delay: float = Field(0.2, ge=0, description="Minimum seconds between two requests to one host.")
+    http_retries: int = Field(3, ge=0, description="Retries (exponential backoff) on 5xx, 429 and timeouts.")
+    http_backoff: float = Field(0.5, ge=0, description="First retry delay in seconds (doubles each retry).")
+    http_user_agent: str = Field(
+        "newsetl/0.1 (news-to-tables pipeline; +https://github.com/newsetl/newsetl)",
+        description="User-Agent sent with every request.",
     )
     quarantine_raw_chars: int = Field(
         20_000, ge=100, description="How much of a rejected record's raw text quarantine keeps."

@@ -147,15 +147,25 @@ def _sniff(path: Path) -> Rejected | None:
     return None
 
 
-SUFFIX_KINDS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".txt": "txt"}
+SUFFIX_KINDS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".txt": "txt",
+    ".html": "html",
+    ".htm": "html",
+}
 
 
 class FileSource:
-    """A file or a folder (read recursively) of JSONL, JSON and .txt articles."""
+    """A file or a folder (read recursively) of JSONL, JSON, .txt and saved .html articles."""
 
-    def __init__(self, location: str | os.PathLike[str], *, chunk_records: int = 2000):
+    def __init__(
+        self, location: str | os.PathLike[str], *, chunk_records: int = 2000, name: str | None = None
+    ):
         self.root = Path(location)
-        self.name = str(location)
+        self.name = name or str(location)
+        self.source_name = name  # a configured name becomes the records' default `source`
         self.chunk_records = chunk_records
 
     def files(self) -> list[tuple[Path, str | None]]:
@@ -203,7 +213,7 @@ class FileSource:
                     ref.path,
                     None,
                     "read",
-                    f"unsupported file type {path.suffix or '(none)'!r}; expected .jsonl, .json or .txt",
+                    f"unsupported file type {path.suffix or '(none)'!r}; expected .jsonl, .json, .txt or .html",
                 )
             ], None
         if ref.offset == 0:
@@ -211,13 +221,15 @@ class FileSource:
             if bad is not None:
                 return [bad], None
         root = Path(ref.root)
-        default_source = _default_source_name(path, root)
+        default_source = self.source_name or _default_source_name(path, root)
         try:
             if ref.kind == "jsonl":
                 return self._read_jsonl(ref, default_source)
             data = path.read_bytes()
         except FileNotFoundError:
             return [Rejected(ref.path, None, "read", "file disappeared while it was being read")], None
+        if ref.kind == "html":
+            return [_html_record(data, path, root, default_source)], None
         text, warns = _decode(data, ref.path)
         if ref.kind == "txt":
             rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
@@ -287,6 +299,30 @@ class FileSource:
             return items, (nxt if fh.peek(1) else None)
 
 
+def _html_record(data: bytes, path: Path, root: Path, default_source: str) -> Item:
+    """A saved web page: its main text and metadata (transforms.web)."""
+    from transforms.web import parse_page
+
+    rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
+    try:
+        page = parse_page(data)
+    except Exception as exc:  # noqa: BLE001  (lxml/trafilatura on malformed input)
+        return Rejected(str(path), rel, "parse", f"HTML could not be parsed: {type(exc).__name__}: {exc}")
+    if page is None:
+        return Rejected(str(path), rel, "parse", "no article text found in the HTML page")
+    return RawRecord(
+        str(path),
+        rel,
+        page.title,
+        page.text,
+        page.published,
+        default_source,
+        page.url,
+        {k: v for k, v in (("author", page.author), ("sitename", page.sitename)) if v}
+        | ({"categories": list(page.categories)} if page.categories else {}),
+    )
+
+
 class MemorySource:
     """A snapshot source for tests: records given as dicts."""
 
@@ -317,16 +353,31 @@ SourceFactory = Callable[..., Source]
 _REGISTERED: dict[str, SourceFactory] = {}
 
 
-def _file_source(location: str, *, chunk_records: int = 2000, **options: object) -> Source:
+def _file_source(
+    location: str, *, chunk_records: int = 2000, name: str | None = None, **options: object
+) -> Source:
     if options:
         raise ValueError(f"unknown options for a file source: {', '.join(sorted(options))}")
-    return FileSource(location, chunk_records=chunk_records)
+    return FileSource(location, chunk_records=chunk_records, name=name)
 
 
+def _web_kind(kind: str) -> SourceFactory:
+    def factory(location: str, **options: object) -> Source:
+        from flows.web import web_source
+
+        return web_source(location, kind=kind, **options)
+
+    return factory
+
+
+WEB_KINDS = ("feed", "page")
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
 BUILTIN_KINDS: dict[str, SourceFactory] = {
     "file": _file_source,
     "folder": _file_source,
     "jsonl": _file_source,
+    "feed": _web_kind("feed"),
+    "page": _web_kind("page"),
 }
 
 
@@ -374,17 +425,28 @@ def open_source(
     chunk_records: int = 2000,
     kind: str | None = None,
     options: dict | None = None,
+    name: str | None = None,
+    web=None,
 ) -> Source:
-    """The source for a --source argument: `KIND:LOCATION` for a registered kind, else a
-    file or folder (read by extension)."""
+    """The source for a --source argument or a configured source: `KIND:LOCATION` (or
+    `kind`) for a registered kind; a URL (feed or page) or .xml/.rss/.atom file (feed);
+    else a file or folder (read by extension). `web`: the run's flows.web.WebState."""
     kinds = source_kinds()
+    location = str(location)
     if kind is None:
-        kind, location = split_kind(str(location), kinds)
+        kind, location = split_kind(location, kinds)
+    opts = dict(options or {})
+    if kind in WEB_KINDS or (
+        kind is None and (location.startswith(("http://", "https://")) or location.endswith(FEED_SUFFIXES))
+    ):
+        from flows.web import web_source
+
+        return web_source(location, kind=kind, state=web, name=name, **opts)
     if kind is None:
-        return FileSource(location, chunk_records=chunk_records)
+        return FileSource(location, chunk_records=chunk_records, name=name)
     if kind not in kinds:
         raise ValueError(f"unknown source kind {kind!r}; known: {', '.join(sorted(kinds))}")
-    opts = dict(options or {})
     if kind in BUILTIN_KINDS:
         opts.setdefault("chunk_records", chunk_records)
-    return kinds[kind](str(location), **opts)
+        opts.setdefault("name", name)
+    return kinds[kind](location, **opts)

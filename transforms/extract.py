@@ -35,6 +35,11 @@ class Article:
     metadata: str  # JSON object of the input fields newsetl does not model
     clean: CleanArticle
     warnings: tuple[str, ...] = ()
+    body_hash: str | None = None  # transforms.dedup: set before extraction
+    minhash: bytes | None = None
+    duplicate_of: str | None = None  # a copy of this earlier article: not extracted
+    duplicate_kind: str | None = None
+    duplicate_similarity: float | None = None
 
 
 def stable_id(prefix: str, *parts: object) -> str:
@@ -56,6 +61,11 @@ ARTICLE_SCHEMA = {
     "metadata": pl.String,
     "tickers": pl.List(pl.String),
     "warnings": pl.List(pl.String),
+    "body_hash": pl.String,
+    "minhash": pl.Binary,
+    "duplicate_of": pl.String,
+    "duplicate_kind": pl.String,
+    "duplicate_similarity": pl.Float64,
 }
 MENTION_SCHEMA = {
     "mention_id": pl.String,
@@ -259,6 +269,11 @@ def article_row(a: Article) -> dict:
         "metadata": a.metadata,
         "tickers": list(a.clean.tickers),
         "warnings": list(a.warnings) + list(a.clean.warnings),
+        "body_hash": a.body_hash,
+        "minhash": a.minhash,
+        "duplicate_of": a.duplicate_of,
+        "duplicate_kind": a.duplicate_kind,
+        "duplicate_similarity": a.duplicate_similarity,
     }
 
 

@@ -10,7 +10,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,12 +87,21 @@ def _m004_run_window(con: duckdb.DuckDBPyConnection) -> None:
     _add_declared_columns(con, "pipeline_runs")
 
 
+def _m005_duplicates_and_fetch_state(con: duckdb.DuckDBPyConnection) -> None:
+    """articles: body_hash, minhash, duplicate_of/kind/similarity; pipeline_runs:
+    source_counts; the fetch_state table (conditional GET)."""
+    _add_declared_columns(con, "articles")
+    _add_declared_columns(con, "pipeline_runs")
+    con.execute(create_table_sql(TABLES_BY_NAME["fetch_state"]))
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
     (2, "companies reference table", _m002_companies),
     (3, "action modality, type, dates, event key; quotes", _m003_actions_detail_and_quotes),
     (4, "backfill window on pipeline_runs", _m004_run_window),
+    (5, "duplicates, per-source counts, fetch state", _m005_duplicates_and_fetch_state),
 ]
 
 
@@ -270,14 +279,66 @@ class Warehouse:
             "stage_seconds",
             "validation",
             "error",
+            "source_counts",
+            "articles_duplicate",
         }
         bad = set(fields) - allowed
         if bad:
             raise ValueError(f"not run fields: {sorted(bad)}")
         names = sorted(fields)
-        values = [json.dumps(fields[n]) if n in ("stage_seconds", "validation") else fields[n] for n in names]
+        values = [
+            json.dumps(fields[n]) if n in ("stage_seconds", "validation", "source_counts") else fields[n]
+            for n in names
+        ]
         sets = ", ".join(f"{n} = ?" for n in names)
         self.con.execute(f"UPDATE pipeline_runs SET {sets} WHERE run_id = ?", [*values, run_id])
+
+    # ---- duplicates and web sources ------------------------------------------------
+    def canonical_signatures(self) -> Iterator[tuple[str, str | None, bytes | None]]:
+        """(article_id, body_hash, minhash) of the canonical articles, first loaded first,
+        to seed the duplicate index (transforms.dedup)."""
+        cur = self.con.execute(
+            """SELECT article_id, body_hash, minhash FROM articles
+               WHERE duplicate_of IS NULL ORDER BY loaded_at, article_id"""
+        )
+        while rows := cur.fetchmany(10_000):
+            yield from rows
+
+    def known_external_ids(self, source: str, external_ids: list[str]) -> set[str]:
+        """Which of these ids of `source` are loaded (a feed's entries not to fetch again)."""
+        ids = pl.DataFrame({"external_id": external_ids}, schema={"external_id": pl.String})
+        self.con.register("_ext_ids", ids.to_arrow())
+        try:
+            rows = self.con.execute(
+                "SELECT DISTINCT a.external_id FROM articles a JOIN _ext_ids USING (external_id) WHERE a.source = ?",
+                [source],
+            ).fetchall()
+        finally:
+            self.con.unregister("_ext_ids")
+        return {r[0] for r in rows}
+
+    def fetch_validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """url -> (etag, last_modified) for conditional GET."""
+        return {
+            u: (e, m)
+            for u, e, m in self.con.execute("SELECT url, etag, last_modified FROM fetch_state").fetchall()
+        }
+
+    def save_fetch_state(self, run_id: str, fetched: dict[str, dict]) -> None:
+        if not fetched:
+            return
+        now = _utcnow()
+        rows = [
+            [u, f.get("etag"), f.get("last_modified"), f.get("status"), now, run_id]
+            for u, f in fetched.items()
+        ]
+        self.con.executemany(
+            """INSERT INTO fetch_state (url, etag, last_modified, status, fetched_at, run_id)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+                 status = excluded.status, fetched_at = excluded.fetched_at, run_id = excluded.run_id""",
+            rows,
+        )
 
     # ---- incremental -------------------------------------------------------------
     def existing_versions(self, article_ids: Iterable[str]) -> dict[str, tuple[str, object]]:

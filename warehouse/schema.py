@@ -81,6 +81,29 @@ ARTICLES = Table(
         ),
         C("run_id", "VARCHAR", "Pipeline run that loaded this version of the article.", "NOT NULL"),
         C("loaded_at", "TIMESTAMP", "When this version was loaded (UTC).", "NOT NULL"),
+        C(
+            "body_hash",
+            "VARCHAR",
+            "SHA-1 of the normalised body (lower case, words only): equal for exact copies of a story.",
+        ),
+        C(
+            "minhash",
+            "BLOB",
+            "MinHash signature of the body's 5-word shingles (128 x uint64; NULL under 20 words), "
+            "for near-duplicate detection (transforms/dedup.py).",
+        ),
+        C(
+            "duplicate_of",
+            "VARCHAR",
+            "The first-seen article (articles.article_id) this one copies; NULL for a canonical "
+            "article. Duplicates are stored but not extracted, so views count each story once.",
+        ),
+        C("duplicate_kind", "VARCHAR", "'exact' (same normalised body) or 'near' (MinHash similarity)."),
+        C(
+            "duplicate_similarity",
+            "DOUBLE",
+            "Estimated Jaccard similarity of the two bodies' shingles (1.0 for exact copies).",
+        ),
     ),
 )
 
@@ -303,6 +326,16 @@ PIPELINE_RUNS = Table(
         C("code_version", "VARCHAR", "newsetl version (and git commit when available)."),
         C("pid", "INTEGER", "Process id of the run, to detect runs that died."),
         C("error", "VARCHAR", "Why the run failed, when it did."),
+        C(
+            "articles_duplicate",
+            "INTEGER",
+            "Of the loaded articles, how many copy an earlier story (stored with duplicate_of, not extracted).",
+        ),
+        C(
+            "source_counts",
+            "JSON",
+            "Per source (name or location): {seen, loaded, skipped, quarantined, duplicates} articles.",
+        ),
     ),
 )
 
@@ -343,6 +376,25 @@ COMPANIES = Table(
     ),
 )
 
+FETCH_STATE = Table(
+    "fetch_state",
+    "one row per fetched feed or page URL.",
+    "What newsetl knows about each URL it fetches: the validators for conditional GET "
+    "(an unchanged feed costs one request answered 304) and how the last fetch went.",
+    (
+        C("url", "VARCHAR", "The URL as configured (a feed or page).", "PRIMARY KEY"),
+        C("etag", "VARCHAR", "ETag of the last successful response (sent back as If-None-Match)."),
+        C(
+            "last_modified",
+            "VARCHAR",
+            "Last-Modified of the last successful response (sent back as If-Modified-Since).",
+        ),
+        C("status", "INTEGER", "HTTP status of the last fetch (304: unchanged)."),
+        C("fetched_at", "TIMESTAMP", "When it was last fetched (UTC).", "NOT NULL"),
+        C("run_id", "VARCHAR", "Run that fetched it last.", "NOT NULL"),
+    ),
+)
+
 TABLES: tuple[Table, ...] = (
     ARTICLES,
     ENTITIES,
@@ -352,6 +404,7 @@ TABLES: tuple[Table, ...] = (
     PIPELINE_RUNS,
     QUARANTINE,
     COMPANIES,
+    FETCH_STATE,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 

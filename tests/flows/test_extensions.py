@@ -105,8 +105,8 @@ def test_extractor_adds_entities(demo_extension):
 
 
 def test_failing_source_is_a_quarantine_row_and_a_run_error(prefect_harness, tmp_path, monkeypatch):
-    from flows.nightly import nightly
     from flows import sources
+    from flows.nightly import nightly
 
     def broken(location, **options):
         raise ConnectionError("feed server down")

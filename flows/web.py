@@ -1,0 +1,260 @@
+"""Web sources: RSS/Atom feeds and article pages, fetched over HTTP (flows/http.py) and
+parsed by transforms/web.py.
+
+- `FeedSource` (kind `feed`): a feed by URL or file. One conditional GET for the feed (an
+  unchanged feed is answered 304 and costs nothing more); entries already in the
+  warehouse are not fetched again; each new entry's link is fetched and its page parsed,
+  the feed's title, date, author and categories filling what the page lacks.
+- `PageSource` (kind `page`): one article URL (conditional GET as well). A folder of saved
+  `.html` files is a plain folder source (flows/sources.py).
+
+Every failure (HTTP status, timeout, oversized or non-HTML response, unparseable feed or
+page) is a `Rejected` item, so a quarantine row with the URL, the status or error and the
+stage; the run goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from flows.http import Fetcher, FetchError
+from flows.sources import ChunkRef, Item, RawRecord, Rejected
+from transforms.web import FEED_TYPES, Entry, looks_like_html, parse_feed, parse_page
+
+FEED_ACCEPT = ", ".join((*FEED_TYPES, "*/*;q=0.5"))
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+
+def is_url(location: str) -> bool:
+    return str(location).startswith(("http://", "https://"))
+
+
+@dataclass
+class WebState:
+    """What web sources need from the warehouse, and what they learn for it.
+
+    `validators`: url -> (etag, last_modified) of the last successful fetch (conditional GET);
+    `known(source, external_ids)`: the ids already loaded (their pages are not fetched);
+    `fetched`: url -> {etag, last_modified, status}, written to `fetch_state` at the end of
+    a successful run (so a failed run never makes the next one skip an entry)."""
+
+    fetcher: Fetcher
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    known: Callable[[str, list[str]], set[str]] = lambda source, ids: set()
+    fetched: dict[str, dict] = field(default_factory=dict)
+    not_fetched_known: int = 0  # entries skipped because they are already loaded
+
+    def remember(self, url: str, resp) -> None:
+        prev = self.validators.get(url, (None, None))
+        if resp.not_modified:
+            etag, lm = prev
+        else:
+            etag, lm = resp.headers.get("etag"), resp.headers.get("last-modified")
+        self.fetched[url] = {"etag": etag, "last_modified": lm, "status": resp.status}
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower().removeprefix("www.") or "web"
+
+
+class FeedSource:
+    def __init__(self, location: str, *, state: WebState, name: str | None = None):
+        self.location = str(location)
+        self.state = state
+        self.name = name
+        self.feed_url = self.location if is_url(self.location) else None
+
+    def estimate(self) -> int:
+        return 1
+
+    def chunks(self) -> list[ChunkRef]:
+        return [ChunkRef(self.location, self.location, "feed")]
+
+    def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
+        where = self.location
+        if self.feed_url:
+            etag, lm = self.state.validators.get(self.feed_url, (None, None))
+            try:
+                resp = self.state.fetcher.get(self.feed_url, etag=etag, last_modified=lm, accept=FEED_ACCEPT)
+            except FetchError as exc:
+                return [Rejected(where, None, "fetch", f"feed {exc}")], None
+            self.state.remember(self.feed_url, resp)
+            if resp.not_modified:
+                return [], None  # unchanged since the last run: one request, nothing to do
+            content, base = resp.content, resp.url
+        else:
+            try:
+                content, base = Path(where).read_bytes(), None
+            except OSError as exc:
+                return [Rejected(where, None, "read", f"feed file could not be read: {exc}")], None
+        return self.items(content, base), None
+
+    def items(self, content: bytes, base: str | None) -> list[Item]:
+        """The feed's new entries, fetched and parsed (in the feed's order)."""
+        where = self.location
+        try:
+            feed = parse_feed(content)
+        except ValueError as exc:
+            return [
+                Rejected(where, None, "parse", str(exc), content[:20000].decode("utf-8", "replace"))
+            ], None
+        source = self.name or feed.title or _host(self.feed_url or feed.link or where)
+        ids = [e.id for e in feed.entries]
+        known = self.state.known(source, ids) if ids else set()
+        self.state.not_fetched_known += len(known)
+        todo = {e.id: e for e in feed.entries if e.id not in known}  # first of repeated ids
+        return self.state.fetcher.get_many(list(todo), lambda eid: self._entry(todo[eid], source, base))
+
+    def _entry(self, e: Entry, source: str, base: str | None) -> Item:
+        where = self.location
+        if not e.link:
+            return Rejected(where, e.id, "fetch", "feed entry has no link to fetch")
+        link = urljoin(base, e.link) if base else e.link
+        meta = {
+            "feed": self.location,
+            "feed_entry_link": link,
+            **({"author": e.author} if e.author else {}),
+            **({"categories": list(e.categories)} if e.categories else {}),
+        }
+        try:
+            resp = self.state.fetcher.get(link, accept=PAGE_ACCEPT)
+        except FetchError as exc:
+            return Rejected(where, e.id, "fetch", str(exc))
+        if not looks_like_html(resp.content_type, resp.content):
+            return Rejected(
+                where, e.id, "fetch", f"{link}: not an HTML page (content-type {resp.content_type or 'none'})"
+            )
+        try:
+            page = parse_page(resp.content, resp.url)
+        except Exception as exc:  # noqa: BLE001
+            return Rejected(where, e.id, "parse", f"{link}: HTML could not be parsed: {exc}")
+        if page is None:
+            if e.summary:  # a page without main text: the feed's summary is the article
+                return RawRecord(
+                    where,
+                    e.id,
+                    e.title,
+                    e.summary,
+                    e.published,
+                    source,
+                    link,
+                    meta | {"body_from": "feed summary"},
+                )
+            return Rejected(where, e.id, "parse", f"{link}: no article text found on the page")
+        if page.author and "author" not in meta:
+            meta["author"] = page.author
+        if page.sitename:
+            meta["sitename"] = page.sitename
+        if page.categories and "categories" not in meta:
+            meta["categories"] = list(page.categories)
+        return RawRecord(
+            where,
+            e.id,
+            page.title or e.title,  # feed metadata fills what the page lacks
+            page.text,
+            page.published or e.published,
+            source,
+            page.url or resp.url,
+            meta,
+        )
+
+
+class PageSource:
+    def __init__(self, location: str, *, state: WebState, name: str | None = None):
+        self.location = str(location)
+        self.state = state
+        self.name = name
+
+    def estimate(self) -> int:
+        return 1
+
+    def chunks(self) -> list[ChunkRef]:
+        return [ChunkRef(self.location, self.location, "page")]
+
+    def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
+        url = self.location
+        etag, lm = self.state.validators.get(url, (None, None))
+        try:
+            resp = self.state.fetcher.get(url, etag=etag, last_modified=lm, accept=PAGE_ACCEPT)
+        except FetchError as exc:
+            return [Rejected(url, url, "fetch", str(exc))], None
+        self.state.remember(url, resp)
+        if resp.not_modified:
+            return [], None
+        return [self.item(resp)], None
+
+    def item(self, resp) -> Item:
+        url = self.location
+        if not looks_like_html(resp.content_type, resp.content):
+            return Rejected(
+                url, url, "fetch", f"{url}: not an HTML page (content-type {resp.content_type or 'none'})"
+            )
+        try:
+            page = parse_page(resp.content, resp.url)
+        except Exception as exc:  # noqa: BLE001
+            return Rejected(url, url, "parse", f"{url}: HTML could not be parsed: {exc}")
+        if page is None:
+            return Rejected(url, url, "parse", f"{url}: no article text found on the page")
+        meta = {k: v for k, v in (("author", page.author), ("sitename", page.sitename)) if v}
+        return RawRecord(
+            url,
+            url,  # the configured URL keys the article (canonical URLs may change)
+            page.title,
+            page.text,
+            page.published,
+            self.name or page.sitename or _host(resp.url),
+            page.url or resp.url,
+            meta,
+        )
+
+
+class WebSource:
+    """A URL given without a kind: a feed or a page, told apart by the response."""
+
+    def __init__(self, location: str, *, state: WebState, name: str | None = None):
+        self.location = str(location)
+        self.state = state
+        self.name = name
+
+    def estimate(self) -> int:
+        return 1
+
+    def chunks(self) -> list[ChunkRef]:
+        return [ChunkRef(self.location, self.location, "web")]
+
+    def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
+        url = self.location
+        etag, lm = self.state.validators.get(url, (None, None))
+        try:
+            resp = self.state.fetcher.get(
+                url, etag=etag, last_modified=lm, accept=f"{FEED_ACCEPT}, text/html"
+            )
+        except FetchError as exc:
+            return [Rejected(url, None, "fetch", str(exc))], None
+        self.state.remember(url, resp)
+        if resp.not_modified:
+            return [], None
+        if looks_like_html(resp.content_type, resp.content):
+            return [PageSource(url, state=self.state, name=self.name).item(resp)], None
+        return FeedSource(url, state=self.state, name=self.name).items(resp.content, resp.url), None
+
+
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+
+
+def web_source(
+    location: str, *, kind: str | None, state: WebState | None = None, name: str | None = None, **options
+):
+    """The web source for a location: `kind` 'feed' or 'page', or None to tell by the
+    location (a URL: by its response; a .xml/.rss/.atom file: a feed)."""
+    if options:
+        raise ValueError(f"unknown options for a {kind or 'web'} source: {', '.join(sorted(options))}")
+    state = state or WebState(Fetcher())
+    if kind == "feed" or (kind is None and not is_url(location) and location.endswith(FEED_SUFFIXES)):
+        return FeedSource(location, state=state, name=name)
+    if kind == "page":
+        return PageSource(location, state=state, name=name)
+    return WebSource(location, state=state, name=name)
