@@ -108,6 +108,21 @@ def _measure(cmd, env, out_f, err_f) -> tuple[float, float, str, float]:
     return wall, usage.ru_maxrss / 1024, out, peak[0] / 2**20
 
 
+def run_cmd(src: Path, wh: Path) -> list[str]:
+    """`newsetl run` of one source into one warehouse, as a child process."""
+    return [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "run",
+        "--source",
+        str(src),
+        "--warehouse",
+        str(wh),
+        "--no-progress",
+    ]
+
+
 def subset(src: Path, limit: int | None, workdir: Path) -> Path:
     if not limit:
         return src
@@ -196,17 +211,7 @@ def main() -> int:
                 "articles": plain["articles"],
                 "tokens": plain["tokens"],
             }
-        newsetl = [
-            sys.executable,
-            "-m",
-            "flows.cli",
-            "run",
-            "--source",
-            str(src),
-            "--warehouse",
-            str(wh),
-            "--no-progress",
-        ]
+        newsetl = run_cmd(src, wh)
         for phase in ("full", "rerun"):
             wall, rss, out, tree = child_rss(newsetl, env)
             results[phase] = {"seconds": wall, "rss": rss, "tree_rss": tree}
@@ -256,17 +261,7 @@ def scaling(args, src: Path, work: Path, env: dict) -> int:
         for p in work.glob(f"scaling-{n}.*"):
             shutil.rmtree(p) if p.is_dir() else p.unlink()
         run_env = {**env, "NEWSETL_N_PROCESS": str(n)}
-        cmd = [
-            sys.executable,
-            "-m",
-            "flows.cli",
-            "run",
-            "--source",
-            str(src),
-            "--warehouse",
-            str(wh),
-            "--no-progress",
-        ]
+        cmd = run_cmd(src, wh)
         wall, _, _, _ = child_rss(cmd, run_env)
         rows.append((n, plain["tokens"], plain["seconds"], wall, plain["articles"]))
     print(

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from flows.http import Fetcher, FetchError
+from flows.http import Fetcher, FetchError, Response
 from flows.sources import ChunkRef, Item, RawRecord, Rejected
-from transforms.web import FEED_TYPES, Entry, looks_like_html, parse_feed, parse_page
+from transforms.web import FEED_TYPES, Entry, Page, looks_like_html, parse_feed, parse_page
 
 FEED_ACCEPT = ", ".join((*FEED_TYPES, "*/*;q=0.5"))
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -60,37 +60,63 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc.lower().removeprefix("www.") or "web"
 
 
-class FeedSource:
+class _UrlSource:
+    """One location, one read task; subclasses say what the response is."""
+
+    kind = "web"
+
     def __init__(self, location: str, *, state: WebState, name: str | None = None):
         self.location = str(location)
         self.state = state
         self.name = name
-        self.feed_url = self.location if is_url(self.location) else None
 
     def estimate(self) -> int:
         return 1
 
     def chunks(self) -> list[ChunkRef]:
-        return [ChunkRef(self.location, self.location, "feed")]
+        return [ChunkRef(self.location, self.location, self.kind)]
+
+    def _fetch(self, url: str, accept: str) -> Response | Rejected | None:
+        """Conditional GET of `url`: the response, a Rejected, or None when unchanged (304)."""
+        etag, lm = self.state.validators.get(url, (None, None))
+        try:
+            resp = self.state.fetcher.get(url, etag=etag, last_modified=lm, accept=accept)
+        except FetchError as exc:
+            return Rejected(self.location, None, "fetch", str(exc))
+        self.state.remember(url, resp)
+        return None if resp.not_modified else resp
+
+
+def _page(resp: Response, where: str, key: str | None) -> Page | Rejected | None:
+    """The article of an HTML response; Rejected when it is not HTML or can't be parsed;
+    None when it has no main text."""
+    if not looks_like_html(resp.content_type, resp.content):
+        return Rejected(
+            where, key, "fetch", f"{resp.url}: not an HTML page (content-type {resp.content_type or 'none'})"
+        )
+    try:
+        return parse_page(resp.content, resp.url)
+    except Exception as exc:  # noqa: BLE001  (lxml/trafilatura on malformed input)
+        return Rejected(where, key, "parse", f"{resp.url}: HTML could not be parsed: {exc}")
+
+
+class FeedSource(_UrlSource):
+    kind = "feed"
 
     def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
         where = self.location
-        if self.feed_url:
-            etag, lm = self.state.validators.get(self.feed_url, (None, None))
-            try:
-                resp = self.state.fetcher.get(self.feed_url, etag=etag, last_modified=lm, accept=FEED_ACCEPT)
-            except FetchError as exc:
-                return [Rejected(where, None, "fetch", f"feed {exc}")], None
-            self.state.remember(self.feed_url, resp)
-            if resp.not_modified:
+        if is_url(where):
+            resp = self._fetch(where, FEED_ACCEPT)
+            if resp is None:
                 return [], None  # unchanged since the last run: one request, nothing to do
-            content, base = resp.content, resp.url
-        else:
-            try:
-                content, base = Path(where).read_bytes(), None
-            except OSError as exc:
-                return [Rejected(where, None, "read", f"feed file could not be read: {exc}")], None
-        return self.items(content, base), None
+            if isinstance(resp, Rejected):
+                return [resp], None
+            return self.items(resp.content, resp.url), None
+        try:
+            content = Path(where).read_bytes()
+        except OSError as exc:
+            return [Rejected(where, None, "read", f"feed file could not be read: {exc}")], None
+        return self.items(content, None), None
 
     def items(self, content: bytes, base: str | None) -> list[Item]:
         """The feed's new entries, fetched and parsed (in the feed's order)."""
@@ -98,10 +124,8 @@ class FeedSource:
         try:
             feed = parse_feed(content)
         except ValueError as exc:
-            return [
-                Rejected(where, None, "parse", str(exc), content[:20000].decode("utf-8", "replace"))
-            ], None
-        source = self.name or feed.title or _host(self.feed_url or feed.link or where)
+            return [Rejected(where, None, "parse", str(exc), content[:20000].decode("utf-8", "replace"))]
+        source = self.name or feed.title or _host(base or feed.link or where)
         ids = [e.id for e in feed.entries]
         known = self.state.known(source, ids) if ids else set()
         self.state.not_fetched_known += len(known)
@@ -123,33 +147,20 @@ class FeedSource:
             resp = self.state.fetcher.get(link, accept=PAGE_ACCEPT)
         except FetchError as exc:
             return Rejected(where, e.id, "fetch", str(exc))
-        if not looks_like_html(resp.content_type, resp.content):
-            return Rejected(
-                where, e.id, "fetch", f"{link}: not an HTML page (content-type {resp.content_type or 'none'})"
-            )
-        try:
-            page = parse_page(resp.content, resp.url)
-        except Exception as exc:  # noqa: BLE001
-            return Rejected(where, e.id, "parse", f"{link}: HTML could not be parsed: {exc}")
+        page = _page(resp, where, e.id)
+        if isinstance(page, Rejected):
+            return page
         if page is None:
             if e.summary:  # a page without main text: the feed's summary is the article
-                return RawRecord(
-                    where,
-                    e.id,
-                    e.title,
-                    e.summary,
-                    e.published,
-                    source,
-                    link,
-                    meta | {"body_from": "feed summary"},
-                )
+                meta["body_from"] = "feed summary"
+                return RawRecord(where, e.id, e.title, e.summary, e.published, source, link, meta)
             return Rejected(where, e.id, "parse", f"{link}: no article text found on the page")
-        if page.author and "author" not in meta:
-            meta["author"] = page.author
+        if page.author:
+            meta.setdefault("author", page.author)
         if page.sitename:
             meta["sitename"] = page.sitename
-        if page.categories and "categories" not in meta:
-            meta["categories"] = list(page.categories)
+        if page.categories:
+            meta.setdefault("categories", list(page.categories))
         return RawRecord(
             where,
             e.id,
@@ -162,84 +173,39 @@ class FeedSource:
         )
 
 
-class PageSource:
-    def __init__(self, location: str, *, state: WebState, name: str | None = None):
-        self.location = str(location)
-        self.state = state
-        self.name = name
-
-    def estimate(self) -> int:
-        return 1
-
-    def chunks(self) -> list[ChunkRef]:
-        return [ChunkRef(self.location, self.location, "page")]
+class PageSource(_UrlSource):
+    kind = "page"
 
     def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
-        url = self.location
-        etag, lm = self.state.validators.get(url, (None, None))
-        try:
-            resp = self.state.fetcher.get(url, etag=etag, last_modified=lm, accept=PAGE_ACCEPT)
-        except FetchError as exc:
-            return [Rejected(url, url, "fetch", str(exc))], None
-        self.state.remember(url, resp)
-        if resp.not_modified:
+        resp = self._fetch(self.location, PAGE_ACCEPT)
+        if resp is None:
             return [], None
-        return [self.item(resp)], None
+        return [resp if isinstance(resp, Rejected) else self.item(resp)], None
 
-    def item(self, resp) -> Item:
-        url = self.location
-        if not looks_like_html(resp.content_type, resp.content):
-            return Rejected(
-                url, url, "fetch", f"{url}: not an HTML page (content-type {resp.content_type or 'none'})"
-            )
-        try:
-            page = parse_page(resp.content, resp.url)
-        except Exception as exc:  # noqa: BLE001
-            return Rejected(url, url, "parse", f"{url}: HTML could not be parsed: {exc}")
+    def item(self, resp: Response) -> Item:
+        url = self.location  # the configured URL keys the article (canonical URLs may change)
+        page = _page(resp, url, url)
+        if isinstance(page, Rejected):
+            return page
         if page is None:
             return Rejected(url, url, "parse", f"{url}: no article text found on the page")
         meta = {k: v for k, v in (("author", page.author), ("sitename", page.sitename)) if v}
-        return RawRecord(
-            url,
-            url,  # the configured URL keys the article (canonical URLs may change)
-            page.title,
-            page.text,
-            page.published,
-            self.name or page.sitename or _host(resp.url),
-            page.url or resp.url,
-            meta,
-        )
+        source = self.name or page.sitename or _host(resp.url)
+        return RawRecord(url, url, page.title, page.text, page.published, source, page.url or resp.url, meta)
 
 
-class WebSource:
+class WebSource(_UrlSource):
     """A URL given without a kind: a feed or a page, told apart by the response."""
 
-    def __init__(self, location: str, *, state: WebState, name: str | None = None):
-        self.location = str(location)
-        self.state = state
-        self.name = name
-
-    def estimate(self) -> int:
-        return 1
-
-    def chunks(self) -> list[ChunkRef]:
-        return [ChunkRef(self.location, self.location, "web")]
-
     def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
-        url = self.location
-        etag, lm = self.state.validators.get(url, (None, None))
-        try:
-            resp = self.state.fetcher.get(
-                url, etag=etag, last_modified=lm, accept=f"{FEED_ACCEPT}, text/html"
-            )
-        except FetchError as exc:
-            return [Rejected(url, None, "fetch", str(exc))], None
-        self.state.remember(url, resp)
-        if resp.not_modified:
+        resp = self._fetch(self.location, f"{FEED_ACCEPT}, text/html")
+        if resp is None:
             return [], None
+        if isinstance(resp, Rejected):
+            return [resp], None
         if looks_like_html(resp.content_type, resp.content):
-            return [PageSource(url, state=self.state, name=self.name).item(resp)], None
-        return FeedSource(url, state=self.state, name=self.name).items(resp.content, resp.url), None
+            return [PageSource(self.location, state=self.state, name=self.name).item(resp)], None
+        return FeedSource(self.location, state=self.state, name=self.name).items(resp.content, resp.url), None
 
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
