@@ -81,7 +81,7 @@ def gather(warehouse: str | os.PathLike[str]) -> dict:
         run = _rows(
             con,
             """SELECT run_id, status, started_at, finished_at, articles_seen, articles_loaded,
-                      articles_skipped, articles_quarantined, rows_quarantined, error
+                      articles_skipped, articles_quarantined, rows_quarantined, articles_duplicate, error
                FROM pipeline_runs ORDER BY started_at DESC LIMIT 1""",
         )
         totals = _rows(
@@ -180,6 +180,7 @@ def render(data: dict, *, data_docs: str | None, generated: datetime | None = No
                 ("finished (UTC)", "finished_at"),
                 ("articles seen", "articles_seen"),
                 ("loaded", "articles_loaded"),
+                ("of which copies of earlier stories", "articles_duplicate"),
                 ("unchanged (skipped)", "articles_skipped"),
                 ("quarantined", "articles_quarantined"),
                 ("rows quarantined", "rows_quarantined"),

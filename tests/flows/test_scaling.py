@@ -67,3 +67,23 @@ def test_worker_processes_and_batch_size_do_not_change_the_tables(local_tables, 
     got = tables(wh)
     for t in TABLES:
         assert got[t] == local_tables[t], t
+
+
+@pytest.mark.slow
+def test_dask_address_of_a_running_scheduler(local_tables, tmp_path):
+    from distributed import LocalCluster
+
+    from flows.nightly import run_nightly
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        wh = tmp_path / "remote.duckdb"
+        res = run_nightly(
+            sources=[str(SAMPLE)], warehouse=str(wh), batch_size=6, dask_address=cluster.scheduler_address
+        )
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+    assert res["status"] == "succeeded"
+    got = tables(wh)
+    for t in TABLES:
+        assert got[t] == local_tables[t], t
