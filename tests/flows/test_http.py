@@ -81,7 +81,7 @@ def test_per_host_limit_and_delay(server):
         f.get_many([f"{base}/slowish/{i}" for i in range(4)], lambda u: f.get(u))
     assert st.max_active == 1  # never two requests at once to one host
     gaps = [b - a for a, b in zip(st.starts, st.starts[1:], strict=False)]
-    assert min(gaps) >= 0.1
+    assert min(gaps) >= 0.09  # 0.1 s apart when sent; a little jitter on arrival
     assert st.agents == {USER_AGENT}
 
 
