@@ -407,6 +407,18 @@ class _Run:
         with self.timed("parse_extract"):
             rows = pending.result()
         rows["articles"].extend(article_row(a) for a in copies)
+        returned = {r["article_id"] for r in rows["articles"]}
+        for a in prepared.articles:  # nothing silently dropped, even by a broken extractor
+            if a.article_id not in returned:
+                self.reject(
+                    a.source_path,
+                    a.external_id,
+                    "extract",
+                    "extraction returned no row for this article",
+                    None,
+                    into=quarantine,
+                    aid=a.article_id,
+                )
         with self.timed("frames"):
             frames = frames_from_rows(rows)
         with self.timed("validate"):

@@ -72,3 +72,65 @@ def test_copies_of_a_story_already_in_the_warehouse(prefect_harness, tmp_path):
         "SELECT a.duplicate_kind, o.external_id FROM articles a JOIN articles o ON o.article_id = a.duplicate_of",
     )[0]
     assert (kind, of) == ("near", "orig")
+
+
+def test_bbc_copies_are_marked_by_the_pipeline(prefect_harness, tmp_path):
+    """The run's own duplicate stage over all of BBC News (extraction stubbed out to keep the
+    test fast: duplicates are decided before parsing)."""
+    import logging
+    from concurrent.futures import Future
+
+    from flows.nightly import PLAIN_STEPS, Pending, Steps, execute, make_settings
+    from tests.conftest import shared_path
+    from transforms.extract import article_row, empty_rows
+
+    def articles_only(articles, settings):
+        done = Future()
+        done.set_result(empty_rows() | {"articles": [article_row(a) for a in articles]})
+        return Pending([done])
+
+    bbc = shared_path("corpora", "bbc", "bbc_articles.jsonl")
+    steps = Steps(
+        PLAIN_STEPS.list_chunks,
+        PLAIN_STEPS.read_chunk,
+        PLAIN_STEPS.clean,
+        articles_only,  # no NLP: articles load without entities
+        PLAIN_STEPS.validate,
+        PLAIN_STEPS.load,
+    )
+    wh = tmp_path / "bbc.duckdb"
+    settings = make_settings(sources=[str(bbc)], warehouse=str(wh), data_docs=False, report=False)
+    res = execute(settings, steps, logging.getLogger("t"))
+    assert res.status == "succeeded" and res.counts.articles_loaded == 2225
+    kinds = dict(
+        query(wh, "SELECT duplicate_kind, count(*) FROM articles WHERE duplicate_of IS NOT NULL GROUP BY 1")
+    )
+    assert kinds["exact"] >= 98 and kinds.get("near", 0) >= 1
+    # every copy points at a canonical article that was seen first
+    assert query(
+        wh,
+        "SELECT count(*) FROM articles a JOIN articles o ON o.article_id = a.duplicate_of WHERE o.duplicate_of IS NOT NULL",
+    ) == [(0,)]
+
+
+def test_an_article_missing_from_extraction_is_quarantined_not_lost(prefect_harness, tmp_path):
+    import logging
+
+    from flows.nightly import PLAIN_STEPS, Pending, Steps, execute, make_settings
+
+    src = write(tmp_path / "in.jsonl", [{"id": "a", "text": STORY}])
+    steps = Steps(
+        PLAIN_STEPS.list_chunks,
+        PLAIN_STEPS.read_chunk,
+        PLAIN_STEPS.clean,
+        lambda articles, settings: Pending([]),  # an extractor that loses everything
+        PLAIN_STEPS.validate,
+        PLAIN_STEPS.load,
+    )
+    wh = tmp_path / "w.duckdb"
+    res = execute(make_settings(sources=[str(src)], warehouse=str(wh)), steps, logging.getLogger("t"))
+    c = res.counts
+    assert (c.articles_seen, c.articles_loaded, c.articles_quarantined) == (1, 0, 1)
+    assert query(wh, "SELECT stage, reason FROM quarantine") == [
+        ("extract", "extraction returned no row for this article")
+    ]
