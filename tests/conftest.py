@@ -73,3 +73,15 @@ def sample_warehouse(prefect_harness, tmp_path_factory) -> Path:
     result = nightly(sources=[str(SAMPLE)], warehouse=str(wh))
     assert result["status"] == "succeeded"
     return wh
+
+
+class QuietHTTPServer:
+    """Mixin for test HTTP servers: a client that gave up (timeout, size cap) is expected."""
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)

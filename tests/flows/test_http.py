@@ -8,6 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from flows.http import USER_AGENT, Fetcher, FetchError, HttpOptions
+from tests.conftest import QuietHTTPServer
+
+
+class _Server(QuietHTTPServer, ThreadingHTTPServer):
+    pass
 
 
 class State:
@@ -68,7 +73,7 @@ def server():
                 with st.lock:
                     st.active -= 1
 
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+    srv = _Server(("127.0.0.1", 0), H)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{srv.server_address[1]}", st
     srv.shutdown()

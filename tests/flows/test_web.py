@@ -10,7 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.conftest import query
+from tests.conftest import QuietHTTPServer, query
+
+
+class _Server(QuietHTTPServer, ThreadingHTTPServer):
+    pass
+
 
 BOILERPLATE_PAGE = """<!doctype html><html><head><title>Acme buys Beta | Example News</title>
 <link rel="canonical" href="{base}/news/acme-buys-beta"/>
@@ -164,7 +169,7 @@ def make_handler(site: Site):
 @pytest.fixture
 def site(monkeypatch):
     s = Site()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(s))
+    server = _Server(("127.0.0.1", 0), make_handler(s))
     s.base = f"http://127.0.0.1:{server.server_address[1]}"
     t = threading.Thread(target=server.serve_forever, daemon=True)
     t.start()
