@@ -75,14 +75,20 @@ def run(
         console.print("[red]error:[/red] give --dask or --dask-address, not both")
         raise typer.Exit(2)
 
-    from flows.sources import source_kinds, split_kind
+    from flows.config import resolve_sources
+    from flows.sources import is_url, source_kinds, split_kind
 
     kinds = source_kinds()
     for s in source or []:
         kind, loc = split_kind(s, kinds)
-        if kind is None and not _is_url(s) and not Path(s).exists():
+        if kind is None and not is_url(s) and not Path(s).exists():
             console.print(f"[red]error:[/red] source {s} does not exist")
             raise typer.Exit(2)
+    try:  # a broken sources.yaml is reported here, before any run starts
+        resolve_sources(list(source) if source else [str(s) for s in Settings().sources])
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
     from warehouse.db import WarehouseBusy
 
     try:
@@ -100,10 +106,6 @@ def run(
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(3) from exc
     _report(result)
-
-
-def _is_url(s: str) -> bool:
-    return s.startswith(("http://", "https://"))
 
 
 def _run_nightly(source, warehouse, since, until, batch_size, n_process, progress, dask_address) -> dict:

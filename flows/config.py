@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from flows.sources import is_url
+
 KNOWN_KEYS = {"name", "kind", "location", "schedule", "options"}
 
 
@@ -61,11 +63,7 @@ def load_sources_file(path: str | Path) -> list[SourceSpec]:
         if unknown:
             raise ValueError(f"{p}: source {i} has unknown keys {sorted(unknown)}")
         loc = str(e["location"])
-        if (
-            not loc.startswith(("http://", "https://"))
-            and ":" not in loc[:12]
-            and not Path(loc).is_absolute()
-        ):
+        if not is_url(loc) and ":" not in loc[:12] and not Path(loc).is_absolute():
             loc = str((p.parent / loc).resolve())
         name = e.get("name")
         if name in names:

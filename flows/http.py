@@ -24,21 +24,35 @@ from urllib.parse import urlsplit
 
 import httpx
 
-USER_AGENT = "newsetl/0.1 (news-to-tables pipeline; +https://github.com/newsetl/newsetl)"
+from flows.settings import USER_AGENT, Settings
+
+_FIELDS = Settings.model_fields
+
+
+def _default(name: str):
+    """The default of the matching NEWSETL_HTTP_* setting (one place for each default)."""
+    return _FIELDS[f"http_{name}"].default
 
 
 @dataclass(frozen=True)
 class HttpOptions:
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    max_bytes: int = 5_000_000
-    per_host: int = 2
-    host_delay: float = 0.2
-    retries: int = 3
-    backoff: float = 0.5
-    max_redirects: int = 5
+    connect_timeout: float = _default("connect_timeout")
+    read_timeout: float = _default("read_timeout")
+    max_bytes: int = _default("max_bytes")
+    per_host: int = _default("per_host")
+    host_delay: float = _default("host_delay")
+    retries: int = _default("retries")
+    backoff: float = _default("backoff")
     user_agent: str = USER_AGENT
+    max_redirects: int = 5
     workers: int = 8  # pages fetched at once, over all hosts
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> HttpOptions:
+        return cls(**{f: getattr(settings, f"http_{f}") for f in _FIELDS_OF_SETTINGS})
+
+
+_FIELDS_OF_SETTINGS = [f for f in HttpOptions.__dataclass_fields__ if f"http_{f}" in _FIELDS]
 
 
 class FetchError(Exception):
@@ -55,7 +69,6 @@ class Response:
     status: int
     headers: dict[str, str]
     content: bytes
-    redirects: int = 0
 
     @property
     def not_modified(self) -> bool:
@@ -87,7 +100,6 @@ class Fetcher:
         )
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
-        self.requests = 0  # attempts made (for logs and tests)
 
     def close(self) -> None:
         self.client.close()
@@ -145,7 +157,6 @@ class Fetcher:
                 if wait > 0:
                     time.sleep(wait)
                 host.last = time.monotonic()
-            self.requests += 1
             try:
                 with self.client.stream("GET", url, headers=headers) as r:
                     if r.status_code >= 500 or r.status_code == 429:
@@ -173,7 +184,6 @@ class Fetcher:
                         status=r.status_code,
                         headers={k.lower(): v for k, v in r.headers.items()},
                         content=bytes(body),
-                        redirects=len(r.history),
                     )
             except httpx.TooManyRedirects as exc:
                 raise FetchError(url, f"more than {o.max_redirects} redirects") from exc

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -49,6 +50,16 @@ class RunCounts:
     @property
     def reconciles(self) -> bool:
         return self.articles_seen == self.articles_loaded + self.articles_skipped + self.articles_quarantined
+
+
+# count keys (also the keys of pipeline_runs.source_counts) -> RunCounts fields
+_COUNT_FIELDS = {
+    "seen": "articles_seen",
+    "loaded": "articles_loaded",
+    "skipped": "articles_skipped",
+    "quarantined": "articles_quarantined",
+    "duplicates": "articles_duplicate",
+}
 
 
 @dataclass
@@ -231,20 +242,22 @@ class _Run:
         finally:
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - t
 
-    def count(self, key: str, n: int = 1, *, aid: str | None = None) -> None:
-        """Per-source counts (pipeline_runs.source_counts)."""
-        if n:
+    def count(self, key: str, n: int = 1, *, aid: str | None = None, label: str | None = None) -> None:
+        """Count articles: the run's totals (RunCounts) and its source's (`label`, else the
+        source the article `aid` came from, else the one being read) together."""
+        if not n:
+            return
+        field_name = _COUNT_FIELDS[key]
+        setattr(self.counts, field_name, getattr(self.counts, field_name) + n)
+        if label is None:
             label = self.origin.get(aid, self.current_source) if aid else self.current_source
-            c = self.source_counts.setdefault(
-                label, {"seen": 0, "loaded": 0, "skipped": 0, "quarantined": 0, "duplicates": 0}
-            )
-            c[key] += n
+        per_source = self.source_counts.setdefault(label, dict.fromkeys(_COUNT_FIELDS, 0))
+        per_source[key] += n
 
     def reject(
         self, source_path, external_id, stage, reason, raw, into: list | None = None, aid: str | None = None
     ) -> None:
         """Count an article as quarantined; its row goes with the next load (or `into`)."""
-        self.counts.articles_quarantined += 1
         self.count("quarantined", aid=aid)
         (self.quarantine if into is None else into).append(
             quarantine_row(
@@ -279,7 +292,6 @@ class _Run:
             self.counts.articles_out_of_range += 1
             self.progress(1)
             return
-        self.counts.articles_seen += 1
         self.count("seen")
         if isinstance(item, Rejected):
             self.reject(item.source_path, item.external_id, item.stage, item.reason, item.raw)
@@ -289,8 +301,7 @@ class _Run:
         earlier = self.seen_in_run.get(aid)
         if earlier is not None:
             if earlier == h:
-                self.counts.articles_skipped += 1  # the same record twice: nothing new
-                self.count("skipped")
+                self.count("skipped")  # the same record twice: nothing new
             else:
                 self.reject(
                     item.source_path,
@@ -338,7 +349,6 @@ class _Run:
         with self.timed("skip_check"):
             known = self.wh.existing_versions(aid for _, aid, _ in batch)
         todo = [(r, aid, h) for r, aid, h in batch if _newer(r, h, known.get(aid))]
-        self.counts.articles_skipped += len(batch) - len(todo)
         done = {aid for _, aid, _ in todo}
         for _, aid, _ in batch:
             if aid not in done:
@@ -374,7 +384,7 @@ class _Run:
         warehouse or earlier in this run, in read order)."""
         from dataclasses import replace
 
-        from transforms.dedup import DuplicateIndex, body_hash, signature
+        from transforms.dedup import DuplicateIndex, fingerprint
 
         if self.dedup_index is None:
             self.dedup_index = DuplicateIndex(self.settings.dedup_threshold)
@@ -383,7 +393,7 @@ class _Run:
                     self.dedup_index.add(aid, h, sig)
         canonical, copies = [], []
         for a in articles:
-            h, sig = body_hash(a.clean.body), signature(a.clean.body)
+            h, sig = fingerprint(a.clean.body)
             a = replace(a, body_hash=h, minhash=sig)
             match = self.dedup_index.find(a.article_id, h, sig)
             if match is None:
@@ -455,18 +465,21 @@ class _Run:
             self.progress(len(prepared.articles))
             return
         n_rejected = len(checked.rejected_article_ids)
-        self.counts.articles_quarantined += n_rejected
         for aid in checked.rejected_article_ids:
             self.count("quarantined", aid=aid)
         self.counts.rows_quarantined += len(checked.quarantine) - n_rejected
         with self.timed("load"):
             self.steps.load(self.wh, self.run_id, checked, quarantine + checked.quarantine)
-        self.counts.articles_loaded += checked.articles.height
-        for aid, dup in checked.articles.select("article_id", "duplicate_of").iter_rows():
-            self.count("loaded", aid=aid)
-            if dup is not None:
-                self.counts.articles_duplicate += 1
-                self.count("duplicates", aid=aid)
+        per_source = (
+            checked.articles.group_by(
+                pl.col("article_id").replace_strict(self.origin, default=self.current_source).alias("src")
+            )
+            .agg(pl.len().alias("loaded"), pl.col("duplicate_of").is_not_null().sum().alias("duplicates"))
+            .iter_rows()
+        )
+        for label, loaded, duplicates in per_source:
+            self.count("loaded", loaded, label=label)
+            self.count("duplicates", duplicates, label=label)
         self.counts.batches += 1
         self.progress(len(prepared.articles))
 
@@ -662,10 +675,11 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
         if not settings.dask_address:
             # the workers load the model while this process reads and cleans the first batch
             pipeline.warm_workers(settings.model, settings.processes)
-        bar = _progress_bar(specs) if progress else None
+        web = _web_state(settings, wh)
+        bar = _progress_bar(specs, web) if progress else None
         advance = (lambda n: bar[0].advance(bar[1], n)) if bar else (lambda n: None)
         run = _Run(settings, wh, run_id, advance, steps)
-        run.web = _web_state(settings, wh)
+        run.web = web
         status, error = "succeeded", None
         try:
             with bar[0] if bar else nullcontext():
@@ -729,17 +743,11 @@ def _web_state(settings: Settings, wh: Warehouse):
     from flows.http import Fetcher, HttpOptions
     from flows.web import WebState
 
-    opts = HttpOptions(
-        connect_timeout=settings.http_connect_timeout,
-        read_timeout=settings.http_read_timeout,
-        max_bytes=settings.http_max_bytes,
-        per_host=settings.http_per_host,
-        host_delay=settings.http_host_delay,
-        retries=settings.http_retries,
-        backoff=settings.http_backoff,
-        user_agent=settings.http_user_agent,
+    return WebState(
+        Fetcher(HttpOptions.from_settings(settings)),
+        validators=wh.fetch_validators(),
+        known=wh.known_external_ids,
     )
-    return WebState(Fetcher(opts), validators=wh.fetch_validators(), known=wh.known_external_ids)
 
 
 def _read_source(run: _Run, steps: Steps, spec: SourceSpec) -> None:
@@ -775,13 +783,13 @@ def _read_source(run: _Run, steps: Steps, spec: SourceSpec) -> None:
                 run.add(item)
 
 
-def _progress_bar(specs: list[SourceSpec]):
+def _progress_bar(specs: list[SourceSpec], web):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     total = 0
     for s in specs:
         try:
-            total += open_source(s.location, kind=s.kind, options=s.options, name=s.name).estimate()
+            total += open_source(s.location, kind=s.kind, options=s.options, name=s.name, web=web).estimate()
         except Exception:  # noqa: BLE001  (a broken source is reported when it is read)
             total += 1
 

@@ -20,11 +20,9 @@ from transforms.dates import parse_date
 from transforms.extensions import extractor_entry_points
 from transforms.extract import (
     Article,
-    Frames,
     batch_rows,
     content_hash,
     empty_rows,
-    frames_from_rows,
     stable_id,
 )
 
@@ -110,28 +108,6 @@ def prepare(records: list[tuple[RawRecord, str, str]], max_article_chars: int = 
             )
         )
     return out
-
-
-def extract(
-    articles: list[Article],
-    *,
-    model: str,
-    nlp_batch_size: int,
-    n_process: int,
-    max_segment_chars: int,
-    max_article_chars: int = 1_000_000,
-) -> Frames:
-    """Parse and extract the batch into frames (see `extract_rows`)."""
-    return frames_from_rows(
-        extract_rows(
-            articles,
-            model=model,
-            nlp_batch_size=nlp_batch_size,
-            n_process=n_process,
-            max_segment_chars=max_segment_chars,
-            max_article_chars=max_article_chars,
-        )
-    )
 
 
 def chunked(articles: list, n_process: int, nlp_batch_size: int) -> list[list]:

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+USER_AGENT = "newsetl/0.1 (news-to-tables pipeline; +https://github.com/newsetl/newsetl)"
 
 
 def _split_paths(value: object) -> object:
@@ -138,7 +139,7 @@ class Settings(BaseSettings):
     http_retries: int = Field(3, ge=0, description="Retries (exponential backoff) on 5xx, 429 and timeouts.")
     http_backoff: float = Field(0.5, ge=0, description="First retry delay in seconds (doubles each retry).")
     http_user_agent: str = Field(
-        "newsetl/0.1 (news-to-tables pipeline; +https://github.com/newsetl/newsetl)",
+        USER_AGENT,
         description="User-Agent sent with every request.",
     )
     quarantine_raw_chars: int = Field(

@@ -353,32 +353,47 @@ SourceFactory = Callable[..., Source]
 _REGISTERED: dict[str, SourceFactory] = {}
 
 
+def is_url(location: str) -> bool:
+    return str(location).startswith(("http://", "https://"))
+
+
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+
+
 def _file_source(
-    location: str, *, chunk_records: int = 2000, name: str | None = None, **options: object
+    location: str, *, chunk_records: int = 2000, name: str | None = None, web=None, **options: object
 ) -> Source:
     if options:
         raise ValueError(f"unknown options for a file source: {', '.join(sorted(options))}")
     return FileSource(location, chunk_records=chunk_records, name=name)
 
 
-def _web_kind(kind: str) -> SourceFactory:
-    def factory(location: str, **options: object) -> Source:
+def _web_kind(kind: str | None) -> SourceFactory:
+    def factory(location: str, *, chunk_records: int = 0, name: str | None = None, web=None, **options):
         from flows.web import web_source
 
-        return web_source(location, kind=kind, **options)
+        return web_source(location, kind=kind, state=web, name=name, **options)
 
     return factory
 
 
-WEB_KINDS = ("feed", "page")
-FEED_SUFFIXES = (".xml", ".rss", ".atom")
+#: Built-in kinds (a plugin cannot replace them). Their factories also take the run's
+#: `chunk_records`, the source's configured `name` and `web` (flows.web.WebState).
 BUILTIN_KINDS: dict[str, SourceFactory] = {
     "file": _file_source,
     "folder": _file_source,
     "jsonl": _file_source,
     "feed": _web_kind("feed"),
     "page": _web_kind("page"),
+    "web": _web_kind(None),  # a URL: a feed or a page, told by the response
 }
+
+
+def infer_kind(location: str) -> str:
+    """The kind of a location given without one."""
+    if is_url(location):
+        return "web"
+    return "feed" if location.endswith(FEED_SUFFIXES) else "file"
 
 
 def register_source_kind(name: str, factory: SourceFactory) -> None:
@@ -387,15 +402,12 @@ def register_source_kind(name: str, factory: SourceFactory) -> None:
 
 
 def source_kinds() -> dict[str, SourceFactory]:
-    """Every source kind: built-in, then installed packages' entry points, then kinds
-    registered in code (a later one of the same name wins)."""
+    """Every source kind: installed packages' entry points, kinds registered in code (which
+    win over entry points of the same name), and the built-in kinds (which win over both)."""
     from importlib.metadata import entry_points
 
-    kinds = dict(BUILTIN_KINDS)
-    for ep in entry_points(group=SOURCES_ENTRY_POINT_GROUP):
-        kinds[ep.name] = _lazy(ep)
-    kinds.update(_REGISTERED)
-    return kinds
+    kinds = {ep.name: _lazy(ep) for ep in entry_points(group=SOURCES_ENTRY_POINT_GROUP)}
+    return kinds | _REGISTERED | BUILTIN_KINDS
 
 
 def _lazy(ep) -> SourceFactory:
@@ -429,24 +441,16 @@ def open_source(
     web=None,
 ) -> Source:
     """The source for a --source argument or a configured source: `KIND:LOCATION` (or
-    `kind`) for a registered kind; a URL (feed or page) or .xml/.rss/.atom file (feed);
-    else a file or folder (read by extension). `web`: the run's flows.web.WebState."""
+    `kind`) for a registered kind; else by the location: a URL (feed or page), a
+    .xml/.rss/.atom file (feed), a file or folder (read by extension). `web`: the run's
+    flows.web.WebState (HTTP client, validators, loaded ids)."""
     kinds = source_kinds()
     location = str(location)
     if kind is None:
         kind, location = split_kind(location, kinds)
-    opts = dict(options or {})
-    if kind in WEB_KINDS or (
-        kind is None and (location.startswith(("http://", "https://")) or location.endswith(FEED_SUFFIXES))
-    ):
-        from flows.web import web_source
-
-        return web_source(location, kind=kind, state=web, name=name, **opts)
-    if kind is None:
-        return FileSource(location, chunk_records=chunk_records, name=name)
+    kind = kind or infer_kind(location)
     if kind not in kinds:
         raise ValueError(f"unknown source kind {kind!r}; known: {', '.join(sorted(kinds))}")
     if kind in BUILTIN_KINDS:
-        opts.setdefault("chunk_records", chunk_records)
-        opts.setdefault("name", name)
-    return kinds[kind](location, **opts)
+        return kinds[kind](location, chunk_records=chunk_records, name=name, web=web, **(options or {}))
+    return kinds[kind](location, **(options or {}))

@@ -21,15 +21,11 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from flows.http import Fetcher, FetchError, Response
-from flows.sources import ChunkRef, Item, RawRecord, Rejected
+from flows.sources import ChunkRef, Item, RawRecord, Rejected, is_url
 from transforms.web import FEED_TYPES, Entry, Page, looks_like_html, parse_feed, parse_page
 
 FEED_ACCEPT = ", ".join((*FEED_TYPES, "*/*;q=0.5"))
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
-
-
-def is_url(location: str) -> bool:
-    return str(location).startswith(("http://", "https://"))
 
 
 @dataclass
@@ -45,7 +41,6 @@ class WebState:
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     known: Callable[[str, list[str]], set[str]] = lambda source, ids: set()
     fetched: dict[str, dict] = field(default_factory=dict)
-    not_fetched_known: int = 0  # entries skipped because they are already loaded
 
     def remember(self, url: str, resp) -> None:
         prev = self.validators.get(url, (None, None))
@@ -128,7 +123,6 @@ class FeedSource(_UrlSource):
         source = self.name or feed.title or _host(base or feed.link or where)
         ids = [e.id for e in feed.entries]
         known = self.state.known(source, ids) if ids else set()
-        self.state.not_fetched_known += len(known)
         todo = {e.id: e for e in feed.entries if e.id not in known}  # first of repeated ids
         return self.state.fetcher.get_many(list(todo), lambda eid: self._entry(todo[eid], source, base))
 
@@ -208,18 +202,15 @@ class WebSource(_UrlSource):
         return FeedSource(self.location, state=self.state, name=self.name).items(resp.content, resp.url), None
 
 
-FEED_SUFFIXES = (".xml", ".rss", ".atom")
-
-
 def web_source(
     location: str, *, kind: str | None, state: WebState | None = None, name: str | None = None, **options
 ):
-    """The web source for a location: `kind` 'feed' or 'page', or None to tell by the
-    location (a URL: by its response; a .xml/.rss/.atom file: a feed)."""
+    """The web source for a location: `kind` 'feed' or 'page', or None for a URL told by
+    its response."""
     if options:
         raise ValueError(f"unknown options for a {kind or 'web'} source: {', '.join(sorted(options))}")
     state = state or WebState(Fetcher())
-    if kind == "feed" or (kind is None and not is_url(location) and location.endswith(FEED_SUFFIXES)):
+    if kind == "feed":
         return FeedSource(location, state=state, name=name)
     if kind == "page":
         return PageSource(location, state=state, name=name)

@@ -40,18 +40,31 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def fingerprint(text: str) -> tuple[str, bytes | None]:
+    """(body_hash, signature) of a body, its words split once."""
+    w = words(text)
+    return _hash(w), _signature(w)
+
+
 def body_hash(text: str) -> str:
     """Hash of the normalised body: equal for copies that differ only in case,
     punctuation, spacing or Unicode forms."""
-    return hashlib.sha1(" ".join(words(text)).encode()).hexdigest()
+    return _hash(words(text))
 
 
 def signature(text: str) -> bytes | None:
     """MinHash signature (128 x uint64 as bytes) of the body's 5-word shingles; None when
     the body is too short."""
+    return _signature(words(text))
+
+
+def _hash(w: list[str]) -> str:
+    return hashlib.sha1(" ".join(w).encode()).hexdigest()
+
+
+def _signature(w: list[str]) -> bytes | None:
     from datasketch import MinHash
 
-    w = words(text)
     if len(w) < MIN_WORDS:
         return None
     shingles = {" ".join(w[i : i + SHINGLE_WORDS]).encode() for i in range(len(w) - SHINGLE_WORDS + 1)}

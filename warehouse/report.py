@@ -160,6 +160,11 @@ def charts(data: dict) -> dict[str, dict]:
     return {"by_type": by_type.to_dict(validate=False), "over_time": over_time.to_dict(validate=False)}
 
 
+def _script_json(value: object) -> str:
+    """JSON safe inside a <script> element: a name containing '</script>' can't end it."""
+    return json.dumps(value, default=str).replace("</", "<\\/")
+
+
 def _esc(v: object) -> str:
     return "" if v is None else html.escape(str(v))
 
@@ -211,7 +216,7 @@ def render(data: dict, *, data_docs: str | None, generated: datetime | None = No
         else "Data Docs not built (NEWSETL_DATA_DOCS=false)"
     )
     chart_js = "\n".join(
-        f"vegaEmbed('#{name}', {json.dumps(spec, default=str)}, {{actions: false, renderer: 'svg'}})"
+        f"vegaEmbed('#{name}', {_script_json(spec)}, {{actions: false, renderer: 'svg'}})"
         f".catch(e => console.error(e));"
         for name, spec in specs.items()
     )

@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -79,3 +80,23 @@ def test_docs_writes_the_data_dictionary(tmp_path):
         assert f"## {name}" in text
     assert "(no comment)" not in text
     assert "| action_id | VARCHAR | PK |" in text
+
+
+def test_broken_sources_yaml_is_a_clear_error_before_any_run(tmp_path):
+    cfg = tmp_path / "sources.yaml"
+    cfg.write_text("sources:\n  - {name: wire}\n", encoding="utf-8")
+    wh = tmp_path / "w.duckdb"
+    res = runner.invoke(app, ["run", "--source", str(cfg), "--warehouse", str(wh)])
+    assert res.exit_code == 2 and "needs at least a 'location'" in res.output
+    assert not wh.exists()  # no run was started
+    res = runner.invoke(app, ["sources", "--config", str(cfg)])
+    assert res.exit_code == 2 and "needs at least a 'location'" in res.output
+
+
+def test_unknown_source_kind_option_is_a_clear_error(tmp_path):
+    from flows.sources import open_source
+
+    with pytest.raises(ValueError, match="unknown options for a file source: colour"):
+        open_source(tmp_path, options={"colour": "red"})
+    with pytest.raises(ValueError, match="unknown options for a feed source: depth"):
+        open_source("feed:https://example.com/rss.xml", options={"depth": 2})

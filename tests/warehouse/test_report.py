@@ -78,3 +78,18 @@ def test_report_renders_in_headless_chromium(sample_warehouse, tmp_path):
         finally:
             browser.close()
     assert errors == []
+
+
+def test_names_cannot_break_out_of_the_page_script():
+    from warehouse.report import render
+
+    data = {
+        "run": None,
+        "totals": {"articles": 1, "entities": 1, "actions": 1, "quotes": 0, "quarantined": 0},
+        "per_type": [{"action_type": "HALT", "actions": 1, "negated": 0}],
+        "over_time": [{"company": "</script><script>alert(1)</script>", "month": "2026-01", "actions": 1}],
+        "newest": [],
+    }
+    page = render(data, data_docs=None)
+    assert page.count("</script>") == 2  # only the page's own two script elements close
+    assert "alert(1)" in page and "<\\/script><script>alert(1)" in page
