@@ -354,6 +354,10 @@ class _Run:
             if aid not in done:
                 self.count("skipped", aid=aid)
         self.progress(len(batch) - len(todo))
+        if todo and not self.settings.dask_address:
+            # the workers load the model while this process cleans and de-duplicates the
+            # batch (a run with nothing new never starts them)
+            pipeline.warm_workers(self.settings.model, self.settings.processes)
         with self.timed("clean"):
             prepared = self.steps.clean(todo, self.settings.max_article_chars)
         for rec, reason in prepared.rejected:
@@ -672,9 +676,6 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
             since=settings.since,
             until=settings.until,
         )
-        if not settings.dask_address:
-            # the workers load the model while this process reads and cleans the first batch
-            pipeline.warm_workers(settings.model, settings.processes)
         web = _web_state(settings, wh)
         bar = _progress_bar(specs, web) if progress else None
         advance = (lambda n: bar[0].advance(bar[1], n)) if bar else (lambda n: None)

@@ -190,9 +190,9 @@ def _load_model(model: str) -> None:
 
 
 def warm_workers(model: str, n_process: int) -> None:
-    """Start the worker pool now, so that the workers load the model while the run reads
-    and cleans its first batch."""
-    if n_process > 1:
+    """Start the worker pool now (if it is not running), so that the workers load the model
+    while the run prepares its first batch."""
+    if n_process > 1 and (_POOL is None or _POOL[0] != (model, n_process)):
         pool = _worker_pool(model, n_process)
         for _ in range(n_process):
             pool.submit(int)  # a no-op: makes the pool start its processes
