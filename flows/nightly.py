@@ -741,7 +741,7 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
 
 def _web_state(settings: Settings, wh: Warehouse):
     """HTTP client and what the warehouse knows (validators, loaded ids) for web sources."""
-    from flows.http import Fetcher, HttpOptions
+    from flows.fetching import Fetcher, HttpOptions
     from flows.web import WebState
 
     return WebState(

@@ -1,4 +1,4 @@
-"""Web sources: RSS/Atom feeds and article pages, fetched over HTTP (flows/http.py) and
+"""Web sources: RSS/Atom feeds and article pages, fetched over HTTP (flows/fetching.py) and
 parsed by transforms/web.py.
 
 - `FeedSource` (kind `feed`): a feed by URL or file. One conditional GET for the feed (an
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from flows.http import Fetcher, FetchError, Response
+from flows.fetching import Fetcher, FetchError, Response
 from flows.sources import ChunkRef, Item, RawRecord, Rejected, is_url
 from transforms.web import FEED_TYPES, Entry, Page, looks_like_html, parse_feed, parse_page
 

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from flows.http import USER_AGENT, Fetcher, FetchError, HttpOptions
+from flows.fetching import USER_AGENT, Fetcher, FetchError, HttpOptions
 from tests.conftest import QuietHTTPServer
 
 
