@@ -4,18 +4,30 @@ A source yields `RawRecord`s (one input article) and `Rejected`s (an input that 
 not be read, with a readable reason; it becomes a `quarantine` row). Reading never
 raises for bad input: the rest of the batch still lands.
 
-Kinds by file extension: `.jsonl`/`.ndjson` (one JSON record a line, streamed in
-chunks), `.json` (a record, a list of records, or {"articles": [...]}), `.txt` (first
-line the title, the rest the body; id = path relative to the source folder).
-`MemorySource` is the snapshot source for tests.
+Kinds by file extension, in any case: `.jsonl`/`.ndjson` (one JSON record a line,
+streamed in chunks), `.json` (a record, a list of records, or {"articles": [...]}),
+`.txt` (first line the title, the rest the body; id = path relative to the source
+folder), `.html`/`.htm` (a saved page), `.xml`/`.rss`/`.atom` (a feed, flows/web.py); any
+of the first four gzip-compressed (`.jsonl.gz`, ...). Only regular files are read: a
+FIFO, device or socket is a quarantine row, never opened. `MemorySource` is the snapshot
+source for tests.
+
+Every `RawRecord` is safe to hash and store: lone surrogates in its text fields are
+replaced by U+FFFD (with a warning), file names that are not UTF-8 are kept as
+bytes-safe text (`caf\\xe9.txt`), and `metadata` is a JSON object serialised once, so no
+later step (Prefect's walk of task inputs included) descends into nested values.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import re
+import stat
+import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -24,9 +36,43 @@ FALLBACK_ENCODING = "cp1252"  # declared fallback for files that are not valid U
 _BINARY_SNIFF = 8192
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def scrub(text: str) -> str:
+    """`text` with lone surrogates (unencodable in UTF-8) replaced by U+FFFD."""
+    return text if text.isascii() else _SURROGATES.sub("\ufffd", text)
+
+
+def has_surrogates(text: str) -> bool:
+    return not text.isascii() and _SURROGATES.search(text) is not None
+
+
+def path_text(path: str | os.PathLike[str]) -> str:
+    """A file name as text that is always valid UTF-8: bytes that are not UTF-8 (which
+    `os.fsdecode` keeps as surrogate escapes) become `\\xNN`, so distinct names stay
+    distinct."""
+    s = os.fspath(path)
+    if not has_surrogates(s):
+        return s
+    try:
+        return os.fsencode(s).decode("utf-8", "backslashreplace")
+    except UnicodeError:  # a surrogate that no file system produced
+        return scrub(s)
+
+
+def _to_json(value: object) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class RawRecord:
-    """One input article as read, before cleaning."""
+    """One input article as read, before cleaning.
+
+    Made safe on construction, whatever the source: lone surrogates in the text fields
+    become U+FFFD and a warning, a non-UTF-8 `source_path` becomes bytes-safe text, a
+    `metadata` dict is serialised to a JSON object string (and a nested `published_at` to
+    its JSON text), so the record is flat: scalars and strings only."""
 
     source_path: str
     external_id: str
@@ -35,19 +81,56 @@ class RawRecord:
     published_at: object
     source: str
     url: str | None
-    metadata: dict = field(default_factory=dict)
+    metadata: str = "{}"  # JSON object of the input fields newsetl does not model
     warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        warnings = list(self.warnings)
+        meta = self.metadata
+        if not isinstance(meta, str):
+            try:
+                meta = _to_json(meta if meta is not None else {})
+            except (ValueError, TypeError, RecursionError) as exc:
+                meta = "{}"
+                warnings.append(f"metadata could not be serialised ({type(exc).__name__}: {exc}); dropped")
+            object.__setattr__(self, "metadata", meta)
+        if isinstance(self.published_at, dict | list | tuple):
+            try:
+                object.__setattr__(self, "published_at", _to_json(self.published_at))
+            except (ValueError, TypeError, RecursionError):
+                object.__setattr__(self, "published_at", type(self.published_at).__name__)
+        path = path_text(self.source_path)
+        if path != self.source_path:
+            warnings.append(f"file name is not valid UTF-8; kept as {path}")
+            object.__setattr__(self, "source_path", path)
+        bad = []
+        for name in ("external_id", "title", "text", "published_at", "source", "url", "metadata"):
+            value = getattr(self, name)
+            if isinstance(value, str) and has_surrogates(value):
+                bad.append("id" if name == "external_id" else name)
+                object.__setattr__(self, name, scrub(value))
+        if bad:
+            warnings.append(f"lone surrogate code points in {', '.join(bad)} replaced by U+FFFD")
+        object.__setattr__(self, "warnings", tuple(scrub(w) for w in warnings))
 
 
 @dataclass(frozen=True)
 class Rejected:
-    """An input that could not be read; it becomes a quarantine row."""
+    """An input that could not be read; it becomes a quarantine row (its text fields made
+    safe to store like a RawRecord's)."""
 
     source_path: str
     external_id: str | None
     stage: str
     reason: str
     raw: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source_path", path_text(self.source_path))
+        for name in ("external_id", "reason", "raw"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, scrub(value))
 
 
 Item = RawRecord | Rejected
@@ -77,7 +160,15 @@ class ChunkRef:
 
 
 def _default_source_name(path: Path, root: Path) -> str:
-    return (root.name if root.is_dir() else path.stem) or "input"
+    return path_text((root.name if root.is_dir() else path.stem) or "input")
+
+
+def _safe_dumps(obj: object, limit: int) -> str | None:
+    """JSON text of a decoded value for a quarantine row (None when even that fails)."""
+    try:
+        return json.dumps(obj, ensure_ascii=False, default=str)[:limit]
+    except (ValueError, TypeError, RecursionError):
+        return None
 
 
 def record_from_dict(
@@ -90,35 +181,40 @@ def record_from_dict(
             None,
             "read",
             f"{where}: expected a JSON object, got {type(obj).__name__}",
-            json.dumps(obj)[:2000],
+            _safe_dumps(obj, 2000),
         )
 
     def reject(external_id: str | None, reason: str) -> Rejected:
-        raw = json.dumps(obj, ensure_ascii=False)[:20000]
-        return Rejected(source_path, external_id, "read", f"{where}: {reason}", raw)
+        return Rejected(source_path, external_id, "read", f"{where}: {reason}", _safe_dumps(obj, 20000))
 
     rid = obj.get("id")
     if rid is None or (isinstance(rid, str) and not rid.strip()):
         return reject(None, "record has no 'id'")
-    if not isinstance(rid, str | int):
+    if not isinstance(rid, str | int) or isinstance(rid, bool):
         return reject(None, "'id' must be a string or number")
     text, title = obj.get("text"), obj.get("title")
     for name, val in (("text", text), ("title", title)):
         if val is not None and not isinstance(val, str):
             return reject(str(rid), f"'{name}' must be a string, got {type(val).__name__}")
-    meta = {k: v for k, v in obj.items() if k not in KNOWN_FIELDS}
-    url = obj.get("url")
-    return RawRecord(
-        source_path=source_path,
-        external_id=str(rid),
-        title=title,
-        text=text,
-        published_at=obj.get("published_at"),
-        source=str(obj.get("source") or default_source),
-        url=str(url) if url else None,
-        metadata=meta,
-        warnings=warnings,
-    )
+    try:
+        # serialised here, once: nothing downstream walks the nested values
+        meta = _to_json({k: v for k, v in obj.items() if k not in KNOWN_FIELDS})
+        url, src = obj.get("url"), obj.get("source")
+        return RawRecord(
+            source_path=source_path,
+            external_id=str(rid),
+            title=title,
+            text=text,
+            published_at=obj.get("published_at"),
+            source=str(src) if src else default_source,
+            url=str(url) if url else None,
+            metadata=meta,
+            warnings=warnings,
+        )
+    except RecursionError:
+        return reject(str(rid), "record nested too deeply to store (RecursionError)")
+    except ValueError as exc:  # e.g. an int id beyond the int-to-str digit limit
+        return reject(None, f"record could not be stored: {exc}")
 
 
 def _decode(data: bytes, path: str) -> tuple[str, tuple[str, ...]]:
@@ -130,20 +226,126 @@ def _decode(data: bytes, path: str) -> tuple[str, tuple[str, ...]]:
         )
 
 
-def _sniff(path: Path) -> Rejected | None:
-    """Reject files that are empty, binary or gone, before parsing them."""
+def _json_error(exc: BaseException) -> str:
+    """A readable reason for a JSON text `json.loads` refused."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply to read (RecursionError)"
+    msg = str(exc)
+    if "integer string conversion" in msg:  # Python's int/str digit limit (CVE-2020-10735)
+        return f"JSON number too long to read ({msg.split(';')[0]})"
+    return f"JSON value could not be read ({type(exc).__name__}: {msg})"
+
+
+_MODE_NAMES = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+class NotReadable(Exception):
+    """A path that is not read: not a regular file, a broken link, gone, unreadable."""
+
+
+def _not_regular(mode: int) -> str:
+    what = next((name for test, name in _MODE_NAMES if test(mode)), "a special file")
+    return f"not a regular file ({what}); only regular files are read"
+
+
+def _open_regular(path: Path):
+    """Open `path` for binary reading only when it is a regular file (following links);
+    a FIFO is never opened (it would block), nor a device or socket."""
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(_BINARY_SNIFF)
+        st = os.stat(path)
     except FileNotFoundError:
-        return Rejected(str(path), None, "read", "file disappeared before it could be read")
+        if os.path.islink(path):
+            try:
+                target = path_text(os.readlink(path))
+            except OSError:
+                target = "?"
+            raise NotReadable(f"broken symbolic link: its target {target!r} does not exist") from None
+        raise NotReadable("file disappeared before it could be read") from None
+    except OSError as exc:  # a link loop, permissions, a name too long
+        raise NotReadable(f"cannot read file: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise NotReadable(_not_regular(st.st_mode))
+    try:
+        # O_NONBLOCK: should the path have become a FIFO since the stat, opening returns
+        # at once (and fstat tells) instead of waiting for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise NotReadable("file disappeared before it could be read") from None
     except OSError as exc:
-        return Rejected(str(path), None, "read", f"cannot read file: {exc.strerror or exc}")
-    if size == 0 or not head.strip():
-        return Rejected(str(path), None, "read", "empty file")
+        raise NotReadable(f"cannot read file: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise NotReadable(_not_regular(mode))
+    return os.fdopen(fd, "rb")
+
+
+class _Gunzip(gzip.GzipFile):
+    """A gzip stream over a file it owns (closing it closes the file)."""
+
+    def __init__(self, raw) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
+def _open_input(path: Path, compressed: bool):
+    """A binary stream of the file's content (decompressed for .gz)."""
+    fh = _open_regular(path)
+    return _Gunzip(fh) if compressed else fh
+
+
+_GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_CONTROL_BYTES = frozenset(range(0x20)) - frozenset(b"\t\n\r\f\x0b\x1a") | {0x7F}
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes, or (for data that is not UTF-8) more than 5% bytes that no text in the
+    fallback encoding has: C0 controls and cp1252's undefined bytes (random data ~12%)."""
     if b"\x00" in head:
-        return Rejected(str(path), None, "read", "binary file (NUL bytes), not text", repr(head[:200]))
+        return True
+    try:
+        head.decode("utf-8")
+        return False
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # a character cut by the sniff window
+            return False
+    odd = sum(1 for b in head if b in _CONTROL_BYTES or b in _CP1252_UNDEFINED)
+    return odd > 0.05 * len(head)
+
+
+def _sniff(path: Path, compressed: bool = False) -> Rejected | None:
+    """Reject files that are not regular, gone, empty, binary or (.gz) not gzip, before
+    parsing them."""
+    where = str(path)
+    try:
+        with _open_input(path, compressed) as fh:
+            head = fh.read(_BINARY_SNIFF)
+    except NotReadable as exc:
+        return Rejected(where, None, "read", str(exc))
+    except _GZIP_ERRORS as exc:
+        return Rejected(where, None, "read", f"not a valid gzip file ({type(exc).__name__}: {exc})")
+    except OSError as exc:
+        return Rejected(where, None, "read", f"cannot read file: {exc.strerror or exc}")
+    if not head.strip():
+        return Rejected(where, None, "read", "empty file" if not head else "empty file (only whitespace)")
+    if _looks_binary(head):
+        why = "NUL bytes" if b"\x00" in head else "control bytes, not UTF-8"
+        return Rejected(where, None, "read", f"binary file ({why}), not text", repr(head[:200]))
     return None
 
 
@@ -155,47 +357,115 @@ SUFFIX_KINDS = {
     ".html": "html",
     ".htm": "html",
 }
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+#: compressed files that are not read (a quarantine row says so); `.gz` of the kinds above is
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".lzma", ".zst", ".zip", ".7z", ".tgz", ".tar", ".rar")
+GZ = ".gz"
+
+
+def kind_of(name: str) -> str | None:
+    """The kind of a file by its name, in any case: 'jsonl', 'json', 'txt', 'html', those
+    with '.gz' (gzip-compressed), 'feed', 'compressed' (a compression that is not read),
+    or None (not an input)."""
+    low = name.lower()
+    if low.endswith(GZ):
+        inner = SUFFIX_KINDS.get(os.path.splitext(low[: -len(GZ)])[1])
+        return inner + GZ if inner else "compressed"
+    if low.endswith(FEED_SUFFIXES):
+        return "feed"
+    if low.endswith(COMPRESSED_SUFFIXES):
+        return "compressed"
+    return SUFFIX_KINDS.get(os.path.splitext(low)[1])
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class FileSource:
-    """A file or a folder (read recursively) of JSONL, JSON, .txt and saved .html articles."""
+    """A file or a folder (read recursively) of JSONL, JSON, .txt, saved .html and feed
+    files, plain or gzip-compressed.
+
+    In a folder: names starting with '.' and files of other types are ignored; symbolic
+    links are followed (a link to a folder already read, a loop included, is a quarantine
+    row and is not read again); files that are not regular (FIFOs, devices, sockets),
+    broken links, unreadable folders and compressed files of another kind are quarantine
+    rows. `web` (flows.web.WebState) fetches the entries of feed files."""
 
     def __init__(
-        self, location: str | os.PathLike[str], *, chunk_records: int = 2000, name: str | None = None
+        self,
+        location: str | os.PathLike[str],
+        *,
+        chunk_records: int = 2000,
+        name: str | None = None,
+        web=None,
     ):
         self.root = Path(location)
         self.name = name or str(location)
         self.source_name = name  # a configured name becomes the records' default `source`
         self.chunk_records = chunk_records
+        self.web = web
+        self._stream: tuple[str, int, object] | None = None  # open .gz stream: path, offset, file
+        self._feeds: dict[str, object] = {}  # feed files being read (pages still arriving)
 
     def files(self) -> list[tuple[Path, str | None]]:
-        """(path, kind) pairs; kind None for a file given explicitly with an unknown type."""
-        if self.root.is_dir():
-            found = []
-            for dirpath, dirnames, filenames in os.walk(self.root):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        """(path, kind) pairs; kind None for a file given explicitly with an unknown type,
+        'dirloop' for a link to a folder already read, 'direrror' for a folder that could
+        not be listed."""
+        if not self.root.is_dir():
+            return [(self.root, kind_of(self.root.name))]
+        found: list[tuple[Path, str | None]] = []
+        seen: set[tuple[int, int]] = set()
+        todo = [self.root]
+        while todo:  # the tree, then each linked folder's tree not read yet
+            top = todo.pop(0)
+            try:
+                st = os.stat(top)
+            except OSError:
+                found.append((top, "direrror"))
+                continue
+            if (st.st_dev, st.st_ino) in seen:
+                found.append((top, "dirloop"))
+                continue
+            links = []
+            for dirpath, dirnames, filenames in os.walk(
+                top, onerror=lambda e: found.append((Path(e.filename), "direrror"))
+            ):
+                here = Path(dirpath)
+                try:
+                    st = os.stat(here)
+                    seen.add((st.st_dev, st.st_ino))
+                except OSError:
+                    pass
+                keep = []
+                for d in sorted(dirnames):
+                    if d.startswith("."):
+                        continue
+                    (links if (here / d).is_symlink() else keep).append(here / d)
+                dirnames[:] = [p.name for p in keep]
                 for fn in sorted(filenames):
-                    kind = SUFFIX_KINDS.get(Path(fn).suffix)
+                    kind = kind_of(fn)
                     if kind and not fn.startswith("."):
-                        found.append((Path(dirpath) / fn, kind))
-            return found
-        return [(self.root, SUFFIX_KINDS.get(self.root.suffix.lower()))]
+                        found.append((here / fn, kind))
+            todo.extend(links)
+        return found
 
     def estimate(self) -> int:
         """How many records the source holds (for progress bars); cheap, never raises."""
         n = 0
         for path, kind in self.files():
             try:
-                if kind == "jsonl":
-                    with path.open("rb") as fh:
+                base, gz = (kind or "").removesuffix(GZ), (kind or "").endswith(GZ)
+                if base == "jsonl":
+                    with _open_input(path, gz) as fh:
                         n += sum(1 for line in fh if line.strip())
-                elif kind == "json":
-                    obj = json.loads(path.read_bytes())
+                elif base == "json":
+                    with _open_input(path, gz) as fh:
+                        obj = json.loads(fh.read())
                     obj = obj.get("articles", obj) if isinstance(obj, dict) else obj
                     n += len(obj) if isinstance(obj, list) else 1
                 else:
                     n += 1
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError, NotReadable, *_GZIP_ERRORS):
                 n += 1
         return n
 
@@ -205,50 +475,44 @@ class FileSource:
 
     def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
         path = Path(ref.path)
-        if not path.exists() and not Path(ref.root).exists():
+        if not os.path.lexists(path) and not Path(ref.root).exists():
             return [Rejected(ref.path, None, "read", "source path does not exist")], None
-        if ref.kind == "unknown":
-            return [
-                Rejected(
-                    ref.path,
-                    None,
-                    "read",
-                    f"unsupported file type {path.suffix or '(none)'!r}; expected .jsonl, .json, .txt or .html",
-                )
-            ], None
+        folder_row = self._folder_row(ref)
+        if folder_row is not None:
+            return [folder_row], None
+        base, gz = ref.kind.removesuffix(GZ), ref.kind.endswith(GZ)
         if ref.offset == 0:
-            bad = _sniff(path)
+            bad = _sniff(path, gz)
             if bad is not None:
                 return [bad], None
         root = Path(ref.root)
         default_source = self.source_name or _default_source_name(path, root)
+        if base == "feed":
+            return self._read_feed(ref)
         try:
-            if ref.kind == "jsonl":
-                return self._read_jsonl(ref, default_source)
-            data = path.read_bytes()
+            if base == "jsonl":
+                return self._read_jsonl(ref, default_source, gz)
+            with _open_input(path, gz) as fh:
+                data = fh.read()
+        except NotReadable as exc:
+            return [Rejected(ref.path, None, "read", str(exc))], None
         except FileNotFoundError:
             return [Rejected(ref.path, None, "read", "file disappeared while it was being read")], None
-        if ref.kind == "html":
-            return [_html_record(data, path, root, default_source)], None
-        text, warns = _decode(data, ref.path)
-        if ref.kind == "txt":
-            rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
-            lines = text.split("\n", 1)
+        except _GZIP_ERRORS as exc:
+            return [Rejected(ref.path, None, "read", f"compressed data is corrupt ({exc})")], None
+        rel = path_text(path.relative_to(root).as_posix() if root.is_dir() else path.name)
+        if base == "html":
+            return [_html_record(data, path, rel, default_source)], None
+        text, warns = _decode(data, path_text(ref.path))
+        if base == "txt":
+            lines = _LINE_BREAK.split(text, maxsplit=1)
             title = lines[0].strip()
             body = lines[1] if len(lines) > 1 else ""
-            return [RawRecord(ref.path, rel, title, body, None, default_source, None, {}, warns)], None
+            return [RawRecord(ref.path, rel, title, body, None, default_source, None, "{}", warns)], None
         try:
             obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return [
-                Rejected(
-                    ref.path,
-                    None,
-                    "read",
-                    f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-                    text[:20000],
-                )
-            ], None
+        except (ValueError, RecursionError) as exc:
+            return [Rejected(ref.path, None, "read", _json_error(exc), text[:20000])], None
         if isinstance(obj, dict) and isinstance(obj.get("articles"), list):
             obj = obj["articles"]
         items = obj if isinstance(obj, list) else [obj]
@@ -263,47 +527,132 @@ class FileSource:
             for i, o in enumerate(items)
         ], None
 
-    def _read_jsonl(self, ref: ChunkRef, default_source: str) -> tuple[list[Item], ChunkRef | None]:
+    def _read_feed(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
+        """A feed file in the folder, read as the feed kind reads one given directly
+        (flows.web: its entries' pages fetched); its continuations go to the same reader."""
+        from flows.web import web_source
+
+        feed = self._feeds.get(ref.path) if ref.offset else None
+        if feed is None:
+            feed = web_source(ref.path, kind="feed", state=self.web, name=self.source_name)
+            self._feeds[ref.path] = feed
+        items, nxt = feed.read(ChunkRef(ref.path, ref.path, "feed", ref.offset, ref.line))
+        if nxt is None:
+            self._feeds.pop(ref.path, None)
+            return items, None
+        return items, ChunkRef(ref.path, ref.root, ref.kind, nxt.offset, nxt.line)
+
+    def _folder_row(self, ref: ChunkRef) -> Rejected | None:
+        """The quarantine row of something in the folder that is not read, or None."""
+        path = Path(ref.path)
+        if ref.kind == "unknown":
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                mode = stat.S_IFREG
+            if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+                return Rejected(ref.path, None, "read", _not_regular(mode))
+            return Rejected(
+                ref.path,
+                None,
+                "read",
+                f"unsupported file type {path.suffix or '(none)'!r}; expected .jsonl, .json, .txt or .html",
+            )
+        if ref.kind == "compressed":
+            return Rejected(
+                ref.path,
+                None,
+                "read",
+                f"compressed file not read: only .gz of .jsonl, .ndjson, .json, .txt, .html is; "
+                f"decompress {path.name!r} first",
+            )
+        if ref.kind == "dirloop":
+            return Rejected(
+                ref.path,
+                None,
+                "read",
+                f"symbolic link to a folder already read ({path_text(os.path.realpath(path))}); not read again",
+            )
+        if ref.kind == "direrror":
+            try:
+                os.listdir(path)
+                why = "it could not be listed"
+            except OSError as exc:
+                why = exc.strerror or str(exc)
+            return Rejected(ref.path, None, "read", f"folder could not be read: {why}")
+        return None
+
+    def _read_jsonl(
+        self, ref: ChunkRef, default_source: str, gz: bool = False
+    ) -> tuple[list[Item], ChunkRef | None]:
         items: list[Item] = []
         line_no = ref.line
-        with open(ref.path, "rb") as fh:
-            fh.seek(ref.offset)
+        fh = self._resume(ref) if gz else None
+        if fh is None:
+            fh = _open_input(Path(ref.path), gz)
+            fh.seek(ref.offset)  # a .gz stream seeks by decompressing up to the offset
+        where_file = path_text(ref.path)
+        more = False
+        try:
             while len(items) < self.chunk_records:
-                raw = fh.readline()
-                if not raw:
-                    return items, None
-                line_no += 1
-                if not raw.strip():
-                    continue
-                text, warns = _decode(raw, f"{ref.path} line {line_no}")
-                where = f"line {line_no}"
                 try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as exc:
+                    raw = fh.readline()
+                except _GZIP_ERRORS as exc:
                     items.append(
                         Rejected(
                             ref.path,
                             None,
                             "read",
-                            f"{where}: invalid JSON ({exc.msg} at column {exc.colno})",
-                            text[:20000],
+                            f"after line {line_no}: compressed data is corrupt ({exc}); the rest of "
+                            "the file is not read",
                         )
                     )
+                    return items, None
+                if not raw:
+                    return items, None
+                line_no += 1
+                if not raw.strip():
+                    continue
+                text, warns = _decode(raw, f"{where_file} line {line_no}")
+                where = f"line {line_no}"
+                try:
+                    obj = json.loads(text)
+                except (ValueError, RecursionError) as exc:
+                    reason = _json_error(exc)
+                    if isinstance(exc, json.JSONDecodeError):
+                        reason = f"invalid JSON ({exc.msg} at column {exc.colno})"
+                    items.append(Rejected(ref.path, None, "read", f"{where}: {reason}", text[:20000]))
                     continue
                 items.append(
                     record_from_dict(
                         obj, source_path=ref.path, default_source=default_source, where=where, warnings=warns
                     )
                 )
+            more = bool(fh.peek(1))
             nxt = ChunkRef(ref.path, ref.root, ref.kind, fh.tell(), line_no)
-            return items, (nxt if fh.peek(1) else None)
+            return items, (nxt if more else None)
+        finally:
+            if more and gz:  # the next chunk goes on from here, without decompressing again
+                self._stream = (ref.path, fh.tell(), fh)
+            else:
+                fh.close()
+
+    def _resume(self, ref: ChunkRef):
+        """The open .gz stream left at this chunk's offset by the previous chunk, if any."""
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return None
+        path, offset, fh = stream
+        if (path, offset) == (ref.path, ref.offset):
+            return fh
+        fh.close()
+        return None
 
 
-def _html_record(data: bytes, path: Path, root: Path, default_source: str) -> Item:
+def _html_record(data: bytes, path: Path, rel: str, default_source: str) -> Item:
     """A saved web page: its main text and metadata (transforms.web)."""
     from transforms.web import parse_page
 
-    rel = path.relative_to(root).as_posix() if root.is_dir() else path.name
     try:
         page = parse_page(data)
     except Exception as exc:  # noqa: BLE001  (lxml/trafilatura on malformed input)
@@ -357,15 +706,12 @@ def is_url(location: str) -> bool:
     return str(location).startswith(("http://", "https://"))
 
 
-FEED_SUFFIXES = (".xml", ".rss", ".atom")
-
-
 def _file_source(
     location: str, *, chunk_records: int = 2000, name: str | None = None, web=None, **options: object
 ) -> Source:
     if options:
         raise ValueError(f"unknown options for a file source: {', '.join(sorted(options))}")
-    return FileSource(location, chunk_records=chunk_records, name=name)
+    return FileSource(location, chunk_records=chunk_records, name=name, web=web)
 
 
 def _web_kind(kind: str | None) -> SourceFactory:
@@ -393,7 +739,7 @@ def infer_kind(location: str) -> str:
     """The kind of a location given without one."""
     if is_url(location):
         return "web"
-    return "feed" if location.endswith(FEED_SUFFIXES) else "file"
+    return "feed" if location.lower().endswith(FEED_SUFFIXES) else "file"
 
 
 def register_source_kind(name: str, factory: SourceFactory) -> None:

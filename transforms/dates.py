@@ -1,9 +1,15 @@
-"""Lenient date parsing for article timestamps (ISO 8601, RFC 822, Reuters)."""
+"""Lenient date parsing for article timestamps (ISO 8601, RFC 822, Reuters).
+
+Dates outside the sane range for a news article, before `EARLIEST` (1800-01-01) or more
+than `FUTURE_TOLERANCE` (2 days) after the time of parsing (the run), are no date: the
+article keeps `published_at` NULL and a warning, like an unparseable one. (Without the
+bound, 0001-01-01 or 9999-12-31 overflow as soon as anything adds a day or a time zone.)
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from dateutil import parser as du_parser
@@ -19,6 +25,10 @@ _MONTHS = {
 }
 
 
+EARLIEST = datetime(1800, 1, 1)
+FUTURE_TOLERANCE = timedelta(days=2)
+
+
 def _naive_utc(dt: datetime) -> datetime:
     """Store timestamps as naive UTC (DuckDB TIMESTAMP)."""
     if dt.tzinfo is not None:
@@ -26,12 +36,28 @@ def _naive_utc(dt: datetime) -> datetime:
     return dt
 
 
-def parse_date(value: object) -> tuple[datetime | None, str | None]:
+def parse_date(value: object, *, now: datetime | None = None) -> tuple[datetime | None, str | None]:
     """Parse a published date leniently.
 
     Returns (timestamp as naive UTC or None, warning or None). Never raises: an
-    unparseable value gives (None, "unparseable date ...") so the article is kept.
+    unparseable value, or a date before EARLIEST or more than FUTURE_TOLERANCE after
+    `now` (naive UTC; default: the current time), gives (None, a warning) so the article
+    is kept without a date.
     """
+    try:
+        got, warning = _parse(value)
+    except OverflowError as exc:  # a time zone or field moved a date past year 1 or 9999
+        return None, f"date {value!r} is out of range ({exc}); stored as NULL"
+    if got is None:
+        return None, warning
+    latest = (now if now is not None else datetime.now(UTC).replace(tzinfo=None)) + FUTURE_TOLERANCE
+    if not EARLIEST <= got <= latest:
+        when = "before 1800-01-01" if got < EARLIEST else "more than 2 days in the future"
+        return None, f"date {value!r} is out of range ({got.isoformat()} is {when}); stored as NULL"
+    return got, warning
+
+
+def _parse(value: object) -> tuple[datetime | None, str | None]:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     if isinstance(value, datetime):
@@ -42,6 +68,8 @@ def parse_date(value: object) -> tuple[datetime | None, str | None]:
         except (OverflowError, OSError, ValueError):
             return None, f"unparseable date {value!r}: epoch seconds out of range"
     text = str(value).strip()
+    if len(text) > 200:  # no date is written in more; dateutil is slow on long garbage
+        return None, f"unparseable date {text[:60]!r}...: {len(text):,} characters"
     m = _REUTERS.match(text)
     if m:
         day, mon, year, hh, mm, ss, frac = m.groups()

@@ -74,7 +74,16 @@ def _year(y: int, text: str) -> EventTime:
 
 
 def normalise(text: str, published_at: datetime | date | None, future: bool = False) -> EventTime | None:
-    """Pin a DATE expression to a period; `future` says the clause is planned/future."""
+    """Pin a DATE expression to a period; `future` says the clause is planned/future.
+    None, too, when the period would fall outside the calendar (years 1 to 9999: "last
+    year" in an article dated 0001-01-01, "tomorrow" on 9999-12-31)."""
+    try:
+        return _normalise(text, published_at, future)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _normalise(text: str, published_at: datetime | date | None, future: bool) -> EventTime | None:
     t = " ".join(text.lower().replace(",", " ").split())
     t = re.sub(r"^(back |as early as |as of |since |until |by |from |in |on |during |at |the )+", "", t)
     pub = published_at.date() if isinstance(published_at, datetime) else published_at

@@ -26,7 +26,7 @@ def test_jsonl_records_and_metadata(tmp_path):
     )
     items = read_all(FileSource(p))
     assert [type(i) for i in items] == [RawRecord, RawRecord]
-    assert items[0].metadata == {"section": "x"} and items[0].source == "a"
+    assert json.loads(items[0].metadata) == {"section": "x"} and items[0].source == "a"
     assert items[1].external_id == "2" and items[1].source == "wire" and items[1].url == "https://e.x/2"
 
 
