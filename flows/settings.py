@@ -109,6 +109,21 @@ class Settings(BaseSettings):
         "0 2 * * *", description="Cron schedule of the nightly deployment that `newsetl serve` runs."
     )
     timezone: str = Field("UTC", description="Time zone of the cron schedule.")
+    prefect_startup_timeout: float = Field(
+        120.0,
+        gt=0,
+        description=(
+            "Seconds to wait for a local Prefect API server (the temporary one of a run, or the one "
+            "`newsetl serve` / `newsetl server` start) to answer. Prefect's own default, 20 s, is too "
+            "short on a busy 2-core machine; 120 s covers a fresh Prefect database under load."
+        ),
+    )
+    prefect_port: int = Field(
+        4200,
+        ge=1,
+        le=65535,
+        description="Port (on 127.0.0.1) of the long-lived local Prefect server of `newsetl serve` and `newsetl server`.",
+    )
     data_docs: bool = Field(
         True, description="Build the Great Expectations Data Docs site per run under <warehouse>.gx/."
     )
@@ -138,6 +153,22 @@ class Settings(BaseSettings):
     http_host_delay: float = Field(0.2, ge=0, description="Minimum seconds between two requests to one host.")
     http_retries: int = Field(3, ge=0, description="Retries (exponential backoff) on 5xx, 429 and timeouts.")
     http_backoff: float = Field(0.5, ge=0, description="First retry delay in seconds (doubles each retry).")
+    http_deadline: float = Field(
+        60.0,
+        gt=0,
+        description=(
+            "Total seconds one URL may take: every attempt, wait and read together (the read "
+            "timeout bounds each read; a server sending a byte a second is stopped here)."
+        ),
+    )
+    http_retry_after_cap: float = Field(
+        30.0,
+        ge=0,
+        description=(
+            "Longest Retry-After (429/503) waited before a retry; a server asking for longer "
+            "is given up on, with the reason in quarantine."
+        ),
+    )
     http_user_agent: str = Field(
         USER_AGENT,
         description="User-Agent sent with every request.",

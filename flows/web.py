@@ -3,8 +3,13 @@ parsed by transforms/web.py.
 
 - `FeedSource` (kind `feed`): a feed by URL or file. One conditional GET for the feed (an
   unchanged feed is answered 304 and costs nothing more); entries already in the
-  warehouse are not fetched again; each new entry's link is fetched and its page parsed,
-  the feed's title, date, author and categories filling what the page lacks.
+  warehouse are not fetched again; each new entry's link is fetched and its page parsed
+  (the page's title, date, author and categories win, the feed's fill what the page
+  lacks). An entry without a usable page is loaded from its own text (content:encoded /
+  Atom content, else its summary when it has no link at all), else quarantined: every
+  entry feedparser returns is an item. Pages are fetched concurrently across hosts and
+  handed to the run as they arrive (each `read` returns what has come in, and a
+  continuation `ChunkRef` while pages are still under way).
 - `PageSource` (kind `page`): one article URL (conditional GET as well). A folder of saved
   `.html` files is a plain folder source (flows/sources.py).
 
@@ -15,6 +20,9 @@ stage; the run goes on.
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +30,16 @@ from urllib.parse import urljoin, urlsplit
 
 from flows.fetching import Fetcher, FetchError, Response
 from flows.sources import ChunkRef, Item, RawRecord, Rejected, is_url
-from transforms.web import FEED_TYPES, Entry, Page, looks_like_html, parse_feed, parse_page
+from transforms.web import (
+    FEED_TYPES,
+    MIN_PAGE_WORDS,
+    Entry,
+    Page,
+    looks_like_html,
+    merged_date,
+    parse_feed,
+    parse_page,
+)
 
 FEED_ACCEPT = ", ".join((*FEED_TYPES, "*/*;q=0.5"))
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -95,10 +112,94 @@ def _page(resp: Response, where: str, key: str | None) -> Page | Rejected | None
         return Rejected(where, key, "parse", f"{resp.url}: HTML could not be parsed: {exc}")
 
 
+READ_MAX_ITEMS = 200  # items one read hands to the run at most
+READ_GATHER_SECONDS = 0.5  # after the first item, how long a read collects more
+
+
+class _Pump:
+    """Entry items made on a background thread (pages fetched by `Fetcher.iter_many`),
+    handed over as they arrive. Every job yields its items exactly once: when making one
+    fails unexpectedly, or the pump itself breaks, the job's entries are quarantined."""
+
+    _DONE = object()
+
+    def __init__(self, fetcher: Fetcher, jobs: list[tuple[str, list[Entry]]], make, broken):
+        self.jobs = jobs
+        self.make = make  # (entry, link) -> Item
+        self.broken = broken  # (entry, link, reason) -> Rejected
+        self.q: queue.Queue = queue.Queue()
+        self.finished = False
+        self.thread = threading.Thread(target=self._run, args=(fetcher,), daemon=True, name="newsetl-feed")
+        self.thread.start()
+
+    def _job(self, i: int) -> Item:
+        link, entries = self.jobs[i]
+        try:
+            return self.make(entries[0], link)
+        except Exception as exc:  # noqa: BLE001  (one entry's bug must not lose the others)
+            return self.broken(entries[0], link, f"unexpected error: {type(exc).__name__}: {exc}")
+
+    def _run(self, fetcher: Fetcher) -> None:
+        done: set[int] = set()
+        try:
+            for i, item in fetcher.iter_many([link for link, _ in self.jobs], self._job):
+                done.add(i)
+                for _ in self.jobs[i][1]:  # an exact repeat of an entry gets the same item
+                    self.q.put(item)
+        except BaseException as exc:  # noqa: BLE001  (accounted for below, then re-raised)
+            for i, (link, entries) in enumerate(self.jobs):
+                if i not in done:
+                    for e in entries:
+                        self.q.put(
+                            self.broken(e, link, f"page fetching stopped: {type(exc).__name__}: {exc}")
+                        )
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            self.q.put(self._DONE)
+
+    def take(self, wait_first: bool) -> list[Item]:
+        """What has arrived: blocks for the first item when `wait_first`, then collects for
+        up to READ_GATHER_SECONDS (at most READ_MAX_ITEMS)."""
+        items: list[Item] = []
+        until = None if wait_first else time.monotonic() + READ_GATHER_SECONDS
+        while not self.finished and len(items) < READ_MAX_ITEMS:
+            if until is None:
+                timeout = 1.0  # waiting for the first item (a page is bounded by the deadline)
+            else:
+                timeout = until - time.monotonic()
+                if timeout <= 0:
+                    break
+            try:
+                x = self.q.get(timeout=timeout)
+            except queue.Empty:
+                continue
+            if x is self._DONE:
+                self.finished = True
+                break
+            items.append(x)
+            if until is None:
+                until = time.monotonic() + READ_GATHER_SECONDS
+        return items
+
+
+def _absolute(link: str | None, base: str | None) -> str | None:
+    if not link:
+        return None
+    return urljoin(base, link) if base else link
+
+
 class FeedSource(_UrlSource):
     kind = "feed"
 
+    def __init__(self, location: str, *, state: WebState, name: str | None = None):
+        super().__init__(location, state=state, name=name)
+        self._pump: _Pump | None = None
+
     def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
+        if ref.offset:  # a continuation: the pages that arrived since the last read
+            return self._more([], ref)
+        self._pump = None  # a retried first read starts over
         where = self.location
         if is_url(where):
             resp = self._fetch(where, FEED_ACCEPT)
@@ -106,61 +207,133 @@ class FeedSource(_UrlSource):
                 return [], None  # unchanged since the last run: one request, nothing to do
             if isinstance(resp, Rejected):
                 return [resp], None
-            return self.items(resp.content, resp.url), None
+            return self.start(resp, ref)
         try:
             content = Path(where).read_bytes()
         except OSError as exc:
             return [Rejected(where, None, "read", f"feed file could not be read: {exc}")], None
-        return self.items(content, None), None
+        return self._more(self.items(content, None), ref)
 
-    def items(self, content: bytes, base: str | None) -> list[Item]:
-        """The feed's new entries, fetched and parsed (in the feed's order)."""
+    def start(self, resp: Response, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
+        """The first read of a fetched feed: its immediate items, and a continuation while
+        its pages are being fetched."""
+        headers = dict(resp.headers)
+        headers["content-location"] = urljoin(resp.url, headers.get("content-location", ""))
+        return self._more(self.items(resp.content, resp.url, headers), ref)
+
+    def _more(self, first: list[Item], ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
+        pump = self._pump
+        if pump is None:
+            return first, None
+        items = first + pump.take(wait_first=not first)
+        if pump.finished:
+            self._pump = None
+            return items, None
+        return items, ChunkRef(ref.path, ref.root, ref.kind, ref.offset + max(1, len(items)))
+
+    def namespace(self) -> str:
+        """The `source` of the feed's articles, which keys their ids: the configured name,
+        else the feed's own URL (or absolute path): never shared by two feeds."""
+        if self.name:
+            return self.name
+        return self.location if is_url(self.location) else str(Path(self.location).resolve())
+
+    def items(self, content: bytes, base: str | None, headers: dict[str, str] | None = None) -> list[Item]:
+        """Items for the feed's entries that need no page (loaded from their own text, or
+        quarantined); the new entries' pages are fetched on a background pump (`_more`)."""
         where = self.location
         try:
-            feed = parse_feed(content)
+            feed = parse_feed(content, headers)
         except ValueError as exc:
             return [Rejected(where, None, "parse", str(exc), content[:20000].decode("utf-8", "replace"))]
-        source = self.name or feed.title or _host(base or feed.link or where)
-        ids = [e.id for e in feed.entries]
-        known = self.state.known(source, ids) if ids else set()
-        todo = {e.id: e for e in feed.entries if e.id not in known}  # first of repeated ids
-        return self.state.fetcher.get_many(list(todo), lambda eid: self._entry(todo[eid], source, base))
+        source = self.namespace()
+        fetchable: dict[str, tuple[str, list[Entry]]] = {}  # id -> (page URL, occurrences)
+        out: list[Item] = []
+        for e in feed.entries:
+            link = _absolute(e.link, base)
+            if link and is_url(link):
+                fetchable.setdefault(e.id, (link, []))[1].append(e)
+            else:
+                out.append(self._without_page(e, source, feed.title, link))
+        known = self.state.known(source, list(fetchable)) if fetchable else set()
+        jobs = [job for eid, job in fetchable.items() if eid not in known]
+        if jobs:
+            self._pump = _Pump(
+                self.state.fetcher,
+                jobs,
+                make=lambda e, link: self._entry(e, source, feed.title, link),
+                broken=lambda e, link, why: Rejected(where, e.id, "fetch", f"{link}: {why}"),
+            )
+        return out
 
-    def _entry(self, e: Entry, source: str, base: str | None) -> Item:
-        where = self.location
-        if not e.link:
-            return Rejected(where, e.id, "fetch", "feed entry has no link to fetch")
-        link = urljoin(base, e.link) if base else e.link
-        meta = {
+    def _meta(self, e: Entry, feed_title: str | None, link: str | None) -> dict:
+        return {
             "feed": self.location,
-            "feed_entry_link": link,
-            **({"author": e.author} if e.author else {}),
-            **({"categories": list(e.categories)} if e.categories else {}),
+            **({"feed_title": feed_title} if feed_title else {}),
+            **({"feed_guid": e.guid} if e.guid and e.guid != e.id else {}),
+            **({"feed_entry_link": link} if link else {}),
         }
+
+    def _without_page(self, e: Entry, source: str, feed_title: str | None, link: str | None) -> Item:
+        """An entry with no page to fetch: its own text is the article."""
+        if not e.link:
+            why = "feed entry has no link"
+        elif not urlsplit(link or "").scheme:
+            why = f"feed entry link {e.link!r} is relative and the feed has no URL to resolve it against"
+        else:
+            why = f"feed entry link {link!r} is not an http(s) URL"
+        url = link if link and urlsplit(link).scheme else None
+        return self._from_feed(
+            e, source, self._meta(e, feed_title, link), url, why, "fetch", page_failed=False
+        )
+
+    def _from_feed(
+        self, e: Entry, source: str, meta: dict, url: str | None, why: str, stage: str, *, page_failed: bool
+    ) -> Item:
+        """The entry loaded from its own text: its full content, or (when no page failed:
+        none was there to fetch, or it had no main text) its summary; else why not."""
+        where = self.location
+        text, kind = e.content, "content"
+        if not text and not page_failed:
+            text, kind = e.summary, "summary"
+        if text and len(text.split()) >= MIN_PAGE_WORDS:
+            meta = {**meta, "body_from": f"feed {kind}"}
+            warnings = (f"{why}; the body is the feed entry's {kind}",) if page_failed else ()
+            return RawRecord(where, e.id, e.title, text, e.published, source, url, meta, warnings)
+        if text:
+            own = f"its own text ({len(text.split())} words) is too short to be the article"
+        else:
+            own = "it has no text of its own" if not e.summary else "its summary is no full text"
+        return Rejected(where, e.id, stage, f"{why}; {own}")
+
+    def _entry(self, e: Entry, source: str, feed_title: str | None, link: str) -> Item:
+        """An entry with a page: fetched and parsed; the page's values win."""
+        where = self.location
+        meta = self._meta(e, feed_title, link)
         try:
             resp = self.state.fetcher.get(link, accept=PAGE_ACCEPT)
         except FetchError as exc:
-            return Rejected(where, e.id, "fetch", str(exc))
+            return self._from_feed(e, source, meta, link, str(exc), "fetch", page_failed=True)
         page = _page(resp, where, e.id)
         if isinstance(page, Rejected):
-            return page
+            return self._from_feed(e, source, meta, resp.url, page.reason, page.stage, page_failed=True)
         if page is None:
-            if e.summary:  # a page without main text: the feed's summary is the article
-                meta["body_from"] = "feed summary"
-                return RawRecord(where, e.id, e.title, e.summary, e.published, source, link, meta)
-            return Rejected(where, e.id, "parse", f"{link}: no article text found on the page")
-        if page.author:
-            meta.setdefault("author", page.author)
+            why = f"{link}: no article text found on the page"
+            return self._from_feed(e, source, meta, resp.url, why, "parse", page_failed=False)
+        author = page.author or e.author
+        categories = page.categories or e.categories
+        if author:
+            meta["author"] = author
+        if categories:
+            meta["categories"] = list(categories)
         if page.sitename:
             meta["sitename"] = page.sitename
-        if page.categories:
-            meta.setdefault("categories", list(page.categories))
         return RawRecord(
             where,
             e.id,
-            page.title or e.title,  # feed metadata fills what the page lacks
+            page.title or e.title,  # the page wins; the feed fills what the page lacks
             page.text,
-            page.published or e.published,
+            merged_date(page.published, e.published),
             source,
             page.url or resp.url,
             meta,
@@ -191,7 +364,13 @@ class PageSource(_UrlSource):
 class WebSource(_UrlSource):
     """A URL given without a kind: a feed or a page, told apart by the response."""
 
+    def __init__(self, location: str, *, state: WebState, name: str | None = None):
+        super().__init__(location, state=state, name=name)
+        self._feed: FeedSource | None = None
+
     def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
+        if ref.offset and self._feed is not None:
+            return self._feed.read(ref)  # a feed's pages still arriving
         resp = self._fetch(self.location, f"{FEED_ACCEPT}, text/html")
         if resp is None:
             return [], None
@@ -199,7 +378,8 @@ class WebSource(_UrlSource):
             return [resp], None
         if looks_like_html(resp.content_type, resp.content):
             return [PageSource(self.location, state=self.state, name=self.name).item(resp)], None
-        return FeedSource(self.location, state=self.state, name=self.name).items(resp.content, resp.url), None
+        self._feed = FeedSource(self.location, state=self.state, name=self.name)
+        return self._feed.start(resp, ref)
 
 
 def web_source(

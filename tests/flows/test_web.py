@@ -203,7 +203,7 @@ def test_rss_and_atom_feeds_fetch_and_parse_their_pages(site, prefect_harness, t
     )
     by_title = {r[2]: r for r in rows}
     acme = by_title["Acme buys Beta"]
-    assert acme[1] == "Example Business"  # the feed's title names the source
+    assert acme[1] == f"{site.base}/rss.xml"  # an unnamed feed's URL is its id namespace
     assert acme[4] == f"{site.base}/news/acme-buys-beta"  # the page's canonical URL
     assert "Acme Corp said on Monday" in acme[3] and "3,000 people" in acme[3]
     for marker in (
@@ -218,8 +218,9 @@ def test_rss_and_atom_feeds_fetch_and_parse_their_pages(site, prefect_harness, t
     assert str(acme[5]).startswith("2026-11-16")  # the page has no date: the feed's fills it
     meta = json.loads(acme[6])
     assert meta["categories"] == ["business"] and meta["sitename"] == "Example News"
+    assert meta["feed_title"] == "Example Business"
     corvex = by_title["Corvex opens plant"]
-    assert corvex[1] == "Example Tech" and corvex[0] == "tag:example.com,2026:corvex"
+    assert corvex[1] == f"{site.base}/atom.xml" and corvex[0] == "tag:example.com,2026:corvex"
     assert query(wh, "select count(*) from actions")[0][0] > 0  # and they were extracted
 
 
