@@ -244,7 +244,7 @@ _MODE_NAMES = (
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
     (stat.S_ISDIR, "a folder"),
-)
+)  # "not a regular file: a FIFO (named pipe); only regular files are read"
 
 
 class NotReadable(Exception):
@@ -253,7 +253,7 @@ class NotReadable(Exception):
 
 def _not_regular(mode: int) -> str:
     what = next((name for test, name in _MODE_NAMES if test(mode)), "a special file")
-    return f"not a regular file ({what}); only regular files are read"
+    return f"not a regular file: {what}; only regular files are read"
 
 
 def _open_regular(path: Path):
@@ -338,7 +338,7 @@ def _sniff(path: Path, compressed: bool = False) -> Rejected | None:
     except NotReadable as exc:
         return Rejected(where, None, "read", str(exc))
     except _GZIP_ERRORS as exc:
-        return Rejected(where, None, "read", f"not a valid gzip file ({type(exc).__name__}: {exc})")
+        return Rejected(where, None, "read", f"not a valid gzip file ({exc})")
     except OSError as exc:
         return Rejected(where, None, "read", f"cannot read file: {exc.strerror or exc}")
     if not head.strip():

@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 
@@ -123,3 +124,188 @@ def test_wrong_field_types_are_rejected(tmp_path):
     a, b = read_all(FileSource(p))
     assert a.reason == "line 1: 'id' must be a string or number"
     assert b.reason == "line 2: 'text' must be a string, got int" and b.external_id == "2"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("a.jsonl", "jsonl"),
+        ("UPPER.JSONL", "jsonl"),
+        ("x.NDJSON", "jsonl"),
+        ("Story.TXT", "txt"),
+        ("page.HTM", "html"),
+        ("list.Json", "json"),
+        ("wire.jsonl.gz", "jsonl.gz"),
+        ("WIRE.JSON.GZ", "json.gz"),
+        ("story.txt.gz", "txt.gz"),
+        ("data.csv.gz", "compressed"),
+        ("archive.zip", "compressed"),
+        ("dump.tar", "compressed"),
+        ("feed.xml", "feed"),
+        ("Feed.RSS", "feed"),
+        ("notes.md", None),
+        ("README", None),
+    ],
+)
+def test_kind_by_name_in_any_case(name, kind):
+    from flows.sources import kind_of
+
+    assert kind_of(name) == kind
+
+
+def _reasons(items):
+    return {os.path.basename(i.source_path): i.reason for i in items if isinstance(i, Rejected)}
+
+
+def test_special_files_are_rows_not_reads(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "dev.jsonl").symlink_to("/dev/null")
+    (tmp_path / "gone.json").symlink_to(tmp_path / "missing.json")
+    (tmp_path / "ok.txt").write_text("Title\nBody.\n")
+    items = read_all(FileSource(tmp_path))
+    assert [i.external_id for i in items if isinstance(i, RawRecord)] == ["ok.txt"]
+    assert _reasons(items) == {
+        "pipe.txt": "not a regular file: a FIFO (named pipe); only regular files are read",
+        "dev.jsonl": "not a regular file: a character device; only regular files are read",
+        "gone.json": f"broken symbolic link: its target {str(tmp_path / 'missing.json')!r} does not exist",
+    }
+
+
+def test_random_bytes_are_binary_not_empty(tmp_path):
+    noise = bytes((i * 97 + 13) % 256 for i in range(5000)).replace(b"\x00", b"\xff")
+    (tmp_path / "noise.jsonl").write_bytes(noise)
+    (tmp_path / "cp1252.txt").write_bytes("Caf\u00e9 news\nCr\u00e8me sales rose.\n".encode("cp1252"))
+    items = read_all(FileSource(tmp_path))
+    assert _reasons(items) == {"noise.jsonl": "binary file (control bytes, not UTF-8), not text"}
+    (good,) = [i for i in items if isinstance(i, RawRecord)]
+    assert good.title == "Caf\u00e9 news" and "cp1252" in good.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("content", "title", "body"),
+    [
+        (b"Title\rLine one.\rLine two.\r", "Title", "Line one.\rLine two.\r"),
+        (b"Title\r\nBody.\r\n", "Title", "Body.\r\n"),
+        (b"Title\nBody.\n", "Title", "Body.\n"),
+        (b"Only a title", "Only a title", ""),
+    ],
+)
+def test_txt_line_endings(tmp_path, content, title, body):
+    (tmp_path / "s.txt").write_bytes(content)
+    (item,) = read_all(FileSource(tmp_path))
+    assert (item.title, item.text) == (title, body)
+
+
+def test_gzip_jsonl_in_chunks_and_resumed(tmp_path):
+    import gzip
+
+    p = tmp_path / "w.jsonl.gz"
+    with gzip.open(p, "wt") as fh:
+        fh.write("".join(json.dumps({"id": i, "text": f"t{i}"}) + "\n" for i in range(7)))
+    src = FileSource(tmp_path, chunk_records=3)
+    assert [i.external_id for i in read_all(src)] == [str(i) for i in range(7)]
+    assert src.estimate() == 7
+    first, nxt = src.read(src.chunks()[0])
+    again, _ = FileSource(tmp_path, chunk_records=3).read(nxt)  # a fresh reader seeks instead
+    assert [i.external_id for i in again] == ["3", "4", "5"]
+
+
+def test_truncated_gzip_keeps_what_was_read(tmp_path):
+    import gzip
+
+    data = gzip.compress(
+        "".join(json.dumps({"id": i, "text": "x" * 50}) + "\n" for i in range(2000)).encode()
+    )
+    (tmp_path / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
+    items = read_all(FileSource(tmp_path, chunk_records=500))
+    loaded = [i for i in items if isinstance(i, RawRecord)]
+    (bad,) = [i for i in items if isinstance(i, Rejected)]
+    assert 0 < len(loaded) < 2000 and "compressed data is corrupt" in bad.reason
+    assert bad.reason.startswith(f"after line {len(loaded)}:")
+
+
+def test_other_compressions_and_broken_gzip_are_rows(tmp_path):
+    (tmp_path / "a.jsonl.bz2").write_bytes(b"BZh9")
+    (tmp_path / "b.json.gz").write_bytes(b"plain text, not gzip")
+    (tmp_path / "c.csv.gz").write_bytes(b"\x1f\x8b")
+    reasons = _reasons(read_all(FileSource(tmp_path)))
+    assert reasons["a.jsonl.bz2"].startswith("compressed file not read")
+    assert reasons["b.json.gz"].startswith("not a valid gzip file")
+    assert reasons["c.csv.gz"].startswith("compressed file not read")
+
+
+def test_symlinked_folders_followed_once(tmp_path):
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "real").mkdir(parents=True)
+    outside.mkdir()
+    (root / "real" / "a.txt").write_text("A\nbody\n")
+    (outside / "b.txt").write_text("B\nbody\n")
+    (root / "ext").symlink_to(outside, target_is_directory=True)  # followed
+    (root / "again").symlink_to(root / "real", target_is_directory=True)  # a second path
+    (root / "real" / "up").symlink_to(root, target_is_directory=True)  # a loop
+    (outside / "back").symlink_to(outside, target_is_directory=True)  # a loop in the linked tree
+    items = read_all(FileSource(root))
+    assert sorted(i.external_id for i in items if isinstance(i, RawRecord)) == ["ext/b.txt", "real/a.txt"]
+    reasons = {os.path.relpath(i.source_path, root): i.reason for i in items if isinstance(i, Rejected)}
+    assert set(reasons) == {"again", "real/up", "ext/back"}
+    assert all(r.startswith("symbolic link to a folder already read") for r in reasons.values())
+
+
+def test_deep_and_huge_json_values_quarantine_their_line_only(tmp_path):
+    p = tmp_path / "x.jsonl"
+    p.write_text(
+        '{"id": "1", "text": "a"}\n'
+        + '{"id": "2", "text": "b", "n": '
+        + "9" * 5001
+        + "}\n"
+        + '{"a": ' * 10_000
+        + "1"
+        + "}" * 10_000
+        + "\n"
+        + '{"id": "4", "text": "d", "deep": '
+        + "[" * 400
+        + "]" * 400
+        + "}\n"
+    )
+    items = read_all(FileSource(p, chunk_records=2))
+    assert [i.external_id for i in items if isinstance(i, RawRecord)] == ["1", "4"]
+    reasons = [i.reason for i in items if isinstance(i, Rejected)]
+    assert reasons[0].startswith("line 2: JSON number too long to read (Exceeds the limit (4300 digits)")
+    assert reasons[1] == "line 3: JSON nested too deeply to read (RecursionError)"
+    (deep,) = [i for i in items if getattr(i, "external_id", None) == "4"]
+    assert isinstance(deep.metadata, str) and deep.metadata.count("[") == 400
+
+
+def test_whole_json_file_too_deep_or_huge(tmp_path):
+    (tmp_path / "deep.json").write_text("[" * 10_000 + "]" * 10_000)
+    (tmp_path / "huge.json").write_text('{"id": "1", "text": "x", "n": ' + "1" * 6000 + "}")
+    reasons = _reasons(read_all(FileSource(tmp_path)))
+    assert set(reasons) == {"deep.json", "huge.json"}
+    assert reasons["deep.json"] == "JSON nested too deeply to read (RecursionError)"
+    assert reasons["huge.json"].startswith("JSON number too long to read")
+    assert FileSource(tmp_path).estimate() == 2  # never raises
+
+
+def test_surrogates_in_json_are_replaced_and_recorded(tmp_path):
+    (tmp_path / "s.jsonl").write_text('{"id": "a\\ud800", "text": "b\\udc00c", "k": "\\ud83d"}\n')
+    (item,) = read_all(FileSource(tmp_path))
+    assert (item.external_id, item.text, json.loads(item.metadata)) == (
+        "a\ufffd",
+        "b\ufffdc",
+        {"k": "\ufffd"},
+    )
+    assert item.warnings == ("lone surrogate code points in id, text, metadata replaced by U+FFFD",)
+
+
+def test_non_utf8_file_names(tmp_path):
+    name = os.fsdecode(b"r\xe9sum\xe9.txt")
+    (tmp_path / name).write_text("Title\nBody\n")
+    (tmp_path / os.fsdecode(b"bad\xff.jsonl")).write_bytes(b"{not json\n")
+    items = read_all(FileSource(tmp_path))
+    (rec,) = [i for i in items if isinstance(i, RawRecord)]
+    (rej,) = [i for i in items if isinstance(i, Rejected)]
+    assert rec.external_id == "r\\xe9sum\\xe9.txt" and rec.source_path.endswith("/r\\xe9sum\\xe9.txt")
+    assert "file name is not valid UTF-8" in rec.warnings[0]
+    assert rej.source_path.endswith("/bad\\xff.jsonl")
+    for s in (rec.source_path, rec.external_id, *rec.warnings, rej.source_path, rej.reason):
+        s.encode("utf-8")

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -36,3 +36,71 @@ def test_malformed_reuters_time_keeps_day():
     got, warning = parse_date("31-MAR-1987 605:12:19")
     assert got == datetime(1987, 3, 31)
     assert "invalid time" in warning
+
+
+NOW = datetime(2026, 6, 15, 12, 0)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "warning"),
+    [
+        ("0001-01-01", None, "is before 1800-01-01"),
+        ("9999-12-31", None, "more than 2 days in the future"),
+        ("9999-12-31T23:59:59Z", None, "more than 2 days in the future"),
+        ("0001-01-01T00:00:00+01:00", None, "out of range (date value out of range)"),
+        ("9999-12-31T23:59:59-05:00", None, "out of range"),
+        ("Fri, 31 Dec 9999 23:59:59 -0500", None, "out of range"),
+        ("01-JAN-0001 00:00:00", None, "is before 1800-01-01"),
+        ("1799-12-31", None, "is before 1800-01-01"),
+        ("1800-01-01", datetime(1800, 1, 1), None),
+        ("2026-06-17T11:59:00", datetime(2026, 6, 17, 11, 59), None),  # within 2 days: clocks differ
+        ("2026-06-18", None, "more than 2 days in the future"),
+        (1e11, None, "more than 2 days in the future"),  # epoch seconds in year 5138
+        (-1e13, None, "epoch seconds out of range"),
+        (10**30, None, "epoch seconds out of range"),
+        (float("nan"), None, "epoch seconds out of range"),
+        (datetime(1, 1, 1), None, "is before 1800-01-01"),
+        ("x" * 500, None, "500 characters"),
+        ("99999999999999999999999", None, "unparseable date"),
+    ],
+)
+def test_out_of_range_dates_are_none_with_a_warning(value, expected, warning):
+    got, warn = parse_date(value, now=NOW)
+    assert got == expected
+    if warning is None:
+        assert warn is None
+    else:
+        assert warning in warn and ("stored as NULL" in warn or "unparseable" in warn)
+
+
+def test_future_bound_follows_the_clock():
+    assert parse_date("2030-01-01", now=datetime(2029, 12, 31))[0] == datetime(2030, 1, 1)
+    assert parse_date("2030-01-01", now=datetime(2020, 1, 1))[0] is None
+    assert parse_date("2000-01-01")[0] == datetime(2000, 1, 1)  # default: now
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "future", "label"),
+    [
+        ("yesterday", datetime(1, 1, 1), False, None),
+        ("last year", date(1, 6, 1), False, None),
+        ("last week", date(1, 1, 3), False, None),
+        ("last month", date(1, 1, 20), False, None),
+        ("in March", date(1, 1, 3), False, None),  # March of year 0
+        ("tomorrow", datetime(9999, 12, 31), False, None),
+        ("next year", date(9999, 3, 1), False, None),
+        ("next week", date(9999, 12, 30), False, None),
+        ("next month", date(9999, 12, 5), False, None),
+        ("next Monday", date(9999, 12, 31), False, None),
+        ("in March", date(9999, 12, 31), True, None),  # March of year 10000
+        ("yesterday", datetime(9999, 12, 31), False, "9999-12-30"),
+        ("tomorrow", datetime(1, 1, 1), False, "0001-01-02"),
+        ("yesterday", datetime(2020, 6, 11, 9), False, "2020-06-10"),
+        ("last year", date(2020, 6, 11), False, "2019"),
+    ],
+)
+def test_timex_at_the_ends_of_the_calendar(text, published, future, label):
+    from transforms.timex import normalise
+
+    got = normalise(text, published, future)
+    assert (got.label if got else None) == label
