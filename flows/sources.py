@@ -190,7 +190,7 @@ def record_from_dict(
     rid = obj.get("id")
     if rid is None or (isinstance(rid, str) and not rid.strip()):
         return reject(None, "record has no 'id'")
-    if not isinstance(rid, str | int) or isinstance(rid, bool):
+    if not isinstance(rid, str | int):
         return reject(None, "'id' must be a string or number")
     text, title = obj.get("text"), obj.get("title")
     for name, val in (("text", text), ("title", title)):

@@ -309,3 +309,24 @@ def test_non_utf8_file_names(tmp_path):
     assert rej.source_path.endswith("/bad\\xff.jsonl")
     for s in (rec.source_path, rec.external_id, *rec.warnings, rej.source_path, rej.reason):
         s.encode("utf-8")
+
+
+def test_unlistable_folder_is_a_row(tmp_path, monkeypatch):
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "a.txt").write_text("T\nbody\n")
+    (tmp_path / "locked").mkdir()
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def denied(real):
+        def call(p="."):
+            if str(p).endswith("locked"):
+                raise PermissionError(13, "Permission denied", str(p))
+            return real(p)
+
+        return call
+
+    monkeypatch.setattr(os, "scandir", denied(real_scandir))  # os.walk lists with scandir
+    monkeypatch.setattr(os, "listdir", denied(real_listdir))
+    items = read_all(FileSource(tmp_path))
+    assert [i.external_id for i in items if isinstance(i, RawRecord)] == ["ok/a.txt"]
+    assert _reasons(items) == {"locked": "folder could not be read: Permission denied"}
