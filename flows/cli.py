@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
+import click  # noqa: E402
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
+from rich.text import Text  # noqa: E402
 
 from flows.settings import Settings  # noqa: E402
 
@@ -20,6 +23,7 @@ app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="News articles to validated DuckDB tables."
 )
 console = Console()
+err_console = Console(stderr=True)
 
 
 def _warehouse(path: Path | None) -> Path:
@@ -58,85 +62,199 @@ def run(
     until: datetime = typer.Option(
         None, "--until", formats=["%Y-%m-%d"], help="Backfill: only articles published on or before this day."
     ),
-    batch_size: int = typer.Option(None, "--batch-size", help="Articles per batch."),
-    n_process: int = typer.Option(None, "--n-process", help="Processes for spaCy's nlp.pipe."),
+    batch_size: int = typer.Option(None, "--batch-size", help="Articles per batch.", metavar="N"),
+    n_process: int = typer.Option(
+        None, "--n-process", help="Worker processes that parse (0: one per core).", metavar="N"
+    ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
     dask_address: str = typer.Option(
         None,
         "--dask-address",
         help="Parse on a Dask cluster: scheduler address (tcp://host:8786); see --dask.",
+        metavar="URL",
     ),
     dask: bool = typer.Option(
         False, "--dask", help="Parse on a Dask LocalCluster on this machine (127.0.0.1)."
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Show Prefect's and the libraries' log lines too (always in the log)."
+    ),
 ) -> None:
     """Run the nightly flow: read, clean, extract, validate, load."""
     if dask and dask_address:
-        console.print("[red]error:[/red] give --dask or --dask-address, not both")
-        raise typer.Exit(2)
+        _fail("give --dask or --dask-address, not both", 2)
+    from pydantic import ValidationError
 
     from flows.config import resolve_sources
+    from flows.prefect_api import use_project_home
     from flows.sources import is_url, source_kinds, split_kind
 
+    use_project_home()
+    if not verbose:  # Prefect's and the libraries' lines go to the log, not the console
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     kinds = source_kinds()
     for s in source or []:
         kind, loc = split_kind(s, kinds)
         if kind is None and not is_url(s) and not Path(s).exists():
-            console.print(f"[red]error:[/red] source {s} does not exist")
-            raise typer.Exit(2)
-    try:  # a broken sources.yaml is reported here, before any run starts
-        resolve_sources(list(source) if source else [str(s) for s in Settings().sources])
-    except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    from warehouse.db import WarehouseBusy
-
+            _fail(f"source {s} does not exist", 2)
+    overrides = {
+        "sources": [str(s) for s in source] if source else None,
+        "warehouse": str(warehouse) if warehouse else None,
+        "since": since.date() if since else None,
+        "until": until.date() if until else None,
+        "batch_size": batch_size,
+        "n_process": n_process,
+        "dask_address": "local" if dask else dask_address,
+    }
     try:
-        result = _run_nightly(
-            source,
-            warehouse,
-            since,
-            until,
-            batch_size,
-            n_process,
-            progress,
-            "local" if dask else dask_address,
-        )
-    except WarehouseBusy as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(3) from exc
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+        # a broken sources.yaml is reported here, before any run starts
+        resolve_sources([str(s) for s in settings.sources], settings.schedule)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        _fail(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}", 2)
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    result = _run_nightly(settings, progress=progress and console.is_terminal, verbose=verbose)
     _report(result)
 
 
-def _run_nightly(source, warehouse, since, until, batch_size, n_process, progress, dask_address) -> dict:
-    from flows.nightly import run_nightly
-
-    return run_nightly(
-        sources=[str(s) for s in source] if source else None,
-        warehouse=str(warehouse) if warehouse else None,
-        since=since.date() if since else None,
-        until=until.date() if until else None,
-        batch_size=batch_size,
-        n_process=n_process,
-        progress=progress and console.is_terminal,
-        dask_address=dask_address,
+def _fail(message: str, code: int, log: Path | None = None) -> None:
+    """One line on stderr (no markup is read from `message`), then exit with `code`."""
+    err_console.print(
+        Text("error: ", style="red") + Text(message) + Text(f" (log: {log})" if log else "", style="dim")
     )
+    raise typer.Exit(code)
+
+
+def run_log_path(warehouse: Path) -> Path:
+    """The run log beside the warehouse: data/news.duckdb -> data/news.log."""
+    return warehouse.with_name(warehouse.stem + ".log")
+
+
+def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
+    """Lock the warehouse first (a second writer is refused at once), start the Prefect API
+    while the run opens its row, then run the flow. Every way this ends leaves the run's
+    row (status failed and the reason) and one line on the console."""
+    import logging
+
+    from flows.prefect_api import PrefectStartError, api_settings, flush_to_api, start_api
+    from warehouse.lock import WarehouseBusy, WarehouseLock
+
+    wh = Path(settings.warehouse)
+    try:
+        lock = WarehouseLock(wh)
+    except WarehouseBusy as exc:
+        _fail(str(exc), 3)
+    log = run_log_path(wh)
+    api = start_api(log=log)
+    opened = None
+    try:
+        from flows import nightly
+
+        _log_to_file(log, verbose)
+        logger = logging.getLogger("newsetl")
+        opened = nightly.open_run(settings, lock=lock)
+        logger.info("run %s opened (lock held, row inserted)", opened.run_id)
+        _preload(settings)
+        try:
+            url = api.wait(settings.prefect_startup_timeout)
+            logger.info("Prefect API (%s) answers at %s", api.kind, url)
+        except PrefectStartError as exc:
+            logging.getLogger("newsetl").error("run %s: %s", opened.run_id, exc)
+            opened.fail(str(exc))
+            _fail(str(exc), 1, log)
+        if api.kind != "configured":
+            console.print(Text(f"Prefect API: {api.kind} server {url}", style="dim"))
+        with api_settings(url) if api.kind != "configured" else nullcontext():
+            try:
+                return nightly.run_nightly(
+                    api_url=url,
+                    run_id=opened.run_id,
+                    sources=[str(s) for s in settings.sources],
+                    warehouse=str(wh),
+                    progress=progress,
+                )
+            finally:
+                if api.kind == "temporary":
+                    flush_to_api(timeout=3.0)
+                logger.info("flow finished")
+    except typer.Exit:
+        raise
+    except BaseException as exc:
+        logging.getLogger("newsetl").exception("run failed")
+        if opened is not None and opened.run_id in nightly._OPENED:  # the flow never started
+            opened.fail(f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, KeyboardInterrupt):
+            _fail("interrupted", 130, log)
+        _fail(f"{type(exc).__name__}: {exc}", 1, log)
+    finally:
+        api.close()
+        lock.release()
+        logging.getLogger("newsetl").info("done")
+
+
+def _log_to_file(log: Path, verbose: bool) -> None:
+    """Everything at INFO and above (Prefect, libraries, tracebacks) into the run log."""
+    import logging
+
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    logging.getLogger("newsetl").setLevel(logging.INFO)
+
+
+def _preload(settings: Settings) -> None:
+    """While the Prefect API starts: one worker process loads the model, and a background
+    thread imports what the first batch needs (Great Expectations 4-8 s, the dedup index)."""
+    import threading
+
+    if not settings.dask_address:
+        from flows import pipeline
+
+        pipeline.warm_workers(settings.model, settings.processes, count=1)
+
+    def work() -> None:
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            import expectations.runner as runner
+            import transforms.dedup  # noqa: F401
+
+            runner.preload()
+
+    threading.Thread(target=work, name="newsetl-preload", daemon=True).start()
 
 
 def _report(result: dict) -> None:
     c = result["counts"]
     color = "green" if result["status"] == "succeeded" else "red"
+    stages = result.get("stage_seconds") or {}
+    for name, secs in stages.items():
+        console.print(Text(f"  {name:<14}{secs:7.2f} s", style="dim"))
     console.print(
-        f"[{color}]{result['status']}[/{color}] run {result['run_id']} -> {result['warehouse']}: "
-        f"seen {c['articles_seen']}, loaded {c['articles_loaded']}, skipped {c['articles_skipped']}, "
-        f"quarantined {c['articles_quarantined']} (+{c['rows_quarantined']} rows)"
-        + (f", outside --since/--until {c['articles_out_of_range']}" if c["articles_out_of_range"] else "")
+        Text(result["status"], style=color)
+        + Text(
+            f" run {result['run_id'][:8]} -> {result['warehouse']}: seen {c['articles_seen']}, "
+            f"loaded {c['articles_loaded']}, skipped {c['articles_skipped']}, "
+            f"quarantined {c['articles_quarantined']} (+{c['rows_quarantined']} rows)"
+            + (
+                f", outside --since/--until {c['articles_out_of_range']}"
+                if c["articles_out_of_range"]
+                else ""
+            )
+        )
     )
     if result.get("report"):
-        console.print(f"report: {result['report']}")
+        console.print(Text(f"report: {result['report']}"))
+    log = run_log_path(Path(result["warehouse"]))
     for e in result["errors"]:
-        console.print(f"[red]error:[/red] {e}")
+        err_console.print(Text("error: ", style="red") + Text(e[:300] + ("..." if len(e) > 300 else "")))
     if result["status"] != "succeeded":
+        err_console.print(Text(f"details: newsetl runs -w {result['warehouse']}; log: {log}", style="dim"))
         raise typer.Exit(1)
 
 
@@ -361,5 +479,31 @@ def serve(
     flow_for(settings).serve(name=name, **kwargs)
 
 
+def main() -> None:
+    """The `newsetl` console script. After a command has finished (its warehouse published
+    and closed, its output flushed), the process ends at once: finalising the interpreter
+    with Prefect, Great Expectations and polars loaded takes another second or more."""
+    import logging
+    import sys
+
+    try:
+        app(standalone_mode=False)
+        code = 0
+    except typer.Exit as exc:  # raised by our commands
+        code = exc.exit_code
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        code = 130
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -6,8 +6,6 @@ of its inputs. Only reads are retried. The run ends with a `pipeline_runs` row a
 markdown artifact; its status is `failed` when any batch failed as a whole.
 """
 
-from __future__ import annotations
-
 import logging
 import os
 import time
@@ -354,12 +352,13 @@ class _Run:
             if aid not in done:
                 self.count("skipped", aid=aid)
         self.progress(len(batch) - len(todo))
-        if todo and not self.settings.dask_address:
-            # the workers load the model while this process cleans and de-duplicates the
-            # batch (a run with nothing new never starts them)
-            pipeline.warm_workers(self.settings.model, self.settings.processes)
         with self.timed("clean"):
             prepared = self.steps.clean(todo, self.settings.max_article_chars)
+        if prepared.articles and not self.settings.dask_address:
+            # the workers load the model while this process de-duplicates the batch (a
+            # run with nothing new never starts them)
+            n = pipeline.useful_workers(prepared.articles, self.settings.processes)
+            pipeline.warm_workers(self.settings.model, self.settings.processes, count=n)
         for rec, reason in prepared.rejected:
             self.reject(
                 rec.source_path,
@@ -530,21 +529,29 @@ def nightly(
     n_process: int | None = None,
     progress: bool = False,
     dask_address: str | None = None,
+    run_id: str | None = None,
 ) -> dict:
     """Ingest `sources` (files or folders) into the `warehouse` DuckDB file; with
     `since`/`until`, only articles published in that date range (a backfill). With
     `dask_address`, batches are parsed on Dask workers (call through `run_nightly`, which
-    gives the flow its DaskTaskRunner)."""
-    settings = make_settings(
-        sources=sources,
-        warehouse=warehouse,
-        since=since,
-        until=until,
-        batch_size=batch_size,
-        n_process=n_process,
-        dask_address=dask_address,
+    gives the flow its DaskTaskRunner). `run_id`: the run `newsetl run` opened in this
+    process before the flow started (its lock and `pipeline_runs` row); None: the flow
+    opens its own (scheduled and deployed runs)."""
+    opened = _OPENED.pop(run_id, None) if run_id else None
+    settings = (
+        opened.settings
+        if opened
+        else make_settings(
+            sources=sources,
+            warehouse=warehouse,
+            since=since,
+            until=until,
+            batch_size=batch_size,
+            n_process=n_process,
+            dask_address=dask_address,
+        )
     )
-    result = execute(settings, TASK_STEPS, get_run_logger(), progress=progress)
+    result = execute(settings, TASK_STEPS, get_run_logger(), progress=progress, opened=opened)
     create_markdown_artifact(
         key="nightly-run-summary",
         markdown=_summary_markdown(result),
@@ -587,43 +594,31 @@ def flow_for(settings: Settings, api_url: str | None = None):
     return nightly
 
 
-@contextmanager
-def _prefect_api() -> Iterator[str]:
-    """The Prefect API this run reports to. Without a configured one Prefect would start a
-    temporary server in every process, Dask workers included: start one and share it."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    url = PREFECT_API_URL.value()
-    if url:
-        yield url
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    server.start()
-    try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
-            try:
-                yield server.api_url
-            finally:  # send the run's last logs and events while the server still listens
-                from prefect.events.worker import EventsWorker
-                from prefect.logging.handlers import APILogHandler
-
-                APILogHandler().flush()
-                EventsWorker.drain_all(timeout=10)
-    finally:
-        server.stop()
-
-
-def run_nightly(**params: object) -> dict:
+def run_nightly(api_url: str | None = None, **params: object) -> dict:
     """Run the flow with these parameters (None: from the environment), on Dask when
-    `dask_address` (or NEWSETL_DASK_ADDRESS) is set."""
-    settings = make_settings(**{k: v for k, v in params.items() if k != "progress"})
+    `dask_address` (or NEWSETL_DASK_ADDRESS) is set. `api_url`: the Prefect API the caller
+    set up (flows.prefect_api); without one, Dask runs start one and share it with the
+    workers (Prefect would otherwise start a temporary server in every worker)."""
+    opened = _OPENED.get(str(params.get("run_id") or ""))
+    settings = opened.settings if opened else make_settings(**_settings_params(params))
     if not settings.dask_address:
         return nightly(**params)
     params["dask_address"] = settings.dask_address
-    with _prefect_api() as url:
-        return flow_for(settings, url)(**params)
+    if api_url:
+        return flow_for(settings, api_url)(**params)
+    from flows.prefect_api import api_settings, start_api
+
+    api = start_api()
+    try:
+        url = api.wait(settings.prefect_startup_timeout)
+        with api_settings(url):
+            return flow_for(settings, url)(**params)
+    finally:
+        api.close()
+
+
+def _settings_params(params: dict) -> dict:
+    return {k: v for k, v in params.items() if k not in ("progress", "run_id")}
 
 
 def nightly_deployment_args(
@@ -655,13 +650,44 @@ def run_local(settings: Settings, *, progress: bool = False) -> RunResult:
     return execute(settings, PLAIN_STEPS, logging.getLogger("newsetl"), progress=progress)
 
 
-def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False) -> RunResult:
-    """One run: read every source, process it in batches, record the run."""
-    run_id = str(uuid.uuid4())
+@dataclass
+class OpenRun:
+    """A run that holds the warehouse's lock and has its `pipeline_runs` row (status
+    'running'), not yet reading: what `newsetl run` sets up before anything slow, so that
+    a second writer is refused at once and a run that cannot start still leaves a row."""
+
+    run_id: str
+    settings: Settings
+    wh: Warehouse
+    specs: list[SourceSpec]
+
+    def fail(self, reason: str) -> None:
+        """The run ends before its flow started (no Prefect API, ...): record why."""
+        _OPENED.pop(self.run_id, None)
+        try:
+            self.wh.update_run(
+                self.run_id,
+                status="failed",
+                finished_at=datetime.now(UTC).replace(tzinfo=None),
+                error=reason[:10_000],
+            )
+            self.wh.publish()
+        finally:
+            self.wh.close()
+
+
+_OPENED: dict[str, OpenRun] = {}  # run_id -> run opened in this process, taken by the flow
+
+
+def open_run(settings: Settings, *, lock=None, logger=None) -> OpenRun:
+    """Take the lock (unless `lock` is the caller's), open the staging copy, mark dead
+    runs and insert this run's row."""
+    logger = logger or logging.getLogger("newsetl")
     srcs = [str(s) for s in settings.sources]
     specs = resolve_sources(srcs, settings.schedule)  # a broken sources.yaml fails here, clearly
-    wh_path = Path(settings.warehouse)
-    with Warehouse(wh_path) as wh:
+    wh = Warehouse(Path(settings.warehouse), lock=lock)
+    run_id = str(uuid.uuid4())
+    try:
         if wh.resumed:
             logger.warning("resuming from the staging copy a killed run left (its whole batches are kept)")
         killed = wh.mark_dead_runs()
@@ -676,32 +702,52 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
             since=settings.since,
             until=settings.until,
         )
-        web = _web_state(settings, wh)
-        bar = _progress_bar(specs, web) if progress else None
-        advance = (lambda n: bar[0].advance(bar[1], n)) if bar else (lambda n: None)
-        run = _Run(settings, wh, run_id, advance, steps)
-        run.web = web
-        status, error = "succeeded", None
+    except BaseException:
+        wh.close()
+        raise
+    opened = OpenRun(run_id, settings, wh, specs)
+    _OPENED[run_id] = opened
+    return opened
+
+
+def execute(
+    settings: Settings, steps: Steps, logger, *, progress: bool = False, opened: OpenRun | None = None
+) -> RunResult:
+    """One run: read every source, process it in batches, record the run. Whatever ends
+    it, its row is updated and what it loaded is published."""
+    opened = opened or open_run(settings, logger=logger)
+    _OPENED.pop(opened.run_id, None)
+    run_id, specs, wh = opened.run_id, opened.specs, opened.wh
+    wh_path = Path(settings.warehouse)
+    run = _Run(settings, wh, run_id, lambda n: None, steps)
+    status, error = "succeeded", None
+    try:
+        run.web = _web_state(settings, wh)
+        bar = _progress_bar(specs, run.web) if progress else None
+        if bar:
+            run.progress = lambda n: bar[0].advance(bar[1], n)
+        with bar[0] if bar else nullcontext():
+            for spec in specs:
+                _read_source(run, steps, spec)
+            run.flush()
+            run.drain()
+        if run.errors:
+            status = "failed"
+            error = "; ".join(run.errors)[:10_000]
+    except BaseException as exc:  # recorded, then re-raised: the run must show as failed
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        run.abandon()
+        raise
+    finally:
         try:
-            with bar[0] if bar else nullcontext():
-                for spec in specs:
-                    _read_source(run, steps, spec)
-                run.flush()
-                run.drain()
-            if run.errors:
-                status = "failed"
-                error = "; ".join(run.errors)[:10_000]
-        except BaseException as exc:  # recorded, then re-raised: the run must show as failed
-            status, error = "failed", f"{type(exc).__name__}: {exc}"
-            run.abandon()
-            raise
-        finally:
             if run.docs is not None and run.batch_no:
                 with run.timed("data_docs"):
                     run.validation["data_docs"] = run.docs.build()
-            if status == "succeeded":  # else the next run fetches again what this one lost
+            if status == "succeeded" and run.web is not None:  # else the next run fetches again
                 wh.save_fetch_state(run_id, run.web.fetched)
-            run.web.fetcher.close()
+        finally:
+            if run.web is not None:
+                run.web.fetcher.close()
             wh.update_run(
                 run_id,
                 source_counts=run.source_counts,
@@ -715,8 +761,11 @@ def execute(settings: Settings, steps: Steps, logger, *, progress: bool = False)
             pipeline.shutdown_workers()
             # whole batches and the run record become visible together (a failed run
             # publishes what it loaded, with status 'failed')
-            with run.timed("publish"):
-                wh.publish()
+            try:
+                with run.timed("publish"):
+                    wh.publish()
+            finally:
+                wh.close()
     result = RunResult(
         run_id, status, str(wh_path), run.counts, run.stage_seconds, run.validation, run.errors
     )

@@ -162,11 +162,22 @@ def extract_rows(
     processes that live for the whole run (each loads the model once): parse and
     extraction both run in the workers and only rows come back."""
     args = (model, nlp_batch_size, max_segment_chars, max_article_chars)
-    if n_process <= 1 or len(articles) < 2:
+    if n_process <= 1:
         return _extract_rows(articles, *args)
     pool = _worker_pool(model, n_process)
-    chunks = chunked(articles, n_process, nlp_batch_size)
+    chunks = chunked(articles, useful_workers(articles, n_process), nlp_batch_size)
     return merge_rows(pool.map(_extract_rows, chunks, *[[a] * len(chunks) for a in args]))
+
+
+# A worker's start (spawn, import spaCy, load the model) costs about as much CPU as parsing
+# this many characters: a batch is split over more workers only when each gets more.
+WORKER_CHARS = 100_000
+
+
+def useful_workers(articles: list, n_process: int) -> int:
+    """How many of the pool's workers a batch keeps busy enough to be worth starting."""
+    chars = sum(len(a.clean.parse_text) for a in articles)
+    return max(1, min(n_process, 1 + chars // WORKER_CHARS))
 
 
 def merge_rows(parts: Iterable[dict[str, list[dict]]]) -> dict[str, list[dict]]:
@@ -220,13 +231,17 @@ def _load_model(model: str) -> None:
     load_nlp(model)
 
 
-def warm_workers(model: str, n_process: int) -> None:
-    """Start the worker pool now (if it is not running), so that the workers load the model
-    while the run prepares its first batch."""
-    if n_process > 1 and (_POOL is None or _POOL[0] != (model, n_process)):
-        pool = _worker_pool(model, n_process)
-        for _ in range(n_process):
-            pool.submit(int)  # a no-op: makes the pool start its processes
+def warm_workers(model: str, n_process: int, count: int | None = None) -> None:
+    """Start `count` (default: all) of the pool's worker processes now, so that they load
+    the model while the run prepares its first batch; the pool starts the others when work
+    for them arrives."""
+    if n_process <= 1:
+        return
+    fresh = _POOL is None or _POOL[0] != (model, n_process)
+    pool = _worker_pool(model, n_process)
+    started = len(getattr(pool, "_processes", None) or ())
+    for _ in range(max(0, min(n_process, count or n_process) - (0 if fresh else started))):
+        pool.submit(int)  # a no-op: makes the pool start a process
 
 
 def model_version(model: str) -> str:

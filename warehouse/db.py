@@ -6,7 +6,6 @@ value reaches SQL as a bound parameter or a registered Arrow relation, never as 
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -18,7 +17,10 @@ import duckdb
 import polars as pl
 
 from transforms.reference import COMPANIES_PATH
+from warehouse.lock import WarehouseBusy, WarehouseLock
 from warehouse.schema import TABLES, TABLES_BY_NAME, VIEWS, comment_sql, create_table_sql
+
+__all__ = ["Warehouse", "WarehouseBusy", "connect", "migrate", "query"]
 
 SCHEMA_VERSION_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -141,10 +143,6 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.
     return con
 
 
-class WarehouseBusy(RuntimeError):
-    """Another run is writing this warehouse."""
-
-
 def _identity(path: Path) -> str:
     """What the published file is: inode, size and mtime (or 'absent')."""
     try:
@@ -170,19 +168,20 @@ class Warehouse:
       and finishes the rest.
     """
 
-    def __init__(self, path: str | os.PathLike[str]):
+    def __init__(self, path: str | os.PathLike[str], lock: WarehouseLock | None = None):
+        """Open `path` for one run; `lock` is the run's lock when the caller took it first
+        (the CLI does, before anything slow), else it is taken here."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.staging = self.path.with_name(self.path.name + ".staging")
         self._base_file = self.path.with_name(self.path.name + ".staging.base")
-        self._lock_fh = open(self.path.with_name(self.path.name + ".lock"), "a+")  # noqa: SIM115
+        self._lock = lock if lock is not None else WarehouseLock(self.path)
         try:
-            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            self._lock_fh.close()
-            raise WarehouseBusy(f"another newsetl run is writing {self.path} (lock held)") from exc
-        self.resumed = self._prepare_staging()
-        self.con = connect(self.staging)
+            self.resumed = self._prepare_staging()
+            self.con = connect(self.staging)
+        except BaseException:
+            self._lock.release()
+            raise
         self.published = False
 
     def _prepare_staging(self) -> bool:
@@ -215,8 +214,7 @@ class Warehouse:
     def close(self) -> None:
         if not self.published:
             self.con.close()  # staging kept: the next run resumes from it
-        fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
-        self._lock_fh.close()
+        self._lock.release()
 
     def __enter__(self) -> Warehouse:
         return self
