@@ -109,6 +109,21 @@ class Settings(BaseSettings):
         "0 2 * * *", description="Cron schedule of the nightly deployment that `newsetl serve` runs."
     )
     timezone: str = Field("UTC", description="Time zone of the cron schedule.")
+    prefect_startup_timeout: float = Field(
+        120.0,
+        gt=0,
+        description=(
+            "Seconds to wait for a local Prefect API server (the temporary one of a run, or the one "
+            "`newsetl serve` / `newsetl server` start) to answer. Prefect's own default, 20 s, is too "
+            "short on a busy 2-core machine; 120 s covers a fresh Prefect database under load."
+        ),
+    )
+    prefect_port: int = Field(
+        4200,
+        ge=1,
+        le=65535,
+        description="Port (on 127.0.0.1) of the long-lived local Prefect server of `newsetl serve` and `newsetl server`.",
+    )
     data_docs: bool = Field(
         True, description="Build the Great Expectations Data Docs site per run under <warehouse>.gx/."
     )
