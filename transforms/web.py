@@ -229,7 +229,8 @@ def parse_feed(content: bytes, headers: dict[str, str] | None = None) -> Feed:
                 "guid": guid,
                 "title": _text(e.get("title")),
                 "published": e.get("published") or e.get("updated") or e.get("dc_date") or None,
-                "author": _text(e.get("author")),
+                # the name of "desk@example.com (News Desk)", else the field as written
+                "author": _text((e.get("author_detail") or {}).get("name")) or _text(e.get("author")),
                 "categories": tuple(t.get("term") for t in e.get("tags", []) if t.get("term")),
                 "summary": html_text(e.get("summary"), detail.get("type") or "text/html"),
                 "content": _content(e),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from transforms.web import looks_like_html, parse_feed, parse_page
+from transforms.web import looks_like_html, merged_date, parse_feed, parse_page
 
 RSS091 = """<?xml version="1.0"?><rss version="0.91"><channel><title>Old Wire</title><link>http://w.example/</link>
 <description>d</description><language>en</language>
@@ -70,3 +70,69 @@ def test_page_main_text_without_scripts_styles_or_navigation():
 )
 def test_html_is_told_by_content_type_then_by_content(ctype, body, expected):
     assert looks_like_html(ctype, body) is expected
+
+
+def _rss(items: str, title: str = "") -> bytes:
+    t = f"<title>{title}</title>" if title else ""
+    return (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel>{t}{items}</channel></rss>"
+    ).encode()
+
+
+FULL = "<p>Acme Corp said on Monday it had agreed to buy Beta Inc for $2 billion.</p><p>Uses std::vector&lt;int&gt; &amp; more.</p>"
+
+
+def test_every_entry_gets_an_id_none_dropped_repeats_kept_apart():
+    feed = parse_feed(
+        _rss(
+            "<item><title>No guid, no link</title><content:encoded><![CDATA["
+            + FULL
+            + "]]></content:encoded></item>"
+            "<item><title>Same guid A</title><guid>urn:x</guid><link>http://w.example/a</link></item>"
+            "<item><title>Same guid B</title><guid>urn:x</guid><link>http://w.example/b</link></item>"
+            "<item><title>Same guid A</title><guid>urn:x</guid><link>http://w.example/a</link></item>"
+            "<item><title>Only a title</title></item>"
+        )
+    )
+    ids = [e.id for e in feed.entries]
+    assert len(ids) == 5
+    assert ids[0].startswith("urn:newsetl:entry:")  # from its content
+    assert ids[1] == "urn:x"  # the first keeps the feed's guid
+    assert ids[2].startswith("urn:x#") and ids[2] != ids[1]  # a different entry, same guid
+    assert ids[3] == "urn:x"  # an exact repeat of the first: the same entry
+    assert ids[4].startswith("urn:newsetl:entry:") and ids[4] != ids[0]
+    assert [e.guid for e in feed.entries][1:4] == ["urn:x"] * 3
+    # stable: the same feed gives the same ids on every run
+    assert [e.id for e in parse_feed(_rss("<item><title>Only a title</title></item>")).entries] == [ids[4]]
+
+
+def test_entry_content_is_plain_text_with_paragraphs_and_entities():
+    (e,) = parse_feed(
+        _rss("<item><title>T</title><content:encoded><![CDATA[" + FULL + "]]></content:encoded></item>")
+    ).entries
+    assert e.content == (
+        "Acme Corp said on Monday it had agreed to buy Beta Inc for $2 billion.\n\nUses std::vector<int> & more."
+    )
+
+
+def test_relative_links_resolve_against_the_response_headers():
+    content = _rss("<item><title>T</title><link>/articles/a.html</link></item>")
+    (bare,) = parse_feed(content).entries
+    assert bare.link == "/articles/a.html"
+    (e,) = parse_feed(content, {"Content-Location": "http://w.example/feeds/rss.xml"}).entries
+    assert e.link == "http://w.example/articles/a.html"
+
+
+@pytest.mark.parametrize(
+    ("page", "feed", "expected"),
+    [
+        ("2026-11-20", "Fri, 20 Nov 2026 08:30:00 GMT", "Fri, 20 Nov 2026 08:30:00 GMT"),  # less precise
+        ("2026-11-20T09:00:00Z", "Fri, 20 Nov 2026 08:30:00 GMT", "2026-11-20T09:00:00Z"),  # as precise
+        ("2026-11-20", "2026-11-19", "2026-11-20"),  # both bare dates: the page wins
+        (None, "2026-11-19", "2026-11-19"),
+        ("2026-11-20", None, "2026-11-20"),
+    ],
+)
+def test_page_date_wins_when_at_least_as_precise(page, feed, expected):
+    assert merged_date(page, feed) == expected
