@@ -99,9 +99,11 @@ class RawRecord:
                 object.__setattr__(self, "published_at", _to_json(self.published_at))
             except (ValueError, TypeError, RecursionError):
                 object.__setattr__(self, "published_at", type(self.published_at).__name__)
-        path = path_text(self.source_path)
-        if path != self.source_path:
-            warnings.append(f"file name is not valid UTF-8; kept as {path}")
+        if isinstance(self.source_path, str | os.PathLike):
+            given = os.fspath(self.source_path)
+            path = path_text(given)
+            if path != given:
+                warnings.append(f"file name is not valid UTF-8; kept as {path}")
             object.__setattr__(self, "source_path", path)
         bad = []
         for name in ("external_id", "title", "text", "published_at", "source", "url", "metadata"):
@@ -126,7 +128,8 @@ class Rejected:
     raw: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "source_path", path_text(self.source_path))
+        if isinstance(self.source_path, str | os.PathLike):
+            object.__setattr__(self, "source_path", path_text(self.source_path))
         for name in ("external_id", "reason", "raw"):
             value = getattr(self, name)
             if isinstance(value, str):

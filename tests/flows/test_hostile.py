@@ -464,3 +464,13 @@ def test_prepare_rejects_only_the_record_cleaning_fails_on(monkeypatch):
         rec.external_id == "b"
         and reason == "cleaning failed: RecursionError: maximum recursion depth exceeded"
     )
+
+
+def test_path_objects_as_source_path_are_not_warned_about():
+    from pathlib import Path
+
+    from flows.sources import RawRecord, Rejected
+
+    rec = RawRecord(Path("/in/a.txt"), "a.txt", None, "t", None, "s", None)
+    assert rec.source_path == "/in/a.txt" and rec.warnings == ()
+    assert Rejected(Path("/in/b.txt"), None, "read", "r").source_path == "/in/b.txt"
