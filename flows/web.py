@@ -129,11 +129,18 @@ class _Pump:
         self.broken = broken  # (entry, link, reason) -> Rejected
         self.q: queue.Queue = queue.Queue()
         self.finished = False
+        self.stopped = False
         self.thread = threading.Thread(target=self._run, args=(fetcher,), daemon=True, name="newsetl-feed")
         self.thread.start()
 
+    def stop(self) -> None:
+        """Fetch nothing more (a read started over); what is under way finishes."""
+        self.stopped = True
+
     def _job(self, i: int) -> Item:
         link, entries = self.jobs[i]
+        if self.stopped:
+            return self.broken(entries[0], link, "not fetched: the feed's read was started over")
         try:
             return self.make(entries[0], link)
         except Exception as exc:  # noqa: BLE001  (one entry's bug must not lose the others)
@@ -199,7 +206,7 @@ class FeedSource(_UrlSource):
     def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
         if ref.offset:  # a continuation: the pages that arrived since the last read
             return self._more([], ref)
-        self._pump = None  # a retried first read starts over
+        self.stop()  # a retried first read starts over
         where = self.location
         if is_url(where):
             resp = self._fetch(where, FEED_ACCEPT)
@@ -213,6 +220,11 @@ class FeedSource(_UrlSource):
         except OSError as exc:
             return [Rejected(where, None, "read", f"feed file could not be read: {exc}")], None
         return self._more(self.items(content, None), ref)
+
+    def stop(self) -> None:
+        if self._pump is not None:
+            self._pump.stop()
+            self._pump = None
 
     def start(self, resp: Response, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
         """The first read of a fetched feed: its immediate items, and a continuation while
@@ -371,6 +383,8 @@ class WebSource(_UrlSource):
     def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
         if ref.offset and self._feed is not None:
             return self._feed.read(ref)  # a feed's pages still arriving
+        if self._feed is not None:
+            self._feed.stop()  # a retried first read starts over
         resp = self._fetch(self.location, f"{FEED_ACCEPT}, text/html")
         if resp is None:
             return [], None
