@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 
@@ -92,6 +92,7 @@ def run(
     use_project_home()
     if not verbose:  # Prefect's and the libraries' lines go to the log, not the console
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_DEBUG_LEVEL", "CRITICAL")
     kinds = source_kinds()
     for s in source or []:
         kind, loc = split_kind(s, kinds)
@@ -122,7 +123,8 @@ def run(
 def _fail(message: str, code: int, log: Path | None = None) -> None:
     """One line on stderr (no markup is read from `message`), then exit with `code`."""
     err_console.print(
-        Text("error: ", style="red") + Text(message) + Text(f" (log: {log})" if log else "", style="dim")
+        Text("error: ", style="red") + Text(message) + Text(f" (log: {log})" if log else "", style="dim"),
+        soft_wrap=True,  # one line, however long: for a person and for grep
     )
     raise typer.Exit(code)
 
@@ -148,11 +150,11 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
         _fail(str(exc), 3)
     log = run_log_path(wh)
     api = start_api(log=log)
-    opened = None
+    opened = handler = None
     try:
         from flows import nightly
 
-        _log_to_file(log, verbose)
+        handler = _log_to_file(log, verbose)
         logger = logging.getLogger("newsetl")
         opened = nightly.open_run(settings, lock=lock)
         logger.info("run %s opened (lock held, row inserted)", opened.run_id)
@@ -175,6 +177,19 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
                     warehouse=str(wh),
                     progress=progress,
                 )
+            except Exception as exc:
+                # the flow's own bookkeeping failed (e.g. the API stopped answering); the
+                # warehouse's row says whether the night itself got done
+                done = _finished_run(wh, opened.run_id)
+                if done is None:
+                    raise
+                logger.warning("Prefect failed after the run finished: %s: %s", type(exc).__name__, exc)
+                err_console.print(
+                    Text("warning: ", style="yellow")
+                    + Text(f"Prefect's record of this run is incomplete ({type(exc).__name__}: {exc}); ")
+                    + Text(f"the warehouse has the whole run (log: {log})")
+                )
+                return done
             finally:
                 if api.kind == "temporary":
                     flush_to_api(timeout=3.0)
@@ -192,9 +207,51 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
         api.close()
         lock.release()
         logging.getLogger("newsetl").info("done")
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
 
 
-def _log_to_file(log: Path, verbose: bool) -> None:
+def _finished_run(wh: Path, run_id: str) -> dict | None:
+    """The run's result as its `pipeline_runs` row records it, once it has finished (else
+    None): what `newsetl run` reports when the flow's own ending failed."""
+    from warehouse.db import query
+
+    try:
+        cols, rows = query(
+            wh, "SELECT * FROM pipeline_runs WHERE run_id = ? AND finished_at IS NOT NULL", [run_id]
+        )
+    except Exception:  # noqa: BLE001  (no readable row: the caller reports the original error)
+        return None
+    if not rows:
+        return None
+    row = dict(zip(cols, rows[0], strict=True))
+    counts = {
+        k: row.get(k) or 0
+        for k in (
+            "articles_seen",
+            "articles_loaded",
+            "articles_skipped",
+            "articles_quarantined",
+            "rows_quarantined",
+            "batches",
+            "articles_out_of_range",
+            "articles_duplicate",
+        )
+    }
+    stages = row.get("stage_seconds")
+    return {
+        "run_id": run_id,
+        "status": row["status"],
+        "warehouse": str(wh),
+        "counts": counts,
+        "stage_seconds": json.loads(stages) if isinstance(stages, str) else (stages or {}),
+        "errors": [row["error"]] if row.get("error") else [],
+        "report": None,
+    }
+
+
+def _log_to_file(log: Path, verbose: bool):
     """Everything at INFO and above (Prefect, libraries, tracebacks) into the run log."""
     import logging
 
@@ -205,6 +262,9 @@ def _log_to_file(log: Path, verbose: bool) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     logging.getLogger("newsetl").setLevel(logging.INFO)
+    if not verbose:  # a log line that cannot reach a dead API is not worth a console line
+        logging.raiseExceptions = False
+    return handler
 
 
 def _preload(settings: Settings) -> None:
@@ -455,28 +515,102 @@ def docs(
 @app.command()
 def serve(
     cron: str = typer.Option(
-        None, "--cron", help="Cron schedule. Default: NEWSETL_SCHEDULE_CRON or '0 2 * * *'."
+        None, "--cron", help="Cron schedule. Default: NEWSETL_SCHEDULE_CRON or '0 2 * * *'.", metavar="CRON"
     ),
     source: list[Path] = typer.Option(
         None, "--source", "-s", help="Sources the scheduled runs read (repeatable)."
     ),
     warehouse: Path = typer.Option(None, "--warehouse", "-w", help="Warehouse the scheduled runs write."),
-    name: str = typer.Option("nightly", "--name", help="Deployment name."),
+    name: str = typer.Option("nightly", "--name", help="Deployment name.", metavar="NAME"),
 ) -> None:
-    """Serve the nightly flow on its cron schedule (Prefect `serve`; runs until stopped)."""
-    from flows.nightly import flow_for, nightly_deployment_args
+    """Serve the nightly flow on its cron schedule (Prefect `serve`; runs until stopped).
 
+    Scheduling needs a real Prefect server: PREFECT_API_URL when set, else a running
+    `newsetl server`, else one started here (127.0.0.1:NEWSETL_PREFECT_PORT, database in
+    the project's Prefect home) for as long as this command runs."""
+    from flows.prefect_api import use_project_home
+
+    use_project_home()
     settings = Settings()  # NEWSETL_DASK_ADDRESS: the scheduled runs parse on Dask
-    kwargs = nightly_deployment_args(
-        cron=cron or settings.schedule_cron,
-        timezone=settings.timezone,
-        sources=[str(s) for s in source] if source else None,
-        warehouse=str(warehouse) if warehouse else None,
+    with _long_lived_api(settings) as url:
+        from flows.nightly import flow_for, nightly_deployment_args
+        from flows.prefect_api import api_settings
+
+        kwargs = nightly_deployment_args(
+            cron=cron or settings.schedule_cron,
+            timezone=settings.timezone,
+            sources=[str(s) for s in source] if source else None,
+            warehouse=str(warehouse) if warehouse else None,
+        )
+        console.print(
+            Text(
+                f"serving deployment nightly/{name} on cron {cron or settings.schedule_cron!r} "
+                f"({settings.timezone}); Prefect API {url}"
+            )
+        )
+        with api_settings(url):
+            flow_for(settings, url).serve(name=name, **kwargs)
+
+
+@app.command()
+def server(
+    port: int = typer.Option(
+        None, "--port", help="Port on 127.0.0.1. Default: NEWSETL_PREFECT_PORT (4200).", metavar="PORT"
+    ),
+) -> None:
+    """Run a long-lived local Prefect server (127.0.0.1, database in the project's Prefect
+    home) until stopped: `newsetl run` and `newsetl serve` use it, and `prefect deploy` /
+    `prefect worker` reach it with PREFECT_API_URL=http://127.0.0.1:PORT/api."""
+    from flows.prefect_api import LocalServer, PrefectStartError, prefect_home, use_project_home
+
+    use_project_home()
+    settings = Settings()
+    srv = LocalServer(temporary=False, port=port or settings.prefect_port, log=prefect_home() / "server.log")
+    try:
+        srv.start().wait(settings.prefect_startup_timeout)
+    except PrefectStartError as exc:
+        _fail(f"{exc} (port {srv.port}: NEWSETL_PREFECT_PORT)", 1, srv.log)
+    srv.record()
+    console.print(Text(f"Prefect server at {srv.api_url} (home {prefect_home()}); stop with Ctrl-C"))
+    console.print(Text(f"export PREFECT_API_URL={srv.api_url}", style="bold"))
+    try:
+        srv.proc.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.stop()
+        srv.unrecord()
+    if srv.proc.returncode not in (0, -15, None):
+        _fail(f"the Prefect server exited with code {srv.proc.returncode}", 1, srv.log)
+
+
+@contextmanager
+def _long_lived_api(settings: Settings):
+    """PREFECT_API_URL, a running `newsetl server`, or a server with every service (the
+    scheduler included) started for the block."""
+    from flows.prefect_api import (
+        LocalServer,
+        PrefectStartError,
+        configured_api_url,
+        prefect_home,
+        recorded_server,
     )
-    console.print(
-        f"serving deployment nightly/{name} on cron {cron or settings.schedule_cron!r} ({settings.timezone})"
-    )
-    flow_for(settings).serve(name=name, **kwargs)
+
+    url = os.environ.get("PREFECT_API_URL") or configured_api_url() or recorded_server()
+    if url:
+        yield url
+        return
+    srv = LocalServer(temporary=False, port=settings.prefect_port, log=prefect_home() / "server.log")
+    try:
+        url = srv.start().wait(settings.prefect_startup_timeout)
+    except PrefectStartError as exc:
+        _fail(f"{exc} (port {srv.port}: NEWSETL_PREFECT_PORT)", 1, srv.log)
+    srv.record()
+    try:
+        yield url
+    finally:
+        srv.stop()
+        srv.unrecord()
 
 
 def main() -> None:
@@ -487,8 +621,8 @@ def main() -> None:
     import sys
 
     try:
-        app(standalone_mode=False)
-        code = 0
+        rv = app(standalone_mode=False)  # a command's typer.Exit comes back as its code
+        code = rv if isinstance(rv, int) else 0
     except typer.Exit as exc:  # raised by our commands
         code = exc.exit_code
     except SystemExit as exc:

@@ -35,8 +35,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 STATE_FILE = "newsetl-server.json"
 DB_STAMP = "newsetl-db-version"
 ENV_DEFAULTS = {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",  # telemetry fails offline
     "DO_NOT_TRACK": "1",
+    # bounded waits on an API that stops answering: 2 retries (2 + 4 s of back-off, not
+    # Prefect's 5 = 62 s) of requests that time out after 20 s (not 60 s)
+    "PREFECT_CLIENT_MAX_RETRIES": "2",
+    "PREFECT_API_REQUEST_TIMEOUT": "20",
 }
 
 
@@ -197,9 +201,9 @@ class LocalServer:
             if time.monotonic() >= deadline:
                 self.stop()
                 raise PrefectStartError(
-                    f"the Prefect API server did not answer within {timeout:.0f} s "
-                    "(NEWSETL_PREFECT_STARTUP_TIMEOUT: raise it on a busy machine, or set PREFECT_API_URL "
-                    "to a running server, e.g. one started by `newsetl server`)"
+                    f"the Prefect API server did not answer within {timeout:g} s: raise "
+                    "NEWSETL_PREFECT_STARTUP_TIMEOUT on a busy machine, or set PREFECT_API_URL to a "
+                    "running server (`newsetl server`)"
                 )
             time.sleep(0.1)
 
@@ -312,7 +316,11 @@ def flush_to_api(timeout: float = 5.0) -> None:
     an API that stopped answering costs at most `timeout`)."""
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogHandler
+    from prefect.settings import PREFECT_API_URL
 
+    url = PREFECT_API_URL.value()
+    if url and not healthy(url, timeout=1.0):  # nothing would arrive: don't wait for it
+        return
     with contextlib.suppress(Exception):
         APILogHandler().flush()
     with contextlib.suppress(Exception):
