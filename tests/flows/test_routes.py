@@ -205,7 +205,12 @@ def test_serve_runs_the_scheduled_night(tmp_path):
     cmd = newsetl("serve", "--cron", "* * * * *", "--source", str(SAMPLE), "--warehouse", str(wh))
     with background(cmd, env, tmp_path / "serve.log") as serve:
         wait_healthy(f"http://127.0.0.1:{port}/api")
-        state = json.loads((home / "newsetl-server.json").read_text())
+        state_file = home / "newsetl-server.json"
+        for _ in range(50):  # written right after the server first answers
+            if state_file.exists():
+                break
+            time.sleep(0.2)
+        state = json.loads(state_file.read_text())
         assert state["api_url"] == f"http://127.0.0.1:{port}/api"
         row = wait_for_run(wh, timeout=240, procs=[serve])
     assert row["articles_loaded"] == 13
