@@ -13,6 +13,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 import click  # noqa: E402
 import typer  # noqa: E402
+from rich import box  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 from rich.text import Text  # noqa: E402
@@ -20,7 +21,11 @@ from rich.text import Text  # noqa: E402
 from flows.settings import Settings  # noqa: E402
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="News articles to validated DuckDB tables."
+    add_completion=False,
+    no_args_is_help=True,
+    help="News articles to validated DuckDB tables.",
+    rich_markup_mode=None,  # plain help: options and their values, no <bool> boxes
+    pretty_exceptions_enable=False,
 )
 console = Console()
 err_console = Console(stderr=True)
@@ -30,12 +35,28 @@ def _warehouse(path: Path | None) -> Path:
     return Path(path) if path is not None else Path(Settings().warehouse)
 
 
-def _print_rows(cols: list[str], rows: list[tuple], title: str | None = None, max_width: int = 60) -> None:
-    table = Table(title=title, show_lines=False)
+def _cell(value: object) -> Text:
+    """A value as shown: literal text (no Rich markup read), control characters escaped."""
+    if value is None:
+        return Text("NULL", style="dim")
+    text = str(value)
+    if any(ord(c) < 32 and c not in "\n\t" or 127 <= ord(c) < 160 for c in text):
+        text = "".join(
+            c if (ord(c) >= 32 and not 127 <= ord(c) < 160) or c in "\n\t" else repr(c)[1:-1] for c in text
+        )
+    return Text(text)
+
+
+def _print_rows(
+    cols: list[str], rows: list[tuple], title: str | None = None, max_width: int = 60, compact: bool = False
+) -> None:
+    table = Table(
+        title=title, show_lines=False, box=None if compact else box.HEAVY_HEAD, pad_edge=not compact
+    )
     for c in cols:
-        table.add_column(c, overflow="fold", max_width=max_width)
+        table.add_column(c, overflow="fold", max_width=max_width, no_wrap=compact)
     for r in rows:
-        table.add_row(*["NULL" if v is None else str(v) for v in r])
+        table.add_row(*[_cell(v) for v in r])
     console.print(table)
 
 
@@ -45,6 +66,7 @@ def run(
         None,
         "--source",
         "-s",
+        metavar="SOURCE",
         help=(
             "Input file or folder (read recursively), or KIND:LOCATION for a registered source kind "
             "(`newsetl sources --kinds`); repeatable. Default: NEWSETL_SOURCES or the bundled sample."
@@ -54,13 +76,22 @@ def run(
         None,
         "--warehouse",
         "-w",
+        metavar="FILE",
         help="DuckDB file to write. Default: NEWSETL_WAREHOUSE or data/news.duckdb.",
     ),
     since: datetime = typer.Option(
-        None, "--since", formats=["%Y-%m-%d"], help="Backfill: only articles published on or after this day."
+        None,
+        "--since",
+        formats=["%Y-%m-%d"],
+        metavar="YYYY-MM-DD",
+        help="Backfill: only articles published on or after this day.",
     ),
     until: datetime = typer.Option(
-        None, "--until", formats=["%Y-%m-%d"], help="Backfill: only articles published on or before this day."
+        None,
+        "--until",
+        formats=["%Y-%m-%d"],
+        metavar="YYYY-MM-DD",
+        help="Backfill: only articles published on or before this day.",
     ),
     batch_size: int = typer.Option(None, "--batch-size", help="Articles per batch.", metavar="N"),
     n_process: int = typer.Option(
@@ -320,9 +351,13 @@ def _report(result: dict) -> None:
 
 @app.command()
 def sql(
-    query: str = typer.Argument(..., help="SQL to run (read-only)."),
+    query: str = typer.Argument(..., help="SQL to run (read-only).", metavar="SQL"),
     warehouse: Path = typer.Option(
-        None, "--warehouse", "-w", help="DuckDB file. Default: NEWSETL_WAREHOUSE or data/news.duckdb."
+        None,
+        "--warehouse",
+        "-w",
+        metavar="FILE",
+        help="DuckDB file. Default: NEWSETL_WAREHOUSE or data/news.duckdb.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print rows as JSON lines instead of a table."),
 ) -> None:
@@ -348,8 +383,8 @@ def sql(
 
 @app.command()
 def runs(
-    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file."),
-    limit: int = typer.Option(10, "--limit", "-n", help="How many recent runs."),
+    warehouse: Path = typer.Option(None, "--warehouse", "-w", metavar="FILE", help="DuckDB file."),
+    limit: int = typer.Option(10, "--limit", "-n", metavar="N", help="How many recent runs."),
     as_json: bool = typer.Option(False, "--json", help="Print runs as JSON lines."),
 ) -> None:
     """List recent pipeline runs with their status and counts."""
@@ -372,20 +407,28 @@ def runs(
         for r in rows:
             typer.echo(json.dumps(dict(zip(cols, r, strict=True)), default=str))
         return
-    shown = [(r[0][:8], *r[1:-1]) for r in rows]
-    _print_rows(cols[:-1], shown, title="recent runs")
+    # fits 80 columns: short id, minutes, short headers
+    shown = [(r[0][:8], r[1], f"{r[2]:%Y-%m-%d %H:%M}" if r[2] else None, *r[3:-1]) for r in rows]
+    heads = ["run", "status", "started (UTC)", "secs", "seen", "loaded", "skipped", "quar."]
+    _print_rows(heads, shown, title="recent runs", compact=True)
     for r in rows:
         if r[-1]:
-            console.print(f"[red]{r[0][:8]}[/red] {r[1]}: {r[-1]}")
+            console.print(
+                Text(r[0][:8], style="red") + Text(f" {r[1]}: ") + _cell(r[-1][:500]), soft_wrap=True
+            )
 
 
 @app.command()
 def sources(
     config: list[str] = typer.Option(
-        None, "--config", "-c", help="sources.yaml (or other entries) to list. Default: NEWSETL_SOURCES."
+        None,
+        "--config",
+        "-c",
+        metavar="SOURCE",
+        help="sources.yaml (or other entries) to list. Default: NEWSETL_SOURCES.",
     ),
     warehouse: Path = typer.Option(
-        None, "--warehouse", "-w", help="Warehouse whose last run's counts to show."
+        None, "--warehouse", "-w", metavar="FILE", help="Warehouse whose last run's counts to show."
     ),
     kinds: bool = typer.Option(
         False, "--kinds", help="List the source kinds instead (built-in and plugins)."
@@ -445,9 +488,15 @@ def sources(
 
 @app.command()
 def report(
-    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file to report on."),
+    warehouse: Path = typer.Option(
+        None, "--warehouse", "-w", metavar="FILE", help="DuckDB file to report on."
+    ),
     out: Path = typer.Option(
-        None, "--out", "-o", help="HTML file to write. Default: beside the warehouse, <name>.report.html."
+        None,
+        "--out",
+        "-o",
+        metavar="FILE",
+        help="HTML file to write. Default: beside the warehouse, <name>.report.html.",
     ),
 ) -> None:
     """Write the nightly report: a static HTML page (charts embedded, works offline)."""
@@ -462,7 +511,9 @@ def report(
 
 @app.command()
 def shell(
-    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file to open (read-only)."),
+    warehouse: Path = typer.Option(
+        None, "--warehouse", "-w", metavar="FILE", help="DuckDB file to open (read-only)."
+    ),
 ) -> None:
     """Interactive read-only SQL session on the warehouse (statements end with ';', .help)."""
     import sys
@@ -496,8 +547,12 @@ def shell(
 
 @app.command()
 def docs(
-    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="DuckDB file to describe."),
-    out: Path = typer.Option(Path("docs/schema.md"), "--out", "-o", help="Markdown file to write."),
+    warehouse: Path = typer.Option(
+        None, "--warehouse", "-w", metavar="FILE", help="DuckDB file to describe."
+    ),
+    out: Path = typer.Option(
+        Path("docs/schema.md"), "--out", "-o", metavar="FILE", help="Markdown file to write."
+    ),
 ) -> None:
     """Write the data dictionary (every table, view and column) from the warehouse's comments."""
     from warehouse.docs import schema_markdown
@@ -518,12 +573,14 @@ def serve(
         None, "--cron", help="Cron schedule. Default: NEWSETL_SCHEDULE_CRON or '0 2 * * *'.", metavar="CRON"
     ),
     source: list[Path] = typer.Option(
-        None, "--source", "-s", help="Sources the scheduled runs read (repeatable)."
+        None, "--source", "-s", metavar="SOURCE", help="Sources the scheduled runs read (repeatable)."
     ),
-    warehouse: Path = typer.Option(None, "--warehouse", "-w", help="Warehouse the scheduled runs write."),
+    warehouse: Path = typer.Option(
+        None, "--warehouse", "-w", metavar="FILE", help="Warehouse the scheduled runs write."
+    ),
     name: str = typer.Option("nightly", "--name", help="Deployment name.", metavar="NAME"),
 ) -> None:
-    """Serve the nightly flow on its cron schedule (Prefect `serve`; runs until stopped).
+    """Serve the nightly flow on its cron schedule until stopped (Prefect `serve`).
 
     Scheduling needs a real Prefect server: PREFECT_API_URL when set, else a running
     `newsetl server`, else one started here (127.0.0.1:NEWSETL_PREFECT_PORT, database in
@@ -558,9 +615,11 @@ def server(
         None, "--port", help="Port on 127.0.0.1. Default: NEWSETL_PREFECT_PORT (4200).", metavar="PORT"
     ),
 ) -> None:
-    """Run a long-lived local Prefect server (127.0.0.1, database in the project's Prefect
-    home) until stopped: `newsetl run` and `newsetl serve` use it, and `prefect deploy` /
-    `prefect worker` reach it with PREFECT_API_URL=http://127.0.0.1:PORT/api."""
+    """Run a long-lived local Prefect server until stopped.
+
+    It binds 127.0.0.1 and keeps its database in the project's Prefect home; `newsetl run`
+    and `newsetl serve` use it, and `prefect deploy` / `prefect worker` reach it with
+    PREFECT_API_URL=http://127.0.0.1:PORT/api."""
     from flows.prefect_api import LocalServer, PrefectStartError, prefect_home, use_project_home
 
     use_project_home()
