@@ -18,6 +18,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m flows.prefect_api init-db   # Prefect's database, so no run pays for it
 	touch $(STAMP)
 
 ## run: the nightly flow on the bundled sample into the default warehouse

@@ -334,3 +334,9 @@ def serve_forever_server(port: int, startup_timeout: float, log: Path | None = N
     server.wait(startup_timeout)
     server.record()
     return server
+
+
+if __name__ == "__main__":  # `python -m flows.prefect_api init-db` (make install)
+    if sys.argv[1:] != ["init-db"]:
+        sys.exit("usage: python -m flows.prefect_api init-db")
+    print(f"Prefect database ready in {init_database()}")
