@@ -64,6 +64,26 @@ def preload() -> None:
         _batch_definition(table)
 
 
+_PRELOADING: list[threading.Thread] = []
+
+
+def preload_in_background() -> None:
+    """`preload` in a daemon thread, once per process (later calls do nothing)."""
+    with _GX_LOCK:
+        if _PRELOADING:
+            return
+        t = threading.Thread(target=_preload_quietly, name="newsetl-gx-preload", daemon=True)
+        _PRELOADING.append(t)
+    t.start()
+
+
+def _preload_quietly() -> None:
+    try:
+        preload()
+    except Exception:  # noqa: BLE001  (validation itself will raise it, with its context)
+        log.debug("Great Expectations preload failed", exc_info=True)
+
+
 def _locked(fn):
     """Cache `fn` and build each value once, even when a preload thread and the run ask
     together."""

@@ -189,7 +189,8 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
         logger = logging.getLogger("newsetl")
         opened = nightly.open_run(settings, lock=lock)
         logger.info("run %s opened (lock held, row inserted)", opened.run_id)
-        _preload(settings)
+        if api.kind == "temporary":
+            _preload(settings)
         try:
             url = api.wait(settings.prefect_startup_timeout)
             logger.info("Prefect API (%s) answers at %s", api.kind, url)
@@ -299,25 +300,17 @@ def _log_to_file(log: Path, verbose: bool):
 
 
 def _preload(settings: Settings) -> None:
-    """While the Prefect API starts: one worker process loads the model, and a background
-    thread imports what the first batch needs (Great Expectations 4-8 s, the dedup index)."""
-    import threading
+    """While a temporary Prefect API starts (seconds in which this process would only
+    wait): one worker process loads the model, and a thread imports Great Expectations
+    (4-8 s) and builds the suites. With a running server the run does this itself, once a
+    batch has something to parse."""
+    from expectations.runner import preload_in_background
 
     if not settings.dask_address:
         from flows import pipeline
 
         pipeline.warm_workers(settings.model, settings.processes, count=1)
-
-    def work() -> None:
-        import contextlib
-
-        with contextlib.suppress(Exception):
-            import expectations.runner as runner
-            import transforms.dedup  # noqa: F401
-
-            runner.preload()
-
-    threading.Thread(target=work, name="newsetl-preload", daemon=True).start()
+    preload_in_background()
 
 
 def _report(result: dict) -> None:

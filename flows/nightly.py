@@ -23,7 +23,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from expectations.datadocs import DataDocs
-from expectations.runner import quarantine_row, validate_frames
+from expectations.runner import preload_in_background, quarantine_row, validate_frames
 from flows import pipeline
 from flows.config import SourceSpec, resolve_sources
 from flows.settings import Settings
@@ -359,6 +359,8 @@ class _Run:
             # run with nothing new never starts them)
             n = pipeline.useful_workers(prepared.articles, self.settings.processes)
             pipeline.warm_workers(self.settings.model, self.settings.processes, count=n)
+        if prepared.articles:  # Great Expectations loads while the batch parses
+            preload_in_background()
         for rec, reason in prepared.rejected:
             self.reject(
                 rec.source_path,

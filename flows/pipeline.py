@@ -258,11 +258,18 @@ def model_version(model: str) -> str:
 
 
 def shutdown_workers() -> None:
-    """Stop the worker pool (at the end of a run)."""
+    """Stop the worker pool (at the end of a run). Workers are idle then, or still loading
+    the model for a run that had nothing to parse: they are ended, not waited for."""
     global _POOL
     if _POOL is not None:
-        _POOL[1].shutdown(wait=True, cancel_futures=True)
+        pool = _POOL[1]
         _POOL = None
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.join(5)
 
 
 def _limited(text: str, limit: int) -> str:
