@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from contextlib import contextmanager, nullcontext
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -189,7 +189,7 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
         logger = logging.getLogger("newsetl")
         opened = nightly.open_run(settings, lock=lock)
         logger.info("run %s opened (lock held, row inserted)", opened.run_id)
-        if api.kind == "temporary":
+        if api.kind == "temporary" or _likely_new_work(settings, opened.wh):
             _preload(settings)
         try:
             url = api.wait(settings.prefect_startup_timeout)
@@ -299,13 +299,41 @@ def _log_to_file(log: Path, verbose: bool):
     return handler
 
 
+def _likely_new_work(settings: Settings, wh) -> bool:
+    """Whether this night probably has articles to parse: not when every source is a local
+    file or folder and nothing in them changed since the last successful run started. Only
+    decides whether to preload the model and Great Expectations; the run itself checks
+    every article's content hash."""
+    from flows.sources import is_url
+
+    row = wh.con.execute("SELECT max(started_at) FROM pipeline_runs WHERE status = 'succeeded'").fetchone()
+    if not row or row[0] is None:
+        return True
+    since = row[0].replace(tzinfo=UTC).timestamp()
+    budget = 20_000  # files looked at before assuming there is work
+    for src in settings.sources:
+        p = Path(str(src))
+        if is_url(str(src)) or not p.exists() or p.suffix in (".yaml", ".yml"):
+            return True
+        for f in [p] if p.is_file() else p.rglob("*"):
+            budget -= 1
+            if budget < 0 or f.stat().st_mtime >= since:
+                return True
+    return False
+
+
 def _preload(settings: Settings) -> None:
     """While a temporary Prefect API starts (seconds in which this process would only
     wait): one worker process loads the model, and a thread imports Great Expectations
     (4-8 s) and builds the suites. With a running server the run does this itself, once a
     batch has something to parse."""
+    import importlib
+    import threading
+
     from expectations.runner import preload_in_background
 
+    if settings.dedup:  # the duplicate index's MinHash library (numpy, scipy) imports meanwhile
+        threading.Thread(target=importlib.import_module, args=("datasketch",), daemon=True).start()
     if not settings.dask_address:
         from flows import pipeline
 
