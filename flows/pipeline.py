@@ -117,7 +117,7 @@ def _prepare_one(rec: RawRecord, aid: str, h: str, max_article_chars: int) -> Ar
     """The cleaned, dated article, or why the record has none."""
     if rec.text is None or not rec.text.strip():
         return "record has no text (missing, empty or only whitespace)"
-    clean = clean_article(rec.title, rec.text)
+    clean = clean_article(rec.title, rec.text, source=rec.source, url=rec.url)
     if not clean.body.strip():
         return "body is empty after cleaning (only markup or boilerplate)"
     published, warn = parse_date(rec.published_at)

@@ -8,16 +8,26 @@ before parsing, and the parser sees `title + TITLE_SEPARATOR + body`.
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from transforms.truecase import truecase, truecase_body
 
 TITLE_SEPARATOR = "\n\n"
 
-# Reuters-style angle-bracket tokens: <MLC> is a ticker, <Sedio N.V.> a company name.
-_ANGLE = re.compile(r"<([^<>\n]{1,80})>")
+# Reuters-style angle-bracket tokens: <MLC> is a ticker, <Sedio N.V.> a company name. The
+# inner text starts with a capital or a digit and has no space at either end (`a < b > c`
+# is kept); glued to a word only in all-caps Reuters headlines (`INTERGROUP<NII> TO`), so
+# `std::vector<int>` and `List<String>` are kept as written.
+_ANGLE = re.compile(r"<([A-Z0-9][^<>\n]{0,78}[^<>\s]|[A-Z0-9])>")
+_WORD_BEFORE = re.compile(r"([\w'’.&-]*\w)\Z")
+_EXCHANGE_TICKER = re.compile(r"^[A-Z][A-Z0-9]{0,5}\.[A-Z]{1,2}\.?$")  # SNB.L, ASAT.T
+_WORD_AFTER = re.compile(r"^(\w[\w.&-]*)")
 _TICKER = re.compile(r"^[A-Z][A-Z0-9]{0,5}(?:\.[A-Z])?$")
 # Characters that are whitespace to a reader but not to `str.split` or spaCy.
 _SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -104,30 +114,124 @@ _HTML_TAGS = frozenset(
 )
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
 
-# Trailing boilerplate: a paragraph matching any of these, and everything after it, is
-# dropped when it sits in the last third of the article.
-BOILERPLATE_PATTERNS = [
-    r"^this article represents the opinion of the writer",
-    r"^the motley fool (?:has|owns|recommends)",
-    r"^(?:disclosure|disclaimer)\s*:",
-    r"^(?:copyright|\(c\)|©)\s",
-    r"^all rights reserved",
-    r"^(?:click here|sign up|subscribe) (?:to|for)",
-    r"^(?:reporting|writing|editing) by ",
-    r"^reuter\s*$",
-    r"^reuters\s*$",
-]
-_BOILERPLATE = re.compile("|".join(BOILERPLATE_PATTERNS), re.I)
-# Stand-alone photo captions: credit lines, or a short verbless noun phrase such as
-# "A camera using facial recognition tech to scan a face."
-_CREDIT = re.compile(
-    r"^(?:image|photo|picture|video)(?:\s+(?:source|credit|caption))?\s*:|^(?:getty images|ap photo)",
+# Tags a text may hold without its closing tag: void elements and those whose end tag is
+# optional. Any other opening tag without attributes is markup only when its closing tag
+# follows (`a<b>c` is text, `<b>bold</b>` markup).
+_UNCLOSED_TAGS = frozenset("br hr img input meta link source embed wbr p li td th tr option dt dd".split())
+
+# Paragraph removal rules are data (patterns/boilerplate.json): generic ones for every
+# article, a publisher's only for its own articles (source name or URL host).
+RULES_PATH = Path(__file__).parent / "patterns" / "boilerplate.json"
+REMOVED_TEXT_CHARS = 200  # how much of a removed passage `Removal.text` keeps
+
+# A stand-alone stock-photo caption, for publishers that inline them: a determiner, one to
+# three words, a participle and no finite verb ("A camera using facial recognition tech to
+# scan a face."). Only ever applied to a publisher declared with stock_photo_captions.
+_CAPTION = re.compile(r"^(?:An?|The)\s+((?:[\w'-]+\s+){1,3})(\w{2,}ing)\s+[^\"“”,;:()\d]*\.?$")
+_NOT_PARTICIPLE = frozenset(
+    "during bring string spring thing nothing something anything everything morning evening "
+    "ceiling king ring sing wing sting swing meeting wedding pudding building".split()
+)
+_FINITE_CUES = re.compile(
+    r"\b(?:is|are|was|were|be|been|am|has|have|had|will|would|shall|should|may|might|must|"
+    r"can|could|did|does|do|said|says|say|"
+    r"began|went|came|drew|took|gave|made|got|found|told|saw|knew|thought|brought|bought|"
+    r"sold|held|left|kept|met|ran|rose|fell|grew|won|lost|paid|sent|spent|stood|felt|led|"
+    r"became|struck|wrote|spoke|broke|chose|drove|flew|hid|rode|rang|sang|sank|shook|shot|"
+    r"slid|stole|swore|tore|threw|woke|wore|forms|goes|\w+ed)\b",
     re.I,
 )
-_CAPTION = re.compile(r"^(?:An?|The)\s+(?:[\w'-]+\s+){1,3}\w+ing\s[^\"“”]*\.?$")
-_FINITE_CUES = re.compile(
-    r"\b(?:is|are|was|were|has|have|had|will|would|said|says|can|could|did|does)\b", re.I
-)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One thing cleaning removed: the rule, how many paragraphs and characters, and the
+    start of the removed text."""
+
+    rule: str
+    paragraphs: int
+    chars: int
+    text: str
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "paragraphs": self.paragraphs, "chars": self.chars, "text": self.text}
+
+
+@dataclass(frozen=True)
+class _Rule:
+    rule: str
+    pattern: re.Pattern[str]
+    max_words: int | None
+
+    def matches(self, para: str) -> bool:
+        return bool(self.pattern.match(para)) and (
+            self.max_words is None or len(para.split()) <= self.max_words
+        )
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The removal rules that apply to one article."""
+
+    trailing: tuple[_Rule, ...]
+    paragraph: tuple[_Rule, ...]
+    stock_photo_captions: bool = False
+    publisher: str | None = None
+
+
+def _rules(entries: list[dict]) -> tuple[_Rule, ...]:
+    return tuple(
+        _Rule(
+            e["rule"],
+            re.compile(e["pattern"], 0 if e.get("case_sensitive") else re.I),
+            e.get("max_words"),
+        )
+        for e in entries
+    )
+
+
+@lru_cache(maxsize=1)
+def _rule_data() -> tuple[RuleSet, tuple[tuple[frozenset[str], tuple[str, ...], RuleSet], ...]]:
+    data = json.loads(RULES_PATH.read_text(encoding="utf-8"))
+    generic = RuleSet(_rules(data["generic"]["trailing"]), _rules(data["generic"]["paragraph"]))
+    publishers = tuple(
+        (
+            frozenset(s.casefold() for s in p.get("sources", ())),
+            tuple(h.casefold() for h in p.get("hosts", ())),
+            RuleSet(
+                _rules(p.get("trailing", [])),
+                _rules(p.get("paragraph", [])),
+                bool(p.get("stock_photo_captions")),
+                p["publisher"],
+            ),
+        )
+        for p in data["publishers"]
+    )
+    return generic, publishers
+
+
+def _host(url: str | None) -> str:
+    try:
+        return (urlsplit(url).hostname or "").casefold() if url else ""
+    except ValueError:
+        return ""
+
+
+def rules_for(source: str | None = None, url: str | None = None) -> RuleSet:
+    """The generic rules plus those of the publisher the article's source name or URL host
+    names (none when neither is known)."""
+    generic, publishers = _rule_data()
+    name = (source or "").strip().casefold()
+    host = _host(url)
+    for sources, hosts, rs in publishers:
+        if (name and name in sources) or any(host == h or host.endswith("." + h) for h in hosts if host):
+            return RuleSet(
+                generic.trailing + rs.trailing,
+                generic.paragraph + rs.paragraph,
+                rs.stock_photo_captions,
+                rs.publisher,
+            )
+    return generic
 
 
 @dataclass(frozen=True)
@@ -139,6 +243,12 @@ class CleanArticle:
     tickers: tuple[str, ...] = ()
     dropped: tuple[str, ...] = field(default=())  # paragraphs removed as boilerplate/captions
     warnings: tuple[str, ...] = ()
+    removed: tuple[Removal, ...] = ()  # what cleaning removed, by rule (articles.cleaning_removed)
+
+    @property
+    def removed_json(self) -> str:
+        """`removed` as a JSON list of {rule, paragraphs, chars, text} (`[]` when nothing)."""
+        return json.dumps([r.as_dict() for r in self.removed], ensure_ascii=False)
 
     @property
     def text(self) -> str:
@@ -169,20 +279,38 @@ def normalise_unicode(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def _is_html_tag(m: re.Match[str]) -> bool:
-    """`<p>`, `</div>`, `<a href=...>` are markup; `<B and R Inc.>` and `<IBM>` are not."""
+def _is_html_tag(m: re.Match[str], text: str) -> bool:
+    """`<p>`, `</div>`, `<a href=...>`, `<b>..</b>` are markup; `<B and R Inc.>`, `<IBM>`
+    and the `<b>` of `a<b>c` (no `</b>` follows) are not."""
     closing, name, attrs, selfclose = m.groups()
-    if name.lower() not in _HTML_TAGS:
+    low = name.lower()
+    if low not in _HTML_TAGS:
         return False
-    return bool(closing or selfclose or (attrs and "=" in attrs) or (name.islower() and not attrs))
+    if closing or selfclose or (attrs and "=" in attrs):
+        return True
+    if not name.islower() or attrs:
+        return False
+    return low in _UNCLOSED_TAGS or re.search(rf"<\s*/\s*{low}\s*>", text[m.end() :], re.I) is not None
 
 
-def strip_markup(text: str) -> tuple[str, bool]:
-    """Remove <script>/<style> blocks, HTML tags and entities; report whether any were found."""
+def _strip_markup(text: str) -> tuple[str, bool, list[str]]:
+    """`strip_markup`, plus the removed script/style blocks and tags."""
     had = False
+    removed: list[str] = []
     if "<" in text:
-        new = _HTML_TAG.sub(" ", text)
-        new = _ANY_TAG.sub(lambda m: " " if _is_html_tag(m) else m.group(0), new)
+
+        def block(m: re.Match[str]) -> str:
+            removed.append(m.group(0))
+            return " "
+
+        def tag(m: re.Match[str]) -> str:
+            if _is_html_tag(m, unscripted):
+                removed.append(m.group(0))
+                return " "
+            return m.group(0)
+
+        unscripted = _HTML_TAG.sub(block, text)
+        new = _ANY_TAG.sub(tag, unscripted)
         had = new != text
         text = new
     if "&" in text:
@@ -190,15 +318,33 @@ def strip_markup(text: str) -> tuple[str, bool]:
         new = _CONTROL.sub("", new)
         had = had or new != text
         text = new
+    return text, had, removed
+
+
+def strip_markup(text: str) -> tuple[str, bool]:
+    """Remove <script>/<style> blocks, HTML tags and entities; report whether any were found.
+    Only real tags go: `std::vector<int>`, `a < b > c` and `a<b>c` are text."""
+    text, had, _ = _strip_markup(text)
     return text, had
 
 
 def angle_brackets(text: str) -> tuple[str, list[str]]:
-    """`<Sedio N.V.>` -> `Sedio N.V.`; `<MLC>` -> `(MLC)`, remembered as a ticker."""
+    """`<Sedio N.V.>` -> `Sedio N.V.`; `<MLC>` -> `(MLC)`, remembered as a ticker. Brackets
+    that are not the Reuters convention (`vector<int>`, `a < b > c`, `List<String>`) stay."""
     tickers: list[str] = []
+
+    def caps(word: str) -> bool:
+        return any(ch.isalpha() for ch in word) and not any(ch.islower() for ch in word)
 
     def repl(m: re.Match[str]) -> str:
         inner = m.group(1).strip()
+        before = _WORD_BEFORE.search(text[max(0, m.start() - 80) : m.start()])
+        after = _WORD_AFTER.match(text[m.end() : m.end() + 80])
+        if (before or after) and not (
+            _EXCHANGE_TICKER.match(inner)
+            or (caps(inner) and (not before or caps(before.group(1))) and (not after or caps(after.group(1))))
+        ):
+            return m.group(0)  # glued to a word: code or maths, not a Reuters name
         if _TICKER.match(inner):
             tickers.append(inner)
             return f"({inner})"
@@ -245,49 +391,91 @@ def paragraphs(text: str) -> list[str]:
     return [_MULTI_SPACE.sub(" ", p).strip() for p in out if p.strip()]
 
 
-def is_caption(para: str) -> bool:
-    """A stand-alone photo caption or credit line."""
-    if _CREDIT.match(para):
-        return True
-    words = para.split()
+def is_verbless_caption(para: str) -> bool:
+    """A stock-photo caption: one short verbless phrase, a determiner and a participle
+    ("A camera using facial recognition tech to scan a face."). Not proof on its own (it is
+    applied only to publishers that inline such captions, see patterns/boilerplate.json)."""
+    m = _CAPTION.match(para)
     return (
-        "\n" not in para
-        and len(words) <= 20
-        and bool(_CAPTION.match(para))
-        and not _FINITE_CUES.search(para)
+        m is not None
+        and "\n" not in para
+        and len(para.split()) <= 15
         and para.count(".") <= 1
+        and m.group(2).lower() not in _NOT_PARTICIPLE
+        and not _FINITE_CUES.search(para)
     )
 
 
-def drop_boilerplate(paras: list[str]) -> tuple[list[str], list[str]]:
-    """Drop captions anywhere and trailing boilerplate (from its first paragraph on)."""
+def is_caption(para: str, rules: RuleSet | None = None) -> bool:
+    """A stand-alone photo credit or caption line under `rules` (the generic rules when
+    None: labelled credits such as "Image source: Getty Images." only)."""
+    rules = rules or rules_for()
+    return any(r.matches(para) for r in rules.paragraph) or (
+        rules.stock_photo_captions and is_verbless_caption(para)
+    )
+
+
+def _removal(rule: str, removed: list[str]) -> Removal:
+    text = "\n\n".join(removed)
+    return Removal(rule, len(removed), len(text), text[:REMOVED_TEXT_CHARS])
+
+
+def drop_boilerplate(
+    paras: list[str], rules: RuleSet | None = None
+) -> tuple[list[str], list[str], list[Removal]]:
+    """Drop captions and credit lines anywhere and trailing boilerplate (from its first
+    paragraph on); returns the kept and dropped paragraphs and what each rule removed."""
+    rules = rules or rules_for()
     kept: list[str] = []
     dropped: list[str] = []
-    cut = len(paras)
+    removals: list[Removal] = []
+    cut, cut_rule = len(paras), ""
     for i, p in enumerate(paras):
-        if i >= max(1, (2 * len(paras)) // 3) and _BOILERPLATE.match(p):
-            cut = i
-            break
-    for i, p in enumerate(paras):
-        if i >= cut or (len(paras) > 1 and is_caption(p)):
+        if i >= max(1, (2 * len(paras)) // 3):
+            hit = next((r for r in rules.trailing if r.matches(p)), None)
+            if hit:
+                cut, cut_rule = i, hit.rule
+                break
+    for p in paras[:cut]:
+        rule = None
+        if len(paras) > 1:
+            rule = next((r.rule for r in rules.paragraph if r.matches(p)), None)
+            if rule is None and rules.stock_photo_captions and is_verbless_caption(p):
+                rule = "stock-photo-caption"
+        if rule:
             dropped.append(p)
+            removals.append(_removal(rule, [p]))
         else:
             kept.append(p)
-    return kept, dropped
+    if cut < len(paras):
+        dropped.extend(paras[cut:])
+        removals.append(_removal(cut_rule, paras[cut:]))
+    return kept, dropped, removals
 
 
-def clean_article(title: str | None, body: str | None) -> CleanArticle:
-    """Clean one article. Pure: the same input always gives the same output."""
+def clean_article(
+    title: str | None, body: str | None, source: str | None = None, url: str | None = None
+) -> CleanArticle:
+    """Clean one article. Pure: the same input always gives the same output. `source` and
+    `url` choose the publisher's rules (patterns/boilerplate.json) besides the generic ones."""
     warnings: list[str] = []
+    removals: list[Removal] = []
     raw_title = normalise_unicode(title or "")
-    raw_title, title_markup = strip_markup(raw_title)
+    raw_title, title_markup, title_tags = _strip_markup(raw_title)
     raw_title, title_tickers = angle_brackets(raw_title)
     text = normalise_unicode(body or "")
-    text, body_markup = strip_markup(text)
+    text, body_markup, body_tags = _strip_markup(text)
     if title_markup or body_markup:
         warnings.append("markup removed (HTML tags, scripts or entities in a text field)")
+    for field_name, tags in (("title", title_tags), ("body", body_tags)):
+        if tags:
+            joined = " ".join(tags)
+            removals.append(
+                Removal(f"markup:{field_name}", 0, sum(map(len, tags)), joined[:REMOVED_TEXT_CHARS])
+            )
     text, body_tickers = angle_brackets(text)
-    paras, dropped = drop_boilerplate(paragraphs(text))
+    paras, dropped, para_removals = drop_boilerplate(paragraphs(text), rules_for(source, url))
+    removals.extend(para_removals)
     clean_t = _MULTI_SPACE.sub(" ", " ".join(raw_title.split())).strip()
     tickers = tuple(dict.fromkeys(title_tickers + body_tickers))
     return CleanArticle(
@@ -296,4 +484,5 @@ def clean_article(title: str | None, body: str | None) -> CleanArticle:
         tickers=tickers,
         dropped=tuple(dropped),
         warnings=tuple(warnings),
+        removed=tuple(removals),
     )

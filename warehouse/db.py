@@ -97,6 +97,11 @@ def _m005_duplicates_and_fetch_state(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(create_table_sql(TABLES_BY_NAME["fetch_state"]))
 
 
+def _m006_cleaning_removed(con: duckdb.DuckDBPyConnection) -> None:
+    """articles: cleaning_removed (what cleaning removed, by rule)."""
+    _add_declared_columns(con, "articles")
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
@@ -104,6 +109,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (3, "action modality, type, dates, event key; quotes", _m003_actions_detail_and_quotes),
     (4, "backfill window on pipeline_runs", _m004_run_window),
     (5, "duplicates, per-source counts, fetch state", _m005_duplicates_and_fetch_state),
+    (6, "what cleaning removed, per article", _m006_cleaning_removed),
 ]
 
 

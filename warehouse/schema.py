@@ -104,6 +104,14 @@ ARTICLES = Table(
             "DOUBLE",
             "Estimated Jaccard similarity of the two bodies' shingles (1.0 for exact copies).",
         ),
+        C(
+            "cleaning_removed",
+            "JSON",
+            "What cleaning removed, one object per removal: `rule` (e.g. 'signature', "
+            "'photo-credit', 'fool-disclaimer', 'markup:body'), `paragraphs`, `chars` and `text` "
+            "(its first 200 characters); `[]` when nothing was removed. Rules: "
+            "transforms/patterns/boilerplate.json.",
+        ),
     ),
 )
 

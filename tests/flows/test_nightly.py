@@ -274,3 +274,35 @@ def test_analyst_views(sample_wh):
         "select articles from cooccurrence where 'Microsoft' in (name_a, name_b) and 'IBM' in (name_a, name_b)",
     )
     assert pairs and pairs[0][0] >= 1
+
+
+def test_cleaning_removals_reach_the_warehouse_scoped_to_the_publisher(run_flow, tmp_path):
+    body = (
+        "Acme Corp said on Monday it would buy Beta Inc for $2 billion.\n\n"
+        "A camera using facial recognition tech to scan a face.\n\n"
+        "The deal is expected to close in March, Acme said.\n\n"
+        "Beta shares rose 5% on the news.\n\n"
+        "This article represents the opinion of the writer, who may disagree with the official position."
+    )
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        "\n".join(
+            json.dumps({"id": i, "title": "Acme buys Beta", "text": body, "source": s})
+            for i, s in (("f", "fool"), ("w", "wire"))
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    wh = tmp_path / "news.duckdb"
+    assert run_flow([src], warehouse=wh)["status"] == "succeeded"
+    rows = dict(q(wh, "select external_id, cleaning_removed from articles"))
+    fool = json.loads(rows["f"])
+    assert [(r["rule"], r["paragraphs"]) for r in fool] == [
+        ("stock-photo-caption", 1),
+        ("fool-disclaimer", 1),
+    ]
+    assert fool[0]["text"] == "A camera using facial recognition tech to scan a face."
+    assert fool[1]["chars"] == len(body.rsplit("\n\n", 1)[1])
+    assert json.loads(rows["w"]) == []
+    (wire_body,) = q(wh, "select body from articles where external_id = 'w'")[0]
+    assert "This article represents the opinion" in wire_body and "A camera using" in wire_body
