@@ -189,7 +189,7 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
         logger = logging.getLogger("newsetl")
         opened = nightly.open_run(settings, lock=lock)
         logger.info("run %s opened (lock held, row inserted)", opened.run_id)
-        if api.kind == "temporary" or _likely_new_work(settings, opened.wh):
+        if _likely_new_work(settings, opened.wh):
             _preload(settings)
         try:
             url = api.wait(settings.prefect_startup_timeout)

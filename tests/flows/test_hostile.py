@@ -447,10 +447,10 @@ def test_prepare_rejects_only_the_record_cleaning_fails_on(monkeypatch):
 
     real = pipeline.clean_article
 
-    def fragile(title, text):
+    def fragile(title, text, **kw):
         if "boom" in text:
             raise RecursionError("maximum recursion depth exceeded")
-        return real(title, text)
+        return real(title, text, **kw)
 
     monkeypatch.setattr(pipeline, "clean_article", fragile)
     recs = [
