@@ -381,38 +381,85 @@ class _Run:
         if self.settings.dedup:
             with self.timed("dedup"):
                 canonical, copies = self._dedup(prepared.articles)
+        self.progress(len(copies))  # copies are not parsed: done once stored
         pending = self.steps.submit_extract(canonical, self.settings) if canonical else Pending([])
         return prepared, copies, quarantine, pending
 
     def _dedup(self, articles: list) -> tuple[list, list]:
         """Split the batch into canonical articles and copies of earlier stories (in the
-        warehouse or earlier in this run, in read order)."""
+        warehouse or earlier in this run, in read order).
+
+        A new version of an article replaces the old one in the index, and the copies of
+        the old one (stored, loaded earlier in this run, or earlier in this batch) are
+        decided again: one that is no longer a copy becomes canonical and is extracted, one
+        that now copies another article (or the new version at another similarity) gets its
+        new `duplicate_of`. Copies re-checked from outside this batch are appended to
+        `articles` (the batch) and counted as seen, so the batch loads and accounts for them."""
         from dataclasses import replace
 
-        from transforms.dedup import DuplicateIndex, fingerprint
+        from transforms.dedup import DuplicateIndex, read
 
-        if self.dedup_index is None:
-            self.dedup_index = DuplicateIndex(self.settings.dedup_threshold)
+        idx = self.dedup_index
+        if idx is None:
+            idx = self.dedup_index = DuplicateIndex(
+                self.settings.dedup_threshold,
+                loader=self.wh.article_bodies,
+                keep=max(4000, 4 * self.settings.batch_size),
+            )
             for aid, h, sig in self.wh.canonical_signatures():
                 if h is not None:
-                    self.dedup_index.add(aid, h, sig)
-        canonical, copies = [], []
-        for a in articles:
-            h, sig = fingerprint(a.clean.body)
-            a = replace(a, body_hash=h, minhash=sig)
-            match = self.dedup_index.find(a.article_id, h, sig)
+                    idx.add(aid, h, sig)
+        batch = list(articles)
+        for src in sorted({a.source for a in batch} - idx.seeded):
+            idx.seed(src, self.wh.recent_bodies(src))
+        texts = {a.article_id: read(a.clean.body, a.source) for a in batch}
+        for t in texts.values():  # the whole batch's paragraphs, before any is decided
+            idx.observe(t)
+        # copies of this batch's articles loaded before: stored, or in the batch under way
+        earlier = [*self.inflight[0].articles, *self.inflight[1]] if self.inflight else []
+        pending_ids = {a.article_id for a in earlier} | set(texts)
+        stored: dict[str, list] = {}
+        for row in self.wh.copies_of(texts):
+            if row["article_id"] not in pending_ids:
+                stored.setdefault(row["duplicate_of"], []).append(_stored_article(row))
+        inflight_copies: dict[str, dict[str, object]] = {}
+        if self.inflight:
+            for c in self.inflight[1]:
+                inflight_copies.setdefault(c.duplicate_of, {})[c.article_id] = c
+        decided: dict[str, object] = {}  # article_id -> the article as decided in this batch
+
+        def decide(a, t):
+            fp = idx.fingerprint(t)
+            a = replace(a, body_hash=fp.body_hash, minhash=fp.signature)
+            match = idx.find(a.article_id, fp, text=t)
             if match is None:
-                self.dedup_index.add(a.article_id, h, sig)
-                canonical.append(a)
-            else:
-                copies.append(
-                    replace(
-                        a,
-                        duplicate_of=match.of,
-                        duplicate_kind=match.kind,
-                        duplicate_similarity=match.similarity,
-                    )
-                )
+                idx.add(a.article_id, fp.body_hash, fp.signature, t)
+                return replace(a, duplicate_of=None, duplicate_kind=None, duplicate_similarity=None)
+            return replace(
+                a, duplicate_of=match.of, duplicate_kind=match.kind, duplicate_similarity=match.similarity
+            )
+
+        for a in batch:
+            aid = a.article_id
+            idx.remove(aid)  # its earlier version, if any: this one replaces it
+            decided[aid] = decide(a, texts[aid])
+            # its copies, decided against the version this one replaces
+            in_batch = [c for c in decided.values() if c.duplicate_of == aid and c.article_id != aid]
+            for c in in_batch:
+                decided[c.article_id] = decide(c, texts[c.article_id])
+            outside = [*inflight_copies.get(aid, {}).values(), *stored.get(aid, [])]
+            for c in outside:
+                if c.article_id in decided:
+                    continue
+                again = decide(c, read(c.clean.body, c.source))
+                if _same_decision(again, c):
+                    continue
+                decided[c.article_id] = again
+                articles.append(again)  # loaded with this batch, which accounts for it
+                self.origin.setdefault(c.article_id, self.origin.get(aid, self.current_source))
+                self.count("seen", aid=c.article_id)
+        canonical = [a for a in decided.values() if a.duplicate_of is None]
+        copies = [a for a in decided.values() if a.duplicate_of is not None]
         return canonical, copies
 
     def _finish(
@@ -421,6 +468,9 @@ class _Run:
         # time spent waiting for the workers (they parse the next batch while this one loads)
         with self.timed("parse_extract"):
             rows = pending.result()
+        if self.settings.dask_address or self.steps is not TASK_STEPS and self.steps is not PLAIN_STEPS:
+            # parsed elsewhere (Dask workers, a test's extractor): no per-piece progress came
+            self.progress(len(prepared.articles) - len(copies))
         rows["articles"].extend(article_row(a) for a in copies)
         returned = {r["article_id"] for r in rows["articles"]}
         for a in prepared.articles:  # nothing silently dropped, even by a broken extractor
@@ -467,7 +517,6 @@ class _Run:
                 )
             with self.timed("load"):
                 self.wh.add_quarantine(quarantine)
-            self.progress(len(prepared.articles))
             return
         n_rejected = len(checked.rejected_article_ids)
         for aid in checked.rejected_article_ids:
@@ -486,7 +535,48 @@ class _Run:
             self.count("loaded", loaded, label=label)
             self.count("duplicates", duplicates, label=label)
         self.counts.batches += 1
-        self.progress(len(prepared.articles))
+
+
+def _same_decision(a, b) -> bool:
+    return (a.duplicate_of, a.duplicate_kind, a.duplicate_similarity) == (
+        b.duplicate_of,
+        b.duplicate_kind,
+        b.duplicate_similarity,
+    )
+
+
+def _stored_article(row: dict):
+    """A stored article (a row of `articles`) as the Article it was loaded from, to decide
+    and extract it again."""
+    import json
+
+    from transforms import clean as _clean
+    from transforms.extract import Article
+
+    extra = {}
+    removal = getattr(_clean, "Removal", None)
+    if removal is not None and row.get("cleaning_removed"):
+        extra["removed"] = tuple(removal(**d) for d in json.loads(row["cleaning_removed"]))
+    clean = _clean.CleanArticle(
+        title=row["title"] or "", body=row["body"], tickers=tuple(row["tickers"] or ()), **extra
+    )
+    return Article(
+        article_id=row["article_id"],
+        external_id=row["external_id"],
+        source=row["source"],
+        source_path=row["source_path"],
+        url=row["url"],
+        published_at=row["published_at"],
+        content_hash=row["content_hash"],
+        metadata=row["metadata"],
+        clean=clean,
+        warnings=tuple(row["warnings"] or ()),
+        body_hash=row["body_hash"],
+        minhash=row["minhash"],
+        duplicate_of=row["duplicate_of"],
+        duplicate_kind=row["duplicate_kind"],
+        duplicate_similarity=row["duplicate_similarity"],
+    )
 
 
 def _summary_markdown(result: RunResult) -> str:
@@ -728,6 +818,7 @@ def execute(
         bar = _progress_bar(specs, run.web) if progress else None
         if bar:
             run.progress = lambda n: bar[0].advance(bar[1], n)
+            pipeline.on_parsed(run.progress)  # articles parsed, as each piece finishes
         with bar[0] if bar else nullcontext():
             for spec in specs:
                 _read_source(run, steps, spec)
@@ -761,6 +852,7 @@ def execute(
                 **asdict(run.counts),
             )
             pipeline.shutdown_workers()
+            pipeline.on_parsed(None)
             # whole batches and the run record become visible together (a failed run
             # publishes what it loaded, with status 'failed')
             try:

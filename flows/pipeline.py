@@ -7,6 +7,7 @@ them); `extract` parses and extracts frames; validation and loading live in
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import subprocess
@@ -166,7 +167,31 @@ def extract_rows(
         return _extract_rows(articles, *args)
     pool = _worker_pool(model, n_process)
     chunks = chunked(articles, useful_workers(articles, n_process), nlp_batch_size)
-    return merge_rows(pool.map(_extract_rows, chunks, *[[a] * len(chunks) for a in args]))
+    futures = []
+    for chunk in chunks:
+        fut = pool.submit(_extract_rows, chunk, *args)
+        fut.add_done_callback(functools.partial(_piece_done, len(chunk)))
+        futures.append(fut)
+    return merge_rows(f.result() for f in futures)
+
+
+_ON_PARSED: list = [None]  # the run's progress callback (articles parsed), if it shows one
+
+
+def on_parsed(callback) -> None:
+    """Report articles as their extraction finishes to `callback(n)` (None: stop)."""
+    _ON_PARSED[0] = callback
+
+
+def _piece_done(n: int, fut) -> None:
+    if not fut.cancelled() and fut.exception() is None:
+        _parsed(n)
+
+
+def _parsed(n: int) -> None:
+    cb = _ON_PARSED[0]
+    if cb is not None and n:
+        cb(n)
 
 
 # A worker's start (spawn, import spaCy, load the model) costs about as much CPU as parsing
@@ -204,8 +229,22 @@ def _extract_rows(
         max_segment_chars=max_segment_chars,
     )
     return batch_rows(
-        zip(articles, (_with_source(d, a) for d, a in zip(docs, articles, strict=True)), strict=True)
+        zip(
+            articles, (_with_source(d, a) for d, a in _counted(zip(docs, articles, strict=True))), strict=True
+        )
     )
+
+
+def _counted(pairs):
+    """(doc, article) pairs, reporting each one parsed (in this process only: a worker's
+    pieces are reported when they come back)."""
+    import multiprocessing as mp
+
+    report = mp.parent_process() is None
+    for pair in pairs:
+        yield pair
+        if report:
+            _parsed(1)
 
 
 _POOL: tuple[tuple[str, int], ProcessPoolExecutor] | None = None
