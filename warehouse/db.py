@@ -222,6 +222,27 @@ class Warehouse:
             self.con.close()  # staging kept: the next run resumes from it
         self._lock.release()
 
+    @staticmethod
+    def reader(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+        """A read-only connection for analysts (`newsetl sql`, `newsetl shell`) that cannot
+        touch any file but the warehouse: external access off (no COPY ... TO, ATTACH,
+        EXPORT, INSTALL, read_csv of other files), no extension autoloading, and the
+        configuration locked so a statement cannot turn these back on."""
+        con = connect(path, read_only=True)
+        try:
+            for setting in (
+                "enable_external_access = false",
+                "autoinstall_known_extensions = false",
+                "autoload_known_extensions = false",
+                "allow_community_extensions = false",
+                "lock_configuration = true",
+            ):
+                con.execute(f"SET {setting}")
+        except BaseException:
+            con.close()
+            raise
+        return con
+
     def __enter__(self) -> Warehouse:
         return self
 
@@ -307,6 +328,47 @@ class Warehouse:
         )
         while rows := cur.fetchmany(10_000):
             yield from rows
+
+    def copies_of(self, article_ids: Iterable[str]) -> list[dict]:
+        """The stored copies (`duplicate_of` one of these articles), whole rows, in the order
+        they were loaded: what to re-check when those articles change."""
+        ids = pl.DataFrame({"article_id": list(article_ids)}, schema={"article_id": pl.String})
+        if ids.is_empty():
+            return []
+        self.con.register("_of_ids", ids.to_arrow())
+        try:
+            cur = self.con.execute(
+                """SELECT a.* FROM articles a JOIN _of_ids o ON a.duplicate_of = o.article_id
+                   ORDER BY a.loaded_at, a.article_id"""
+            )
+            cols = [d[0] for d in cur.description]
+            return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        finally:
+            self.con.unregister("_of_ids")
+
+    def article_bodies(self, article_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """article_id -> (source, body) of the given stored articles."""
+        ids = pl.DataFrame({"article_id": list(article_ids)}, schema={"article_id": pl.String})
+        if ids.is_empty():
+            return {}
+        self.con.register("_body_ids", ids.to_arrow())
+        try:
+            rows = self.con.execute(
+                "SELECT a.article_id, a.source, a.body FROM articles a JOIN _body_ids USING (article_id)"
+            ).fetchall()
+        finally:
+            self.con.unregister("_body_ids")
+        return {aid: (source, body) for aid, source, body in rows}
+
+    def recent_bodies(self, source: str, limit: int = 1000) -> list[str]:
+        """Bodies of the source's most recently loaded canonical articles (to learn the
+        paragraphs it repeats: transforms.dedup boilerplate)."""
+        rows = self.con.execute(
+            """SELECT body FROM articles WHERE source = ? AND duplicate_of IS NULL
+               ORDER BY loaded_at DESC, article_id LIMIT ?""",
+            [source, limit],
+        ).fetchall()
+        return [r[0] for r in rows]
 
     def known_external_ids(self, source: str, external_ids: list[str]) -> set[str]:
         """Which of these ids of `source` are loaded (a feed's entries not to fetch again)."""
@@ -489,8 +551,12 @@ def _pid_alive(pid: int) -> bool:
 def query(
     path: str | os.PathLike[str], sql: str, params: list | None = None
 ) -> tuple[list[str], list[tuple]]:
-    """Run one read-only query; returns column names and rows."""
-    con = connect(path, read_only=True)
+    """Run one read-only query; returns column names and rows. The connection is
+    read-only and cannot reach files (Warehouse.reader): no COPY ... TO, ATTACH, INSTALL,
+    EXPORT or reading other files. Empty SQL is a ValueError."""
+    if not sql or not sql.strip() or not sql.strip().strip(";").strip():
+        raise ValueError('no SQL given: pass a query, e.g. newsetl sql "select count(*) from articles"')
+    con = Warehouse.reader(path)
     try:
         cur = con.execute(sql, params or [])
         cols = [d[0] for d in cur.description] if cur.description else []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -169,6 +170,15 @@ def _esc(v: object) -> str:
     return "" if v is None else html.escape(str(v))
 
 
+_HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
+
+
+def _link_url(v: object) -> str | None:
+    """`v` when it is an absolute http(s) URL (the only links the report makes: never
+    `javascript:`, `data:` or anything else an article's `url` may hold), else None."""
+    return v if isinstance(v, str) and _HTTP_URL.fullmatch(v) else None
+
+
 def render(data: dict, *, data_docs: str | None, generated: datetime | None = None) -> str:
     """The page's HTML (pure: data in, text out)."""
     generated = generated or datetime.now(UTC)
@@ -203,9 +213,9 @@ def render(data: dict, *, data_docs: str | None, generated: datetime | None = No
         f"<td>{_esc(a['action_type'])}</td><td>{_esc(a['target_text'])}</td>"
         f"<td class='evidence'>{_esc(a['evidence'])}"
         + (
-            f"<br><a href='{_esc(a['url'])}'>{_esc(a['title'] or a['url'])}</a>"
-            if a["url"]
-            else f"<br><i>{_esc(a['title'])}</i>"
+            f"<br><a href='{_esc(_link_url(a['url']))}'>{_esc(a['title'] or a['url'])}</a>"
+            if _link_url(a["url"])
+            else f"<br><i>{_esc(a['title'] or a['url'])}</i>"
         )
         + "</td></tr>"
         for a in data["newest"]

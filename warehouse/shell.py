@@ -3,7 +3,8 @@
 Statements end with `;` and may span lines. Dot commands: `.tables` (tables and views with
 their descriptions), `.schema NAME` (columns, types and meanings), `.reload` (reopen: see a
 run published since the shell started), `.help`, `.quit`. The connection is read-only:
-writes fail with DuckDB's error and the nightly run is never blocked (it publishes a new
+writes fail with DuckDB's error, and nothing reaches a file (no `COPY ... TO`,
+`ATTACH`, `EXPORT`, `INSTALL`: `Warehouse.reader`); the nightly run is never blocked (it publishes a new
 file; the shell keeps reading the one it opened until `.reload`).
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 import duckdb
 
-from warehouse.db import connect
+from warehouse.db import Warehouse
 
 Printer = Callable[[list[str], list[tuple]], None]
 
@@ -34,7 +35,7 @@ class Shell:
         self.path = path
         self.printer = printer
         self.echo = echo
-        self.con = connect(path, read_only=True)
+        self.con = Warehouse.reader(path)
 
     def close(self) -> None:
         self.con.close()
@@ -76,7 +77,7 @@ class Shell:
             )
         elif name == ".reload":
             self.con.close()
-            self.con = connect(self.path, read_only=True)
+            self.con = Warehouse.reader(self.path)
             self.echo(f"reopened {self.path}")
         else:
             self.echo(f"unknown command {line.strip()!r}; .help lists them")

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from tests.conftest import query
 from tests.transforms.test_dedup import EDITED, STORY
 
@@ -134,3 +136,77 @@ def test_an_article_missing_from_extraction_is_quarantined_not_lost(prefect_harn
     assert query(wh, "SELECT stage, reason FROM quarantine") == [
         ("extract", "extraction returned no row for this article")
     ]
+
+
+LONG_OTHER = (
+    "Corvex Energy will cut 1,200 jobs after quarterly profit fell 38%, the group said on Thursday. The "
+    "company also lowered its forecast for the full year, blaming weak demand for industrial batteries "
+    "and higher costs at its plant in eastern Norlund. Unions said they would fight the cuts, and the "
+    "regional government said it would meet Corvex managers next week to discuss the plant's future."
+)
+
+
+@pytest.mark.parametrize("copy_in_second_run", [True, False], ids=["copy-reread", "copy-absent"])
+def test_a_copy_whose_canonical_article_changes_is_checked_again_and_extracted(
+    prefect_harness, tmp_path, copy_in_second_run
+):
+    """#14: the canonical story is replaced by a different one; its stored copy is no longer a
+    copy, so it becomes canonical and gets its own rows (before: a stale duplicate_of, no rows)."""
+    from flows.nightly import nightly
+
+    wh = tmp_path / "w.duckdb"
+    first = [
+        {"id": "orig", "title": "Brightwell recalls Sunny Oats", "text": STORY},
+        {"id": "copy", "title": "Brightwell recall", "text": EDITED},
+    ]
+    res = nightly(sources=[str(write(tmp_path / "a.jsonl", first))], warehouse=str(wh))
+    assert res["counts"]["articles_duplicate"] == 1
+    second = [{"id": "orig", "title": "Corvex to cut jobs", "text": LONG_OTHER}]
+    if copy_in_second_run:
+        second.append(first[1])  # unchanged: skipped, but re-checked
+    res = nightly(sources=[str(write(tmp_path / "a.jsonl", second))], warehouse=str(wh))
+    c = res["counts"]
+    assert res["status"] == "succeeded"
+    assert c["articles_seen"] == c["articles_loaded"] + c["articles_skipped"] + c["articles_quarantined"]
+    assert c["articles_duplicate"] == 0
+    rows = dict(query(wh, "SELECT external_id, duplicate_of FROM articles ORDER BY 1"))
+    assert rows == {"copy": None, "orig": None}
+    mentioned = {
+        r[0]
+        for r in query(
+            wh, "SELECT DISTINCT r.external_id FROM entity_mentions m JOIN articles r USING (article_id)"
+        )
+    }
+    assert mentioned == {"copy", "orig"}  # the story of the copy has rows again
+    brightwell = query(
+        wh,
+        """SELECT count(*) FROM entity_mentions m JOIN articles r USING (article_id)
+           WHERE r.external_id = 'copy' AND m.text LIKE 'Brightwell%'""",
+    )[0][0]
+    assert brightwell >= 1
+
+
+def test_a_copy_stays_a_copy_when_its_canonical_is_only_touched_up(prefect_harness, tmp_path):
+    """The exact copy of a story that is then lightly corrected is now a near copy of it."""
+    from flows.nightly import nightly
+
+    wh = tmp_path / "w.duckdb"
+    first = [{"id": "orig", "text": STORY}, {"id": "copy", "text": STORY}]
+    nightly(sources=[str(write(tmp_path / "a.jsonl", first))], warehouse=str(wh))
+    touched = STORY.replace("Shares in the company fell 2% in early trading.", "Its shares slipped 2%.")
+    res = nightly(
+        sources=[str(write(tmp_path / "a.jsonl", [{"id": "orig", "text": touched}]))], warehouse=str(wh)
+    )
+    c = res["counts"]
+    assert res["status"] == "succeeded"
+    assert c["articles_seen"] == c["articles_loaded"] + c["articles_skipped"] + c["articles_quarantined"]
+    (kind, sim, of) = query(
+        wh,
+        """SELECT a.duplicate_kind, a.duplicate_similarity, o.external_id FROM articles a
+           JOIN articles o ON o.article_id = a.duplicate_of WHERE a.external_id = 'copy'""",
+    )[0]
+    assert (kind, of) == ("near", "orig") and 0.7 <= sim < 1.0
+    assert query(
+        wh,
+        "SELECT count(*) FROM entity_mentions m JOIN articles r USING (article_id) WHERE r.external_id = 'copy'",
+    ) == [(0,)]

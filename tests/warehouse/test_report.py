@@ -93,3 +93,37 @@ def test_names_cannot_break_out_of_the_page_script():
     page = render(data, data_docs=None)
     assert page.count("</script>") == 2  # only the page's own two script elements close
     assert "alert(1)" in page and "<\\/script><script>alert(1)" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "/relative/path",
+        "https://ok.example/a' onmouseover='alert(1)",
+    ],
+)
+def test_article_urls_that_are_not_http_are_never_links(sample_warehouse, url):
+    from warehouse.report import gather, render
+
+    data = gather(sample_warehouse)
+    assert data["newest"], "the sample has notable actions"
+    data["newest"][0] = dict(data["newest"][0], url=url, title=None)
+    page = render(data, data_docs=None)
+    hrefs = re.findall(r"href\s*=\s*(['\"])(.*?)\1", page, flags=re.IGNORECASE | re.DOTALL)
+    assert all(re.match(r"https?://|#", h) for _, h in hrefs), hrefs  # in-page anchors, http(s)
+    assert not re.search(r"href\s*=\s*['\"]?\s*(java|vb)\s*script:", page, flags=re.IGNORECASE)
+    assert "onmouseover='" not in page  # the value is escaped, never markup
+
+
+def test_http_article_urls_stay_links(sample_warehouse):
+    from warehouse.report import gather, render
+
+    data = gather(sample_warehouse)
+    data["newest"][0] = dict(data["newest"][0], url="https://news.example/story?a=1&b=2")
+    assert "href='https://news.example/story?a=1&amp;b=2'" in render(data, data_docs=None)

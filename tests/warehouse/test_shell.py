@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from warehouse.shell import Shell
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +56,48 @@ def test_cli_shell_reads_piped_statements(sample_warehouse):
     )
     assert out.returncode == 0, out.stderr
     assert "stop" in out.stdout
+
+
+WRITES = [
+    "copy (select 1) to '{out}/out.csv'",
+    "copy articles to '{out}/articles.parquet' (format parquet)",
+    "export database '{out}/export'",
+    "attach '{out}/other.duckdb' as other",
+    "install httpfs",
+    "select * from read_csv('{out}/../../etc/passwd')",
+    "set enable_external_access = true",
+    "reset enable_external_access",
+]
+
+
+@pytest.mark.parametrize("sql", WRITES)
+def test_the_shell_refuses_statements_that_reach_files(sample_warehouse, tmp_path, sql):
+    out = tmp_path / "w"
+    out.mkdir()
+    stmt = sql.format(out=out)
+    printed, said = session(sample_warehouse, [stmt + ";", "select count(*) from articles;"])
+    assert any(s.startswith("error:") for s in said), said
+    assert list(out.iterdir()) == []  # nothing written
+    assert printed == [(["count_star()"], [(13,)])]  # and the session goes on
+
+
+@pytest.mark.parametrize("sql", WRITES)
+def test_query_refuses_statements_that_reach_files(sample_warehouse, tmp_path, sql):
+    import duckdb
+
+    from warehouse.db import query
+
+    out = tmp_path / "w"
+    out.mkdir()
+    with pytest.raises(duckdb.Error):
+        query(sample_warehouse, sql.format(out=out))
+    assert list(out.iterdir()) == []
+    assert query(sample_warehouse, "select count(*) from articles")[1] == [(13,)]
+
+
+@pytest.mark.parametrize("sql", ["", "   ", "\n\t", ";", " ; "])
+def test_query_of_empty_sql_is_a_clear_error(sample_warehouse, sql):
+    from warehouse.db import query
+
+    with pytest.raises(ValueError, match="no SQL given"):
+        query(sample_warehouse, sql)
