@@ -27,7 +27,7 @@ from expectations.runner import preload_in_background, quarantine_row, validate_
 from flows import pipeline
 from flows.config import SourceSpec, resolve_sources
 from flows.settings import Settings
-from flows.sources import ChunkRef, RawRecord, Rejected, Source, open_source
+from flows.sources import ChunkRef, RawRecord, Rejected, Source, open_source, path_text
 from transforms.dates import parse_date
 from transforms.extract import article_row, frames_from_rows
 from warehouse.db import Warehouse
@@ -270,7 +270,8 @@ class _Run:
         )
 
     def source_failed(self, where: str, exc: BaseException) -> None:
-        msg = f"source {where} could not be read: {type(exc).__name__}: {exc}"
+        where = path_text(where)
+        msg = path_text(f"source {where} could not be read: {type(exc).__name__}: {exc}")
         self.errors.append(msg)
         self.add(Rejected(source_path=where, external_id=None, stage="read", reason=msg))
 
@@ -899,7 +900,7 @@ def _read_source(run: _Run, steps: Steps, spec: SourceSpec) -> None:
     the read tasks' retries) becomes a quarantine row and a run error; the other sources
     still land."""
     loc = spec.location
-    run.current_source = spec.label
+    run.current_source = path_text(spec.label)  # per-source counts are JSON: valid UTF-8
     try:
         source = open_source(
             loc,
