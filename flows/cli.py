@@ -179,6 +179,7 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
         lock = WarehouseLock(wh)
     except WarehouseBusy as exc:
         _fail(str(exc), 3)
+    previous_handlers = _stop_on_sigterm()
     log = run_log_path(wh)
     api = start_api(log=log)
     opened = handler = None
@@ -229,19 +230,45 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
     except typer.Exit:
         raise
     except BaseException as exc:
+        if _SIGNALLED:  # however Prefect wrapped it (KeyboardInterrupt, TerminationSignal)
+            name = _SIGNALLED[-1]
+            logging.getLogger("newsetl").warning("run interrupted by %s", name)
+            if opened is not None and opened.run_id in nightly._OPENED:  # the flow never started
+                opened.fail(f"interrupted by {name} before the flow started")
+            _fail(f"interrupted by {name}; run again to resume", 143 if name == "SIGTERM" else 130, log)
         logging.getLogger("newsetl").exception("run failed")
         if opened is not None and opened.run_id in nightly._OPENED:  # the flow never started
             opened.fail(f"{type(exc).__name__}: {exc}")
-        if isinstance(exc, KeyboardInterrupt):
-            _fail("interrupted", 130, log)
         _fail(f"{type(exc).__name__}: {exc}", 1, log)
     finally:
         api.close()
         lock.release()
         logging.getLogger("newsetl").info("done")
+        import signal
+
+        for sig, previous in previous_handlers.items():
+            signal.signal(sig, previous)
         if handler is not None:
             logging.getLogger().removeHandler(handler)
             handler.close()
+
+
+_SIGNALLED: list[str] = []  # the stop signals this process received
+
+
+def _stop_on_sigterm() -> dict:
+    """SIGTERM (systemd, `timeout`, kill) and SIGINT (Ctrl-C) stop the run: the batch under
+    way is abandoned, the workers and the temporary server end, the row says 'interrupted'
+    and the staging copy stays for the next run. A second signal ends the process at once."""
+    import signal
+
+    def stop(signum, frame):
+        name = signal.Signals(signum).name
+        _SIGNALLED.append(name)
+        signal.signal(signum, signal.SIG_DFL)
+        raise KeyboardInterrupt(name)
+
+    return {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
 
 
 def _finished_run(wh: Path, run_id: str) -> dict | None:
@@ -392,9 +419,10 @@ def sql(
     except FileNotFoundError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    except ValueError as exc:  # no SQL given
+        _fail(str(exc), 2)
     except duckdb.Error as exc:
-        console.print(f"[red]SQL error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+        _fail(f"SQL error: {exc}", 1)
     if as_json:
         for r in rows:
             typer.echo(json.dumps(dict(zip(cols, r, strict=True)), default=str))

@@ -21,6 +21,7 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import TerminationSignal
 
 from expectations.datadocs import DataDocs
 from expectations.runner import preload_in_background, quarantine_row, validate_frames
@@ -536,6 +537,12 @@ class _Run:
             self.count("loaded", loaded, label=label)
             self.count("duplicates", duplicates, label=label)
         self.counts.batches += 1
+        logging.getLogger("newsetl").info(
+            "batch %d loaded: %d articles, %d rows quarantined",
+            self.batch_no,
+            checked.articles.height,
+            len(checked.quarantine),
+        )
 
 
 def _same_decision(a, b) -> bool:
@@ -828,6 +835,13 @@ def execute(
         if run.errors:
             status = "failed"
             error = "; ".join(run.errors)[:10_000]
+    except (KeyboardInterrupt, TerminationSignal) as exc:  # SIGINT / SIGTERM (Prefect: TerminationSignal)
+        status, error = (
+            "interrupted",
+            f"stopped by {_signal_name(exc)}; the next run resumes from its staging copy",
+        )
+        run.abandon()
+        raise
     except BaseException as exc:  # recorded, then re-raised: the run must show as failed
         status, error = "failed", f"{type(exc).__name__}: {exc}"
         run.abandon()
@@ -855,10 +869,12 @@ def execute(
             pipeline.shutdown_workers()
             pipeline.on_parsed(None)
             # whole batches and the run record become visible together (a failed run
-            # publishes what it loaded, with status 'failed')
+            # publishes what it loaded, with status 'failed'); an interrupted one keeps its
+            # staging copy, which the next run resumes from
             try:
-                with run.timed("publish"):
-                    wh.publish()
+                if status != "interrupted":
+                    with run.timed("publish"):
+                        wh.publish()
             finally:
                 wh.close()
     result = RunResult(
@@ -881,6 +897,16 @@ def execute(
         c.articles_quarantined,
     )
     return result
+
+
+def _signal_name(exc: BaseException) -> str:
+    """SIGINT or SIGTERM, from Ctrl-C's KeyboardInterrupt, newsetl run's KeyboardInterrupt
+    ("SIGTERM") or Prefect's TerminationSignal."""
+    import signal
+
+    if isinstance(exc, TerminationSignal):
+        return signal.Signals(exc.signal).name
+    return str(exc) if str(exc).startswith("SIG") else "SIGINT"
 
 
 def _web_state(settings: Settings, wh: Warehouse):

@@ -296,7 +296,8 @@ PIPELINE_RUNS = Table(
         C(
             "status",
             "VARCHAR",
-            "running, succeeded, failed, or killed (a run found dead by a later run).",
+            "running, succeeded, failed, interrupted (SIGINT or SIGTERM; its staging copy is resumed), "
+            "or killed (a run found dead by a later run).",
             "NOT NULL",
         ),
         C("articles_seen", "INTEGER", "Input records and unreadable inputs seen.", "NOT NULL"),

@@ -1,0 +1,78 @@
+"""Stop signals: SIGTERM (systemd, `timeout`, kill) and SIGINT (Ctrl-C) stop `newsetl run`
+within 10 s, leave an `interrupted` row and the staging copy for the next run to resume,
+and leave no process of the run alive; the next run finishes the night."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import duckdb
+import pytest
+
+from tests.conftest import ROOT
+from tests.flows.test_operations import write_articles
+from tests.flows.test_routes import clean_env, newsetl, runs
+
+pytestmark = pytest.mark.slow
+
+
+def group_alive(pgid: int) -> list[str]:
+    """Processes of the run's process group that still run (zombies are dead: init reaps them)."""
+    out = subprocess.run(
+        ["ps", "-o", "stat=,pid=,args=", "-g", str(pgid)], capture_output=True, text=True
+    ).stdout
+    return [line for line in out.splitlines() if line.strip() and not line.lstrip().startswith("Z")]
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_stops_the_run_and_the_next_run_resumes(tmp_path, sig, code):
+    src = write_articles(tmp_path / "many.jsonl", 240)
+    wh = tmp_path / "news.duckdb"
+    staging = wh.with_name(wh.name + ".staging")
+    env = clean_env(tmp_path / "home", NEWSETL_N_PROCESS="2")
+    cmd = newsetl("run", "--no-progress", "--source", str(src), "--warehouse", str(wh), "--batch-size", "20")
+    run = subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 240
+    while True:  # until a batch is committed in the staging copy
+        assert run.poll() is None, run.communicate()
+        assert time.monotonic() < deadline, "no batch loaded in time"
+        if staging.exists() and "batch 1 loaded" in (wh.with_name("news.log").read_text(errors="replace")):
+            break
+        time.sleep(0.3)
+    os.kill(run.pid, sig)
+    t = time.monotonic()
+    out, err = run.communicate(timeout=60)
+    took = time.monotonic() - t
+    assert took <= 10, f"stopped after {took:.1f} s"
+    assert run.returncode == code, out + err
+    assert "Traceback" not in out + err
+    assert "interrupted" in err
+    time.sleep(1)
+    assert group_alive(run.pid) == [], "processes of the run still alive"
+    assert staging.exists()  # kept for resume
+    con = duckdb.connect(str(staging), read_only=True)
+    try:
+        [(status, loaded, error)] = con.execute(
+            "SELECT status, articles_loaded, error FROM pipeline_runs"
+        ).fetchall()
+    finally:
+        con.close()
+    assert status == "interrupted" and "SIG" in error
+    assert loaded > 0
+    # the next run resumes from the staging copy and finishes the night
+    res = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    rows = runs(wh)
+    assert [r["status"] for r in rows] == ["interrupted", "succeeded"]
+    assert rows[0]["articles_loaded"] + rows[1]["articles_loaded"] == 240
