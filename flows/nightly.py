@@ -270,6 +270,24 @@ class _Run:
             )
         )
 
+    def unreconciled(self) -> list[str]:
+        """The accounting check every run makes for itself: seen = loaded + skipped +
+        quarantined, for the run and for each source. Errors (the run fails) when not."""
+        out = []
+        c = self.counts
+        if not c.reconciles:
+            out.append(
+                f"counts do not reconcile: seen {c.articles_seen} != loaded {c.articles_loaded} + skipped "
+                f"{c.articles_skipped} + quarantined {c.articles_quarantined}"
+            )
+        for label, n in self.source_counts.items():
+            if n["seen"] != n["loaded"] + n["skipped"] + n["quarantined"]:
+                out.append(
+                    f"counts of source {label} do not reconcile: seen {n['seen']} != loaded {n['loaded']} "
+                    f"+ skipped {n['skipped']} + quarantined {n['quarantined']}"
+                )
+        return out
+
     def source_failed(self, where: str, exc: BaseException) -> None:
         where = path_text(where)
         msg = path_text(f"source {where} could not be read: {type(exc).__name__}: {exc}")
@@ -832,6 +850,7 @@ def execute(
                 _read_source(run, steps, spec)
             run.flush()
             run.drain()
+        run.errors += run.unreconciled()
         if run.errors:
             status = "failed"
             error = "; ".join(run.errors)[:10_000]

@@ -306,3 +306,22 @@ def test_cleaning_removals_reach_the_warehouse_scoped_to_the_publisher(run_flow,
     assert json.loads(rows["w"]) == []
     (wire_body,) = q(wh, "select body from articles where external_id = 'w'")[0]
     assert "This article represents the opinion" in wire_body and "A camera using" in wire_body
+
+
+def test_a_run_that_does_not_reconcile_fails_loudly():
+    """The run checks its own accounting (and each source's) before it records success."""
+    from flows.nightly import PLAIN_STEPS, _Run
+    from flows.settings import Settings
+
+    run = _Run(Settings(data_docs=False), wh=None, run_id="r", progress=lambda n: None, steps=PLAIN_STEPS)
+    assert run.unreconciled() == []
+    run.current_source = "feeds"
+    run.count("seen", 3)
+    run.count("loaded", 2)
+    run.count("quarantined", 1)
+    assert run.unreconciled() == []
+    run.count("seen", 1)  # an article that went nowhere
+    errors = run.unreconciled()
+    assert len(errors) == 2
+    assert "seen 4 != loaded 2 + skipped 0 + quarantined 1" in errors[0]
+    assert errors[1].startswith("counts of source feeds do not reconcile")
