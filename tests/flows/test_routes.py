@@ -66,7 +66,9 @@ def runs(wh: Path) -> list[dict]:
     except duckdb.Error:
         return []
     try:
-        cur = con.execute("SELECT run_id, status, error, articles_loaded FROM pipeline_runs ORDER BY started_at")
+        cur = con.execute(
+            "SELECT run_id, status, error, articles_loaded FROM pipeline_runs ORDER BY started_at"
+        )
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     finally:
