@@ -54,7 +54,7 @@ def _print_rows(
         title=title, show_lines=False, box=None if compact else box.HEAVY_HEAD, pad_edge=not compact
     )
     for c in cols:
-        table.add_column(c, overflow="fold", max_width=max_width, no_wrap=compact)
+        table.add_column(c, overflow="fold", max_width=max_width)
     for r in rows:
         table.add_row(*[_cell(v) for v in r])
     console.print(table)
@@ -532,7 +532,20 @@ def sources(
             typer.echo(json.dumps(dict(zip(cols, r, strict=True)) | {"run_id": last[0] if last else None}))
         return
     title = f"sources (counts of run {last[0][:8]}, {last[1]:%Y-%m-%d %H:%M})" if last else "sources"
-    _print_rows(cols, out, title=title)
+    # fits 80 columns: the label (its location below it when they differ), short headers
+    shown = [
+        (
+            r[0] if r[0] == r[2] else f"{r[0]}\n  {r[2]}",
+            r[1],
+            *r[4:],
+            *((r[3],) if any(x[3] for x in out) else ()),
+        )
+        for r in out
+    ]
+    heads = ["source", "kind", "seen", "loaded", "skipped", "quar.", "dups"]
+    if any(x[3] for x in out):
+        heads.append("schedule")
+    _print_rows(heads, shown, title=title, compact=True, max_width=40)
 
 
 @app.command()
