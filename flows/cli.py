@@ -285,19 +285,11 @@ def _finished_run(wh: Path, run_id: str) -> dict | None:
     if not rows:
         return None
     row = dict(zip(cols, rows[0], strict=True))
-    counts = {
-        k: row.get(k) or 0
-        for k in (
-            "articles_seen",
-            "articles_loaded",
-            "articles_skipped",
-            "articles_quarantined",
-            "rows_quarantined",
-            "batches",
-            "articles_out_of_range",
-            "articles_duplicate",
-        )
-    }
+    from dataclasses import fields
+
+    from flows.nightly import RunCounts
+
+    counts = {f.name: row.get(f.name) or 0 for f in fields(RunCounts)}
     stages = row.get("stage_seconds")
     return {
         "run_id": run_id,
