@@ -65,11 +65,12 @@ def preload() -> None:
 
 
 _PRELOADING: list[threading.Thread] = []
+_PRELOAD_LOCK = threading.Lock()
 
 
 def preload_in_background() -> None:
     """`preload` in a daemon thread, once per process (later calls do nothing)."""
-    with _GX_LOCK:
+    with _PRELOAD_LOCK:  # not _GX_LOCK: the preload holds that while it builds
         if _PRELOADING:
             return
         t = threading.Thread(target=_preload_quietly, name="newsetl-gx-preload", daemon=True)

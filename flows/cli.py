@@ -201,7 +201,7 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
             _fail(str(exc), 1, log)
         if api.kind != "configured":
             console.print(Text(f"Prefect API: {api.kind} server {url}", style="dim"))
-        with api_settings(url) if api.kind != "configured" else nullcontext():
+        with api_settings(url) if api.kind != "configured" else nullcontext(), _no_heartbeats():
             try:
                 return nightly.run_nightly(
                     api_url=url,
@@ -254,6 +254,14 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
 
 
 _SIGNALLED: list[str] = []  # the stop signals this process received
+
+
+def _no_heartbeats():
+    """No flow-run heartbeat thread for a run in this process: the CLI itself reports a
+    crash (and pipeline_runs records it), and the thread's join costs up to 1 s at exit."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    return temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
 def _stop_on_sigterm() -> dict:
