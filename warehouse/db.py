@@ -177,9 +177,10 @@ class Warehouse:
     def __init__(self, path: str | os.PathLike[str], lock: WarehouseLock | None = None):
         """Open `path` for one run; `lock` is the run's lock when the caller took it first
         (the CLI does, before anything slow), else it is taken here."""
-        self.path = Path(path)
+        self.path = Path(path).resolve()  # a symlink: publish to its target, keep the link
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.staging = self.path.with_name(self.path.name + ".staging")
+        self._wal = self.path.with_name(self.path.name + ".wal")
         self._base_file = self.path.with_name(self.path.name + ".staging.base")
         self._lock = lock if lock is not None else WarehouseLock(self.path)
         try:
@@ -190,25 +191,63 @@ class Warehouse:
             raise
         self.published = False
 
+    def _base(self) -> str:
+        """What the published file and its WAL are (the staging copy derives from them)."""
+        return f"{_identity(self.path)} wal={_identity(self._wal)}"
+
     def _prepare_staging(self) -> bool:
-        """Reuse a dead run's staging copy if it derives from the current file, else copy."""
-        base = _identity(self.path)
+        """Reuse a dead run's staging copy if it derives from the current file, else copy.
+
+        No other process may have the file open for writing (WarehouseBusy, before anything
+        is written). A `<file>.wal` left by a writer that is gone (crashed, killed) is copied
+        with the file, so the staging copy replays it and the published one never gets a WAL
+        that does not belong to it."""
+        self._lock.hold_file()
+        base = self._base()
+        self._base_now = base
         if self.staging.exists() and self._base_file.exists() and self._base_file.read_text() == base:
             return True
-        for stale in (self.staging, self.staging.with_name(self.staging.name + ".wal"), self._base_file):
+        staging_wal = self.staging.with_name(self.staging.name + ".wal")
+        for stale in (self.staging, staging_wal, self._base_file):
             stale.unlink(missing_ok=True)
-        if base != "absent":
+        if self._lock.guard is not None:
             tmp = self.staging.with_name(self.staging.name + ".tmp")
-            shutil.copyfile(self.path, tmp)
+            # copy through the locked descriptor: closing another one of this file would drop
+            # the shared lock that keeps other writers out
+            self._lock.guard.seek(0)
+            with open(tmp, "wb") as out:
+                shutil.copyfileobj(self._lock.guard, out, 1 << 20)
+            if self._wal.exists():
+                shutil.copyfile(self._wal, staging_wal)
             os.replace(tmp, self.staging)
+            base = self._base()  # the copy is of what is there now (a reader may have come)
+            self._base_now = base
         self._base_file.write_text(base)
         return False
 
     def publish(self) -> None:
-        """Checkpoint the staging copy and atomically put it in place of the published file."""
+        """Checkpoint the staging copy and atomically put it in place of the published file.
+
+        Refused (WarehouseBusy, nothing replaced) when another process has the file open for
+        writing or the file or its WAL changed since the copy was made (another writer's
+        work would be lost). The published file's WAL, if a dead writer left one, is already
+        in the staging copy: it is removed first, so no reader ever finds the new file beside
+        a WAL that is not its own."""
         self.con.execute("CHECKPOINT")
         self.con.close()
+        self._lock.hold_file()
+        if self._base() != self._base_now:
+            raise WarehouseBusy(
+                f"{self.path} changed while this run was writing (another writer); not published: "
+                "run again (it starts from the current file)"
+            )
+        staging_wal = self.staging.with_name(self.staging.name + ".wal")
+        if staging_wal.exists() and staging_wal.stat().st_size:
+            raise RuntimeError(f"{staging_wal} still holds commits after CHECKPOINT; not published")
+        staging_wal.unlink(missing_ok=True)
+        self._wal.unlink(missing_ok=True)
         os.replace(self.staging, self.path)
+        self._lock.release_file()
         self._base_file.unlink(missing_ok=True)
         dir_fd = os.open(self.path.parent, os.O_RDONLY)
         try:
