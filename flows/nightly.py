@@ -873,27 +873,47 @@ def execute(
             if status == "succeeded" and run.web is not None:  # else the next run fetches again
                 wh.save_fetch_state(run_id, run.web.fetched)
         finally:
-            if run.web is not None:
-                run.web.fetcher.close()
-            wh.update_run(
-                run_id,
-                source_counts=run.source_counts,
-                status=status,
-                finished_at=datetime.now(UTC).replace(tzinfo=None),
-                error=error,
-                stage_seconds={k: round(v, 3) for k, v in run.stage_seconds.items()},
-                validation=run.validation,
-                **asdict(run.counts),
-            )
-            pipeline.shutdown_workers()
-            pipeline.on_parsed(None)
-            # whole batches and the run record become visible together (a failed run
-            # publishes what it loaded, with status 'failed'); an interrupted one keeps its
-            # staging copy, which the next run resumes from
+            import sys
+
+            late = sys.exc_info()[1]
+            if late is not None and status == "succeeded":
+                # Data Docs or the fetch state failed after loading (a full disk, ...): the
+                # row says so, and what was loaded is still recorded and published
+                status, error = "failed", f"after loading: {type(late).__name__}: {late}"[:10_000]
             try:
+                try:
+                    if run.web is not None:
+                        run.web.fetcher.close()
+                    wh.update_run(
+                        run_id,
+                        source_counts=run.source_counts,
+                        status=status,
+                        finished_at=datetime.now(UTC).replace(tzinfo=None),
+                        error=error,
+                        stage_seconds={k: round(v, 3) for k, v in run.stage_seconds.items()},
+                        validation=run.validation,
+                        **asdict(run.counts),
+                    )
+                finally:
+                    pipeline.shutdown_workers()
+                    pipeline.on_parsed(None)
+                # whole batches and the run record become visible together (a failed run
+                # publishes what it loaded, with status 'failed'); an interrupted one keeps its
+                # staging copy, which the next run resumes from
                 if status != "interrupted":
-                    with run.timed("publish"):
-                        wh.publish()
+                    try:
+                        with run.timed("publish"):
+                            wh.publish()
+                    except Exception as exc:
+                        if wh.published:
+                            raise
+                        # not published: the run failed, and its row in the staging copy
+                        # (kept, the next run resumes from it and publishes it) says why
+                        note = f"not published ({type(exc).__name__}: {exc}); the next run publishes it"
+                        status, error = "failed", "; ".join(e for e in (error, note) if e)[:10_000]
+                        run.errors.append(note)
+                        logger.error("run %s %s", run_id, note)
+                        wh.mark_unpublished(run_id, error)
             finally:
                 wh.close()
     result = RunResult(

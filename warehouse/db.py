@@ -247,6 +247,7 @@ class Warehouse:
         staging_wal.unlink(missing_ok=True)
         self._wal.unlink(missing_ok=True)
         os.replace(self.staging, self.path)
+        self.published = True
         self._lock.release_file()
         self._base_file.unlink(missing_ok=True)
         dir_fd = os.open(self.path.parent, os.O_RDONLY)
@@ -254,7 +255,19 @@ class Warehouse:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
-        self.published = True
+
+    def mark_unpublished(self, run_id: str, reason: str) -> None:
+        """After a publish that failed before the rename: the run's row says `failed` and
+        why, in the staging copy, which is kept; the next run resumes from it and publishes
+        it (the published file is untouched)."""
+        if self.published:
+            return
+        try:
+            self.con.execute("SELECT 1")
+        except duckdb.ConnectionException:  # publish had closed it
+            self.con = connect(self.staging)
+        self.update_run(run_id, status="failed", error=reason[:10_000])
+        self.con.execute("CHECKPOINT")
 
     def close(self) -> None:
         if not self.published:

@@ -141,3 +141,63 @@ def test_a_symlinked_warehouse_is_published_to_its_target_and_stays_a_link(tmp_p
     # the link and its target are one warehouse: one writer at a time
     with Warehouse(target), pytest.raises(WarehouseBusy, match="another newsetl run"):
         Warehouse(link)
+
+
+def test_a_failed_publish_marks_the_run_failed_and_the_next_run_publishes_it(
+    prefect_harness, tmp_path, monkeypatch
+):
+    import os
+
+    wh = tmp_path / "w.duckdb"
+    assert _execute(_source(tmp_path / "a.jsonl", ["a1"]), wh).status == "succeeded"
+    real_replace = os.replace
+
+    def refuse(src, dst, *a, **kw):
+        if Path(dst) == wh.resolve():
+            raise OSError(1, "Operation not permitted", str(dst))
+        return real_replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    res = _execute(_source(tmp_path / "b.jsonl", ["b1"]), wh)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert res.status == "failed" and any("not published" in e for e in res.errors)
+    # the published file is as it was; the staging copy holds the run, marked failed
+    assert {r[0] for r in q(wh, "select external_id from articles")} == {"a1"}
+    staging = wh.with_name(wh.name + ".staging")
+    assert q(staging, "select status, error from pipeline_runs where run_id = ?", [res.run_id]) == [
+        (
+            "failed",
+            "not published (PermissionError: [Errno 1] Operation not permitted: "
+            f"'{wh.resolve()}'); the next run publishes it",
+        )
+    ]
+    # the next run resumes from it and publishes both
+    assert _execute(tmp_path / "b.jsonl", wh).status == "succeeded"
+    assert {r[0] for r in q(wh, "select external_id from articles")} == {"a1", "b1"}
+    assert q(wh, "select status from pipeline_runs where run_id = ?", [res.run_id]) == [("failed",)]
+    assert not staging.exists()
+
+
+def test_a_full_disk_in_data_docs_still_records_and_publishes_the_run(prefect_harness, tmp_path, monkeypatch):
+    import errno
+
+    from expectations.datadocs import DataDocs
+    from flows.nightly import PLAIN_STEPS, execute, make_settings
+
+    def full(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(DataDocs, "build", full)
+    wh = tmp_path / "w.duckdb"
+    settings = make_settings(
+        sources=[str(_source(tmp_path / "a.jsonl", ["a1", "a2"]))],
+        warehouse=str(wh),
+        report=False,
+        data_docs=True,
+    )
+    with pytest.raises(OSError, match="No space left"):
+        execute(settings, PLAIN_STEPS, logging.getLogger("t"))
+    ((status, error, loaded),) = q(wh, "select status, error, articles_loaded from pipeline_runs")
+    assert status == "failed" and "No space left on device" in error and loaded == 2
+    assert q(wh, "select count(*) from articles") == [(2,)]
+    assert not wh.with_name(wh.name + ".staging").exists()
