@@ -491,6 +491,8 @@ class _Run:
         if self.settings.dask_address or self.steps is not TASK_STEPS and self.steps is not PLAIN_STEPS:
             # parsed elsewhere (Dask workers, a test's extractor): no per-piece progress came
             self.progress(len(prepared.articles) - len(copies))
+        # articles the workers could not extract (one killed its worker twice), with why
+        failed = {f["article_id"]: f["reason"] for f in rows.pop(pipeline.FAILED, [])}
         rows["articles"].extend(article_row(a) for a in copies)
         returned = {r["article_id"] for r in rows["articles"]}
         for a in prepared.articles:  # nothing silently dropped, even by a broken extractor
@@ -499,7 +501,7 @@ class _Run:
                     a.source_path,
                     a.external_id,
                     "extract",
-                    "extraction returned no row for this article",
+                    failed.get(a.article_id, "extraction returned no row for this article"),
                     None,
                     into=quarantine,
                     aid=a.article_id,

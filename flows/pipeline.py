@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import multiprocessing
+import os
+import shutil
+import signal
 import subprocess
+import tempfile
+import threading
+import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flows.sources import RawRecord
 from transforms.clean import clean_article
@@ -150,6 +159,14 @@ def chunked(articles: list, n_process: int, nlp_batch_size: int) -> list[list]:
     return [articles[i : i + size] for i in range(0, len(articles), size)]
 
 
+# Reserved key of `extract_rows`' result: the articles that could not be extracted, as
+# {"article_id", "reason"} dicts (the run quarantines them); absent when there are none.
+FAILED = "_failed"
+# A worker that dies with no article to blame (killed while idle, failing at start-up): the
+# batch is retried on a fresh pool at most this many times before extraction fails.
+BLIND_RETRIES = 3
+
+
 def extract_rows(
     articles: list[Article],
     *,
@@ -161,18 +178,126 @@ def extract_rows(
 ) -> dict[str, list[dict]]:
     """Parse and extract the batch's rows; with n_process > 1, in a pool of worker
     processes that live for the whole run (each loads the model once): parse and
-    extraction both run in the workers and only rows come back."""
+    extraction both run in the workers and only rows come back. A worker that dies is
+    replaced (`_on_pool`); an article that kills its worker twice comes back in
+    rows[FAILED] with the reason instead of rows."""
     args = (model, nlp_batch_size, max_segment_chars, max_article_chars)
     if n_process <= 1:
         return _extract_rows(articles, *args)
-    pool = _worker_pool(model, n_process)
     chunks = chunked(articles, useful_workers(articles, n_process), nlp_batch_size)
-    futures = []
-    for chunk in chunks:
-        fut = pool.submit(_extract_rows, chunk, *args)
-        fut.add_done_callback(functools.partial(_piece_done, len(chunk)))
-        futures.append(fut)
-    return merge_rows(f.result() for f in futures)
+    return _on_pool([((i,), c) for i, c in enumerate(chunks)], model, n_process, args)
+
+
+def _on_pool(tasks: list[tuple[tuple, list[Article]]], model: str, n_process: int, args: tuple) -> dict:
+    """Run the pieces `(key, articles)` on the worker pool and merge their rows in key order.
+
+    When a worker dies, the pool breaks: every piece not finished fails at once and the
+    next round runs them on a fresh pool. A piece whose own worker died (its worker's
+    mark file names its articles) is split: each of its articles is retried alone, so
+    one bad article cannot take its neighbours down; an article whose worker dies a
+    second time is given up, with how its workers died. The other pieces are retried as
+    they were. Every round either finishes, or strikes at least one article (at most
+    twice each), or is one of BLIND_RETRIES breaks nobody is blamed for: rounds are
+    bounded."""
+    done: dict[tuple, dict] = {}
+    deaths: dict[str, list[str]] = {}  # article_id -> how its workers died
+    failed: list[dict] = []
+    blind = 0
+    while tasks:
+        pool = _worker_pool(model, n_process)
+        futures = {}
+        try:
+            for key, piece in tasks:
+                fut = pool.submit(_extract_piece, piece, *args)
+                fut.add_done_callback(functools.partial(_piece_done, len(piece)))
+                futures[key] = fut
+        except BrokenProcessPool:
+            pass  # broke while submitting: the rest go to the next round
+        procs = dict(pool._processes or {})  # the pool starts its workers on submit
+        wait(futures.values())
+        if pool.closed:  # shutdown_workers: the run is over, its extraction abandoned
+            raise BrokenProcessPool("the worker pool was shut down while the batch was extracted")
+        procs.update(pool._processes or {})
+        unfinished = []
+        for key, piece in tasks:
+            fut = futures.get(key)
+            exc = fut.exception() if fut is not None else BrokenProcessPool()
+            if exc is None:
+                done[key] = fut.result()
+            elif isinstance(exc, BrokenProcessPool):
+                unfinished.append((key, piece))
+            else:
+                raise exc
+        if not unfinished:
+            break
+        died = _died_extracting(pool, procs.values())
+        logging.getLogger("newsetl").warning(
+            "a worker process died (%s); %d pieces of the batch retried on a fresh pool",
+            "; ".join(sorted(set(died.values()))) or "while idle or ended by the pool",
+            len(unfinished),
+        )
+        tasks = []
+        blamed = False
+        for key, piece in unfinished:
+            if not any(a.article_id in died for a in piece):
+                tasks.append((key, piece))  # its worker was ended by the pool, or never ran it
+                continue
+            blamed = True
+            for j, a in enumerate(piece):
+                how = deaths.setdefault(a.article_id, [])
+                if a.article_id in died:
+                    how.append(died[a.article_id])
+                if len(how) < 2:
+                    tasks.append((key + (j,) if len(piece) > 1 else key, [a]))
+                else:
+                    failed.append({"article_id": a.article_id, "reason": _death_reason(how)})
+                    _parsed(1)
+        if not blamed:
+            blind += 1
+            if blind > BLIND_RETRIES:
+                raise BrokenProcessPool(
+                    f"worker processes kept dying ({blind} times, exit codes "
+                    f"{sorted({p.exitcode for p in procs.values()}, key=str)}) with no article to blame; "
+                    f"{sum(len(p) for _, p in tasks)} articles not extracted"
+                )
+    rows = merge_rows(done[k] for k in sorted(done))
+    if failed:
+        rows[FAILED] = failed
+    return rows
+
+
+def _died_extracting(pool: _WorkerPool, procs) -> dict[str, str]:
+    """Articles that the pool's workers which died on their own were extracting, with how
+    each died (the pool ends the other workers itself with SIGTERM)."""
+    deadline = time.monotonic() + 5
+    out = {}
+    for p in procs:
+        while p.exitcode is None and time.monotonic() < deadline:
+            p.join(0.1)  # being ended by the pool
+        code = p.exitcode
+        if code is None or code == -signal.SIGTERM:
+            continue
+        try:
+            ids = (Path(pool.marks) / str(p.pid)).read_text().split()
+        except OSError:
+            continue  # died between pieces
+        for aid in ids:
+            out[aid] = _exit_text(code)
+    return out
+
+
+def _exit_text(code: int) -> str:
+    if code < 0:
+        try:
+            return f"exit code {code} / signal {signal.Signals(-code).name}"
+        except ValueError:
+            pass
+    return f"exit code {code}"
+
+
+def _death_reason(how: list[str]) -> str:
+    what = how[0] if len(set(how)) == 1 else ", then ".join(how)
+    return f"worker process died while extracting this article (twice): {what}"
 
 
 _ON_PARSED: list = [None]  # the run's progress callback (articles parsed), if it shows one
@@ -206,11 +331,11 @@ def useful_workers(articles: list, n_process: int) -> int:
 
 
 def merge_rows(parts: Iterable[dict[str, list[dict]]]) -> dict[str, list[dict]]:
-    """Rows of several pieces of a batch, in the pieces' order."""
+    """Rows of several pieces of a batch, in the pieces' order (and their FAILED articles)."""
     rows = empty_rows()
     for part in parts:
         for k, v in part.items():
-            rows[k].extend(v)
+            rows.setdefault(k, []).extend(v)  # FAILED too, when a part has it
     return rows
 
 
@@ -247,27 +372,60 @@ def _counted(pairs):
             _parsed(1)
 
 
-_POOL: tuple[tuple[str, int], ProcessPoolExecutor] | None = None
+class _WorkerPool(ProcessPoolExecutor):
+    """The run's worker processes ("spawn": no forked state). Each worker loads the model
+    at start and, while it extracts a piece, names its articles in `marks/<pid>`: when a
+    worker dies, that file says which articles it died on."""
 
-
-def _worker_pool(model: str, n_process: int) -> ProcessPoolExecutor:
-    """One pool per (model, size) for the life of the process ("spawn": no forked state)."""
-    global _POOL
-    if _POOL is None or _POOL[0] != (model, n_process):
-        shutdown_workers()
+    def __init__(self, model: str, n_process: int):
+        self.marks = tempfile.mkdtemp(prefix="newsetl-workers-")
+        self.closed = False  # by shutdown_workers (a broken pool is replaced, not closed)
+        _MARK_DIRS.append(self.marks)
         ctx = multiprocessing.get_context("spawn")
-        _POOL = (
-            (model, n_process),
-            ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_load_model, initargs=(model,)),
-        )
-    return _POOL[1]
+        super().__init__(n_process, mp_context=ctx, initializer=_start_worker, initargs=(model, self.marks))
+
+
+_POOL: tuple[tuple[str, int], _WorkerPool] | None = None
+_POOL_LOCK = threading.RLock()  # the run's thread and the extraction thread both use the pool
+_MARK_DIRS: list[str] = []  # of this run's pools (a broken pool's is read after it is replaced)
+_WORKER_MARKS: list[str | None] = [None]  # in a worker: its pool's mark folder
+
+
+def _worker_pool(model: str, n_process: int) -> _WorkerPool:
+    """One pool per (model, size) for the life of the process; a broken one (a worker
+    died) is replaced by a fresh pool of the same size."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[0] != (model, n_process):
+            shutdown_workers()
+            _POOL = ((model, n_process), _WorkerPool(model, n_process))
+        elif getattr(_POOL[1], "_broken", False):
+            # its own manager thread has ended and joined the workers; its marks are kept
+            # for the extraction that reads who died
+            _POOL = ((model, n_process), _WorkerPool(model, n_process))
+        return _POOL[1]
+
+
+def _start_worker(model: str, marks: str) -> None:
+    """Worker start: load the model once (transforms.nlp caches it)."""
+    _WORKER_MARKS[0] = marks
+    _load_model(model)
 
 
 def _load_model(model: str) -> None:
-    """Worker start: load the model once (transforms.nlp caches it)."""
     from transforms.nlp import load_nlp
 
     load_nlp(model)
+
+
+def _extract_piece(articles: list[Article], *args) -> dict[str, list[dict]]:
+    """`_extract_rows` in a worker, with the piece's articles named in the mark file."""
+    mark = Path(_WORKER_MARKS[0] or tempfile.gettempdir()) / str(os.getpid())
+    mark.write_text("\n".join(a.article_id for a in articles))
+    try:
+        return _extract_rows(articles, *args)
+    finally:
+        mark.unlink(missing_ok=True)
 
 
 def warm_workers(model: str, n_process: int, count: int | None = None) -> None:
@@ -280,7 +438,10 @@ def warm_workers(model: str, n_process: int, count: int | None = None) -> None:
     pool = _worker_pool(model, n_process)
     started = len(getattr(pool, "_processes", None) or ())
     for _ in range(max(0, min(n_process, count or n_process) - (0 if fresh else started))):
-        pool.submit(int)  # a no-op: makes the pool start a process
+        try:
+            pool.submit(int)  # a no-op: makes the pool start a process
+        except BrokenProcessPool:
+            return  # a worker just died: the extraction under way replaces the pool
 
 
 def model_version(model: str) -> str:
@@ -300,15 +461,19 @@ def shutdown_workers() -> None:
     """Stop the worker pool (at the end of a run). Workers are idle then, or still loading
     the model for a run that had nothing to parse: they are ended, not waited for."""
     global _POOL
-    if _POOL is not None:
-        pool = _POOL[1]
-        _POOL = None
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.join(5)
+    with _POOL_LOCK:
+        if _POOL is not None:
+            pool = _POOL[1]
+            _POOL = None
+            pool.closed = True
+            procs = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                p.join(5)
+        while _MARK_DIRS:
+            shutil.rmtree(_MARK_DIRS.pop(), ignore_errors=True)
 
 
 def _limited(text: str, limit: int) -> str:

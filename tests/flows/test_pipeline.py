@@ -26,6 +26,30 @@ def test_worker_pool_gives_the_same_frames_as_one_process():
     assert one.actions.height > 10
 
 
+def test_merge_rows_carries_the_failed_articles_and_death_reasons_name_the_crash():
+    a = {"articles": [{"article_id": "a"}], pipeline.FAILED: [{"article_id": "x", "reason": "r1"}]}
+    b = {"articles": [{"article_id": "b"}], pipeline.FAILED: [{"article_id": "y", "reason": "r2"}]}
+    rows = pipeline.merge_rows([a, b, {"articles": [{"article_id": "c"}]}])
+    assert [r["article_id"] for r in rows["articles"]] == ["a", "b", "c"]
+    assert rows[pipeline.FAILED] == [{"article_id": "x", "reason": "r1"}, {"article_id": "y", "reason": "r2"}]
+    assert pipeline.merge_rows([{"articles": []}]).keys() == {
+        "articles",
+        "entities",
+        "entity_mentions",
+        "actions",
+        "quotes",
+    }
+    assert pipeline._death_reason(["exit code -9 / signal SIGKILL"] * 2) == (
+        "worker process died while extracting this article (twice): exit code -9 / signal SIGKILL"
+    )
+    assert (
+        pipeline._exit_text(-9) == "exit code -9 / signal SIGKILL" and pipeline._exit_text(1) == "exit code 1"
+    )
+    assert pipeline._death_reason(["exit code 1", pipeline._exit_text(-11)]).endswith(
+        "exit code 1, then exit code -11 / signal SIGSEGV"
+    )
+
+
 def test_record_hash_changes_with_content():
     src = FileSource(SAMPLE / "fictional.jsonl")
     items, _ = src.read(src.chunks()[0])
