@@ -326,12 +326,21 @@ def quarantine_row(
     raw: str | None,
     max_raw: int = 20_000,
 ) -> dict:
-    """One quarantine row (raw input truncated to `max_raw` characters, with a marker)."""
+    """One quarantine row (raw input truncated to `max_raw` characters, with a marker).
+    Its quarantine_key names what was rejected, the same in every run: sha256 of source
+    path, external id, stage and sha256 of the stored raw, joined by U+001F (warehouse/db.py
+    computes the same in SQL for rows stored before the key existed)."""
+    import hashlib
     from datetime import UTC, datetime
     from uuid import uuid4
 
     if raw is not None and len(raw) > max_raw:
         raw = raw[:max_raw] + f"... [truncated, {len(raw)} characters in all]"
+
+    def sha(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    key = sha("\x1f".join((source_path or "", external_id or "", stage, sha(raw or ""))))
     return {
         "quarantine_id": str(uuid4()),
         "run_id": run_id,
@@ -341,6 +350,7 @@ def quarantine_row(
         "reason": reason,
         "raw": raw,
         "created_at": datetime.now(UTC).replace(tzinfo=None),
+        "quarantine_key": key,
     }
 
 

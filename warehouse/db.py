@@ -102,6 +102,20 @@ def _m006_cleaning_removed(con: duckdb.DuckDBPyConnection) -> None:
     _add_declared_columns(con, "articles")
 
 
+# quarantine.quarantine_key in SQL, for rows that lack it; expectations/runner.py
+# quarantine_row computes the same in Python
+QUARANTINE_KEY_SQL = (
+    "sha256(concat_ws(chr(31), coalesce(source_path, ''), coalesce(external_id, ''), stage, "
+    "sha256(coalesce(raw, ''))))"
+)
+
+
+def _m007_quarantine_key(con: duckdb.DuckDBPyConnection) -> None:
+    """quarantine: quarantine_key (what was rejected, across runs), filled for stored rows."""
+    _add_declared_columns(con, "quarantine")
+    con.execute(f"UPDATE quarantine SET quarantine_key = {QUARANTINE_KEY_SQL} WHERE quarantine_key IS NULL")
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
@@ -110,6 +124,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (4, "backfill window on pipeline_runs", _m004_run_window),
     (5, "duplicates, per-source counts, fetch state", _m005_duplicates_and_fetch_state),
     (6, "what cleaning removed, per article", _m006_cleaning_removed),
+    (7, "quarantine key: a re-run does not quarantine the same input twice", _m007_quarantine_key),
 ]
 
 
@@ -479,6 +494,9 @@ class Warehouse:
 
     # ---- loading -----------------------------------------------------------------
     def add_quarantine(self, rows: list[dict]) -> None:
+        """Store rejected inputs, except those an earlier run already stored (same
+        quarantine_key): re-running unchanged input adds no quarantine rows. Within one
+        run every rejection is kept."""
         if not rows:
             return
         frame = pl.DataFrame(
@@ -492,11 +510,20 @@ class Warehouse:
                 "reason": pl.String,
                 "raw": pl.String,
                 "created_at": pl.Datetime("us"),
+                "quarantine_key": pl.String,
             },
         )
         self.con.register("_q", frame.to_arrow())
         try:
-            self.con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _q")
+            self.con.execute(
+                f"""INSERT INTO quarantine BY NAME
+                    SELECT * FROM (
+                      SELECT * REPLACE (coalesce(quarantine_key, {QUARANTINE_KEY_SQL}) AS quarantine_key)
+                      FROM _q) k
+                    WHERE NOT EXISTS (
+                      SELECT 1 FROM quarantine s
+                      WHERE s.quarantine_key = k.quarantine_key AND s.run_id <> k.run_id)"""
+            )
         finally:
             self.con.unregister("_q")
 

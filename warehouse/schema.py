@@ -361,6 +361,13 @@ QUARANTINE = Table(
         C("reason", "VARCHAR", "Why, in words (for validation: the failed expectation).", "NOT NULL"),
         C("raw", "VARCHAR", "The rejected input or row (truncated for very large inputs)."),
         C("created_at", "TIMESTAMP", "When it was rejected (UTC).", "NOT NULL"),
+        C(
+            "quarantine_key",
+            "VARCHAR",
+            "What was rejected, across runs: sha256 of source_path, external_id, stage and the "
+            "sha256 of raw. A re-run over the same input adds no row with a key an earlier run stored "
+            "(run_id and created_at are the first run's).",
+        ),
     ),
 )
 

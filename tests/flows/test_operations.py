@@ -314,3 +314,56 @@ def test_batch_level_failure_stops_the_batch_and_fails_the_run(prefect_harness, 
     assert q(wh, "select status from pipeline_runs")[0][0] == "failed"
     stages = q(wh, "select distinct stage from quarantine")
     assert stages == [("validate:batch",)]
+
+
+def test_rerunning_the_same_bad_input_adds_no_quarantine_rows(prefect_harness, tmp_path):
+    import logging
+
+    from flows.nightly import PLAIN_STEPS, execute, make_settings
+
+    src = tmp_path / "bad.jsonl"
+    src.write_text(
+        json.dumps({"id": "ok", "text": "Acme Corp hired a chief."})
+        + "\n{not json\n"
+        + json.dumps({"id": "empty", "text": ""})
+        + "\n"
+    )
+    wh = tmp_path / "w.duckdb"
+    settings = make_settings(sources=[str(src)], warehouse=str(wh), report=False, data_docs=False)
+    first = execute(settings, PLAIN_STEPS, logging.getLogger("t"))
+    n = q(wh, "select count(*) from quarantine")[0][0]
+    assert n >= 2 and first.counts.articles_quarantined >= 2
+    second = execute(settings, PLAIN_STEPS, logging.getLogger("t"))
+    assert (
+        second.counts.articles_quarantined == first.counts.articles_quarantined
+    )  # the run still counts them
+    assert q(wh, "select count(*) from quarantine")[0][0] == n
+    assert q(wh, "select distinct run_id from quarantine") == [(first.run_id,)]  # the first run's rows
+    assert q(wh, "select count(distinct quarantine_key), count(quarantine_key) from quarantine") == [(n, n)]
+    # a changed bad record is new
+    src.write_text(src.read_text().replace("{not json", "{still not json"))
+    execute(settings, PLAIN_STEPS, logging.getLogger("t"))
+    assert q(wh, "select count(*) from quarantine")[0][0] == n + 1
+
+
+def test_quarantine_key_is_the_same_in_python_and_in_the_migration(tmp_path):
+    from expectations.runner import quarantine_row
+    from warehouse.db import Warehouse, migrate
+
+    rows = [
+        quarantine_row("r1", source_path="a.jsonl", external_id=None, stage="read", reason="bad", raw="{x"),
+        quarantine_row("r1", source_path=None, external_id="id", stage="clean", reason="empty", raw=None),
+    ]
+    assert rows[0]["quarantine_key"] != rows[1]["quarantine_key"]
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.add_quarantine(rows)
+        # as if stored before migration 7: no key; migrating fills the same one
+        wh.con.execute("update quarantine set quarantine_key = null")
+        wh.con.execute("delete from schema_migrations where version = 7")
+        assert migrate(wh.con) == [7]
+        got = dict(wh.con.execute("select quarantine_id, quarantine_key from quarantine").fetchall())
+        assert got == {r["quarantine_id"]: r["quarantine_key"] for r in rows}
+        # another run rejecting the same inputs adds nothing
+        again = [dict(r, quarantine_id=r["quarantine_id"] + "-2", run_id="r2") for r in rows]
+        wh.add_quarantine(again)
+        assert wh.con.execute("select count(*) from quarantine").fetchone() == (2,)
