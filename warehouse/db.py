@@ -318,13 +318,41 @@ class Warehouse:
 
     # ---- runs --------------------------------------------------------------------
     def mark_dead_runs(self) -> int:
-        """Runs still 'running' whose process is gone (killed) are marked 'killed'."""
+        """Runs still 'running' whose process is gone (killed) are marked 'killed', with the
+        counts of what they committed: articles loaded (and the batches they came in) and
+        quarantine rows carrying their run_id. Articles they skipped are not known, and
+        rejections an earlier run had already stored are not stored again."""
         rows = self.con.execute("SELECT run_id, pid FROM pipeline_runs WHERE status = 'running'").fetchall()
         dead = [rid for rid, pid in rows if pid is None or not _pid_alive(pid)]
+        row_stages = [f"validate:{t}" for t in ("entities", "entity_mentions", "actions", "quotes")]
         for rid in dead:
+            loaded, batches = self.con.execute(
+                "SELECT count(*), count(DISTINCT loaded_at) FROM articles WHERE run_id = ?", [rid]
+            ).fetchone()
+            arts_q, rows_q = self.con.execute(
+                """SELECT count(*) FILTER (WHERE NOT list_contains(?, stage)),
+                          count(*) FILTER (WHERE list_contains(?, stage))
+                   FROM quarantine WHERE run_id = ?""",
+                [row_stages, row_stages, rid],
+            ).fetchone()
             self.con.execute(
-                "UPDATE pipeline_runs SET status = 'killed', error = coalesce(error, ?) WHERE run_id = ?",
-                ["process ended without finishing the run (killed or crashed)", rid],
+                """UPDATE pipeline_runs SET status = 'killed', error = coalesce(error, ?),
+                     articles_loaded = greatest(articles_loaded, ?),
+                     articles_quarantined = greatest(articles_quarantined, ?),
+                     rows_quarantined = greatest(rows_quarantined, ?),
+                     batches = greatest(batches, ?),
+                     articles_seen = greatest(articles_seen, articles_skipped + ? + ?)
+                   WHERE run_id = ?""",
+                [
+                    "process ended without finishing the run (killed or crashed); its counts are what it committed",
+                    loaded,
+                    arts_q,
+                    rows_q,
+                    batches,
+                    loaded,
+                    arts_q,
+                    rid,
+                ],
             )
         return len(dead)
 

@@ -367,3 +367,52 @@ def test_quarantine_key_is_the_same_in_python_and_in_the_migration(tmp_path):
         again = [dict(r, quarantine_id=r["quarantine_id"] + "-2", run_id="r2") for r in rows]
         wh.add_quarantine(again)
         assert wh.con.execute("select count(*) from quarantine").fetchone() == (2,)
+
+
+def test_a_killed_run_row_counts_what_it_committed(prefect_harness, run_flow, tmp_path):
+    wh = tmp_path / "news.duckdb"
+    run_flow([SAMPLE], wh)
+    src = write_articles(tmp_path / "night.jsonl", 60)
+    cmd = [
+        *NEWSETL,
+        "run",
+        "--source",
+        str(src),
+        "--warehouse",
+        str(wh),
+        "--batch-size",
+        "4",
+        "--no-progress",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=api_env(prefect_harness), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    wal = wh.with_name(wh.name + ".staging.wal")
+
+    def wal_size() -> int:
+        try:
+            return wal.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    # some batches committed, more to come: opening the copy and the run's row leave ~50 KB
+    # of WAL, each batch of 4 articles ~15 KB more (the whole input ~270 KB)
+    deadline = time.time() + 120
+    while time.time() < deadline and wal_size() < 120_000 and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed; give it more input"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    res = run_flow([src], wh)
+    assert res["status"] == "succeeded"
+    ((killed_id, k_seen, k_loaded, k_quarantined, k_batches, error),) = q(
+        wh,
+        "select run_id, articles_seen, articles_loaded, articles_quarantined, batches, error"
+        " from pipeline_runs where status = 'killed'",
+    )
+    assert k_loaded > 0 and 1 <= k_batches <= k_loaded and k_seen == k_loaded + k_quarantined
+    assert q(wh, "select count(*) from articles where run_id = ?", [killed_id]) == [(k_loaded,)]
+    assert "counts are what it committed" in error
+    # the rerun skipped what the killed run loaded and loaded the rest
+    assert k_loaded + res["counts"]["articles_loaded"] == 60
+    assert res["counts"]["articles_skipped"] >= k_loaded
