@@ -33,14 +33,19 @@ def prefect_harness():
         yield
 
 
+def run_nightly_flow(sources, warehouse, **kw) -> dict:
+    """The nightly flow over `sources` into `warehouse` (needs the `prefect_harness`)."""
+    from flows.nightly import nightly
+
+    return nightly(sources=[str(s) for s in sources], warehouse=str(warehouse), **kw)
+
+
 @pytest.fixture
 def run_flow(prefect_harness, tmp_path):
     """Run the nightly flow into a fresh warehouse (or a given one); returns the result."""
-    from flows.nightly import nightly
 
     def _run(sources, warehouse=None, **kw):
-        wh = warehouse or tmp_path / "news.duckdb"
-        return nightly(sources=[str(s) for s in sources], warehouse=str(wh), **kw)
+        return run_nightly_flow(sources, warehouse or tmp_path / "news.duckdb", **kw)
 
     return _run
 

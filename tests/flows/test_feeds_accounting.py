@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import feedparser
 import pytest
 
-from tests.conftest import QuietHTTPServer, query
+from tests.conftest import QuietHTTPServer, query, run_nightly_flow
 
 
 class _Server(QuietHTTPServer, ThreadingHTTPServer):
@@ -196,9 +196,7 @@ def site(monkeypatch):
 
 
 def run(sources, wh):
-    from flows.nightly import nightly
-
-    return nightly(sources=[str(s) for s in sources], warehouse=str(wh))
+    return run_nightly_flow(sources, wh)
 
 
 def test_every_feed_entry_is_loaded_skipped_or_quarantined(site, prefect_harness, tmp_path):

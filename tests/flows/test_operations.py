@@ -68,12 +68,8 @@ def api_env(prefect_harness) -> dict[str, str]:
 NEWSETL = [sys.executable, "-m", "flows.cli"]
 
 
-def test_sigkill_mid_load_leaves_warehouse_as_it_was_and_rerun_completes(prefect_harness, run_flow, tmp_path):
-    wh = tmp_path / "news.duckdb"
-    run_flow([SAMPLE], wh)
-    before = snapshot(wh)
-    runs_before = q(wh, "select run_id, status from pipeline_runs")
-    src = write_articles(tmp_path / "night.jsonl", 60)
+def start_night(src: Path, wh: Path, prefect_harness) -> subprocess.Popen:
+    """`newsetl run` of `src` into `wh` in batches of 4, in the background (to be killed)."""
     cmd = [
         *NEWSETL,
         "run",
@@ -85,9 +81,18 @@ def test_sigkill_mid_load_leaves_warehouse_as_it_was_and_rerun_completes(prefect
         "4",
         "--no-progress",
     ]
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         cmd, cwd=ROOT, env=api_env(prefect_harness), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+
+
+def test_sigkill_mid_load_leaves_warehouse_as_it_was_and_rerun_completes(prefect_harness, run_flow, tmp_path):
+    wh = tmp_path / "news.duckdb"
+    run_flow([SAMPLE], wh)
+    before = snapshot(wh)
+    runs_before = q(wh, "select run_id, status from pipeline_runs")
+    src = write_articles(tmp_path / "night.jsonl", 60)
+    proc = start_night(src, wh, prefect_harness)
     staging = wh.with_name(wh.name + ".staging")
     deadline = time.time() + 120
     while time.time() < deadline and not (
@@ -373,20 +378,7 @@ def test_a_killed_run_row_counts_what_it_committed(prefect_harness, run_flow, tm
     wh = tmp_path / "news.duckdb"
     run_flow([SAMPLE], wh)
     src = write_articles(tmp_path / "night.jsonl", 60)
-    cmd = [
-        *NEWSETL,
-        "run",
-        "--source",
-        str(src),
-        "--warehouse",
-        str(wh),
-        "--batch-size",
-        "4",
-        "--no-progress",
-    ]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=api_env(prefect_harness), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    proc = start_night(src, wh, prefect_harness)
     wal = wh.with_name(wh.name + ".staging.wal")
 
     def wal_size() -> int:

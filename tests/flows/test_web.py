@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.conftest import QuietHTTPServer, query
+from tests.conftest import QuietHTTPServer, query, run_nightly_flow
 
 
 class _Server(QuietHTTPServer, ThreadingHTTPServer):
@@ -187,9 +187,7 @@ def site(monkeypatch):
 
 
 def run(sources, wh):
-    from flows.nightly import nightly
-
-    return nightly(sources=[str(s) for s in sources], warehouse=str(wh))
+    return run_nightly_flow(sources, wh)
 
 
 def test_rss_and_atom_feeds_fetch_and_parse_their_pages(site, prefect_harness, tmp_path):
