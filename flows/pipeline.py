@@ -407,9 +407,25 @@ def _worker_pool(model: str, n_process: int) -> _WorkerPool:
 
 
 def _start_worker(model: str, marks: str) -> None:
-    """Worker start: load the model once (transforms.nlp caches it)."""
+    """Worker start: die with the run, then load the model once (transforms.nlp caches it)."""
     _WORKER_MARKS[0] = marks
+    _exit_with_parent()
     _load_model(model)
+
+
+def _exit_with_parent(interval: float = 1.0) -> None:
+    """A worker whose run died (SIGKILL included: no cleanup ran) ends within `interval`
+    seconds instead of living on with its model: a thread watches the parent process id
+    (a parent-death signal would follow the thread that spawned the worker, not the run)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="newsetl-parent-watch", daemon=True).start()
 
 
 def _load_model(model: str) -> None:

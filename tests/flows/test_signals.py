@@ -76,3 +76,25 @@ def test_a_signal_stops_the_run_and_the_next_run_resumes(tmp_path, sig, code):
     rows = runs(wh)
     assert [r["status"] for r in rows] == ["interrupted", "succeeded"]
     assert rows[0]["articles_loaded"] + rows[1]["articles_loaded"] == 240
+
+
+def test_after_sigkill_no_process_of_the_run_is_alive_5_s_later(tmp_path):
+    """SIGKILL runs no cleanup: the temporary Prefect server (parent-death signal) and the
+    worker processes (they watch their parent) must still end by themselves."""
+    src = write_articles(tmp_path / "many.jsonl", 120)
+    wh = tmp_path / "news.duckdb"
+    env = clean_env(tmp_path / "home", NEWSETL_N_PROCESS="2")
+    cmd = newsetl("run", "--no-progress", "--source", str(src), "--warehouse", str(wh), "--batch-size", "10")
+    run = subprocess.Popen(
+        cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    log = wh.with_name("news.log")
+    deadline = time.monotonic() + 240
+    while not (log.exists() and "batch 1 loaded" in log.read_text(errors="replace")):
+        assert run.poll() is None and time.monotonic() < deadline, "no batch loaded in time"
+        time.sleep(0.3)
+    assert len(group_alive(run.pid)) >= 3  # the run, its Prefect server, a worker at least
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    time.sleep(5)
+    assert group_alive(run.pid) == []
