@@ -234,12 +234,22 @@ class LocalServer:
 
 
 def recorded_server(home: Path | None = None) -> str | None:
-    """The API URL of a long-lived local server started by newsetl that still answers."""
+    """The API URL of a long-lived local server started by newsetl that still answers. A
+    record whose process is gone (its owner was killed before it could remove it) is
+    removed."""
+    path = (home or prefect_home()) / STATE_FILE
     try:
-        state = json.loads(((home or prefect_home()) / STATE_FILE).read_text())
+        state = json.loads(path.read_text())
         pid, url = int(state["pid"]), str(state["api_url"])
-        os.kill(pid, 0)
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+    except OSError:
         return None
     return url if healthy(url, timeout=1.0) else None
 
