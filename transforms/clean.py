@@ -25,6 +25,11 @@ TITLE_SEPARATOR = "\n\n"
 # is kept); glued to a word only in all-caps Reuters headlines (`INTERGROUP<NII> TO`), so
 # `std::vector<int>` and `List<String>` are kept as written.
 _ANGLE = re.compile(r"<([A-Z0-9][^<>\n]{0,78}[^<>\s]|[A-Z0-9])>")
+# Reuters' sloppier forms: padded on one side (`<TECHNOLOGY MARKETING INC >`, `< SEHL.L>`), a
+# lower-case exchange ticker (`<cb.to>`), a stray parenthesis (`<(MWW.TO>`). Taken only when
+# the inside is an all-caps name or an exchange ticker, so `a < b > c` stays text.
+_PADDED_ANGLE = re.compile(r"<(\s?\(?[A-Za-z0-9][^<>\n]{0,78}?\s?)>")
+_LOWER_EXCHANGE_TICKER = re.compile(r"^[a-z][a-z0-9]{0,5}\.[a-z]{1,2}$")  # cb.to
 _WORD_BEFORE = re.compile(r"([\w'’.&-]*\w)\Z")
 _EXCHANGE_TICKER = re.compile(r"^[A-Z][A-Z0-9]{0,5}\.[A-Z]{1,2}\.?$")  # SNB.L, ASAT.T
 _WORD_AFTER = re.compile(r"^(\w[\w.&-]*)")
@@ -350,7 +355,26 @@ def angle_brackets(text: str) -> tuple[str, list[str]]:
             return f"({inner})"
         return inner
 
-    return _ANGLE.sub(repl, text), tickers
+    def padded(m: re.Match[str]) -> str:
+        raw = m.group(1)
+        inner = raw.strip().lstrip("(")
+        if raw.startswith(" ") and raw.endswith(" "):  # `a < b > c`
+            return m.group(0)
+        if _LOWER_EXCHANGE_TICKER.match(inner):
+            inner = inner.upper()
+        elif not (caps(inner) or _EXCHANGE_TICKER.match(inner)):
+            return m.group(0)
+        before = _WORD_BEFORE.search(text[max(0, m.start() - 80) : m.start()])
+        after = _WORD_AFTER.match(text[m.end() : m.end() + 80])
+        if (before and not caps(before.group(1))) or (after and not caps(after.group(1))):
+            return m.group(0)  # glued to a lower-case word: `Map<K, V>` is code
+        if _TICKER.match(inner) or _EXCHANGE_TICKER.match(inner):
+            tickers.append(inner)
+            return f"({inner})"
+        return inner
+
+    text = _ANGLE.sub(repl, text)
+    return _PADDED_ANGLE.sub(padded, text), tickers
 
 
 def _looks_wrapped(lines: list[str]) -> bool:

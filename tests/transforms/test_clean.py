@@ -204,6 +204,15 @@ def test_recorded_text_is_the_start_of_what_was_removed():
         ("INTERGROUP<NII> TO OFFER", "INTERGROUP(NII) TO OFFER"),
         ("J Sainsbury Plc<SNB.L> said", "J Sainsbury Plc(SNB.L) said"),
         ("Hotels Ltd <SHLH.HK>'s stock soared.", "Hotels Ltd SHLH.HK's stock soared."),
+        # Reuters' padded and lower-case forms (reuters-10236, -15421, -19717, -18997)
+        ("<TECHNOLOGY MARKETING INC > SETS CONTRACT", "TECHNOLOGY MARKETING INC SETS CONTRACT"),
+        ("arm of Sears Plc < SEHL.L>, and", "arm of Sears Plc (SEHL.L), and"),
+        ("HIT CONSOLIDATED-BATHURST <cb.to> MILLS", "HIT CONSOLIDATED-BATHURST (CB.TO) MILLS"),
+        ("WEARHOUSE <(MWW.TO> 1ST QTR LOSS", "WEARHOUSE (MWW.TO) 1ST QTR LOSS"),
+        # ... and what must stay text
+        ("If x < y then y > x.", "If x < y then y > x."),
+        ("Use Map< K > here.", "Use Map< K > here."),
+        ("A <lowercase word> stays.", "A <lowercase word> stays."),
     ],
 )
 def test_angle_brackets_in_text_survive(text, expected):
