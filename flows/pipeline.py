@@ -326,7 +326,7 @@ WORKER_CHARS = 100_000
 
 def useful_workers(articles: list, n_process: int) -> int:
     """How many of the pool's workers a batch keeps busy enough to be worth starting."""
-    chars = sum(len(a.clean.parse_text) for a in articles)
+    chars = sum(len(a.clean.text) for a in articles)  # parse_text: same length, but truecases
     return max(1, min(n_process, 1 + chars // WORKER_CHARS))
 
 
