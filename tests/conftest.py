@@ -90,3 +90,22 @@ class QuietHTTPServer:
         if isinstance(exc, (BrokenPipeError, ConnectionResetError)):
             return
         super().handle_error(request, client_address)
+
+
+def install_plugin(tmp_path: Path, monkeypatch, module: str, code: str, entry_points: str) -> Path:
+    """A plugin distribution (module + .dist-info with entry points) in a temp folder on
+    sys.path, and on PYTHONPATH so that spawned worker processes find it too; nothing is
+    installed."""
+    import textwrap
+
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    (site / f"{module}.py").write_text(textwrap.dedent(code), encoding="utf-8")
+    dist = module.replace("_", "-")
+    info = site / f"{module}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(textwrap.dedent(entry_points).lstrip(), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
+    return site

@@ -2,11 +2,9 @@
 metadata of a distribution on sys.path. Nothing is installed: the test writes the package
 and its `.dist-info` into a temporary folder and puts that folder on sys.path."""
 
-import textwrap
-
 import pytest
 
-from tests.conftest import query
+from tests.conftest import install_plugin, query
 
 MODULE = '''
 """A demo extension: a source kind that generates articles, and an extractor."""
@@ -60,15 +58,7 @@ demo_products = newsetl_demo_ext:configure
 
 @pytest.fixture
 def demo_extension(tmp_path, monkeypatch):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "newsetl_demo_ext.py").write_text(textwrap.dedent(MODULE), encoding="utf-8")
-    info = site / "newsetl_demo_ext-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: newsetl-demo-ext\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(ENTRY_POINTS.lstrip(), encoding="utf-8")
-    monkeypatch.syspath_prepend(str(site))
-    return site
+    return install_plugin(tmp_path, monkeypatch, "newsetl_demo_ext", MODULE, ENTRY_POINTS)
 
 
 def test_custom_source_kind_and_extractor_are_discovered(demo_extension):

@@ -7,14 +7,13 @@ its neighbours load."""
 import json
 import os
 import signal
-import textwrap
 import threading
 from pathlib import Path
 
 import pytest
 
 from flows import pipeline
-from tests.conftest import query
+from tests.conftest import install_plugin, query
 from tests.flows.test_operations import write_articles
 
 MARKER = "KILLWORKER"
@@ -48,16 +47,13 @@ def two_workers(monkeypatch):
 
 @pytest.fixture
 def crash_extension(tmp_path, monkeypatch):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "newsetl_crash_ext.py").write_text(textwrap.dedent(CRASH_MODULE), encoding="utf-8")
-    info = site / "newsetl_crash_ext-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: newsetl-crash-ext\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[newsetl.extractors]\ncrash = newsetl_crash_ext:configure\n")
-    monkeypatch.syspath_prepend(str(site))  # spawned workers start with the parent's sys.path
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
-    return site
+    return install_plugin(
+        tmp_path,
+        monkeypatch,
+        "newsetl_crash_ext",
+        CRASH_MODULE,
+        "[newsetl.extractors]\ncrash = newsetl_crash_ext:configure\n",
+    )
 
 
 def _reconciles(c: dict) -> bool:
