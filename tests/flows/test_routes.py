@@ -115,6 +115,17 @@ def background(cmd: list[str], env: dict, log: Path, cwd: Path = ROOT):
             proc.wait()
 
 
+@contextlib.contextmanager
+def newsetl_server(tmp_path: Path):
+    """`newsetl server` on a free port with its own Prefect home: (process, env, API URL)."""
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = clean_env(tmp_path / "home", NEWSETL_PREFECT_PORT=str(port))
+    with background(newsetl("server"), env, tmp_path / "server.log") as srv:
+        wait_healthy(api)
+        yield srv, env, api
+
+
 def no_traceback(text: str) -> None:
     assert "Traceback" not in text, text[-3000:]
 
@@ -230,12 +241,8 @@ def test_serve_runs_the_scheduled_night(tmp_path):
 def test_prefect_deploy_and_a_process_worker_run_the_night(tmp_path):
     """prefect.yaml from the clone: `newsetl server`, a process work pool, `prefect deploy
     --all`, `prefect worker start`, then `prefect deployment run`."""
-    home, wh = tmp_path / "home", tmp_path / "deployed.duckdb"
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = clean_env(home, NEWSETL_PREFECT_PORT=str(port))
-    with background(newsetl("server"), env, tmp_path / "server.log") as srv:
-        wait_healthy(api)
+    wh = tmp_path / "deployed.duckdb"
+    with newsetl_server(tmp_path) as (srv, env, api):
         client_env = {**env, "PREFECT_API_URL": api}
 
         def ok(cmd):
@@ -257,12 +264,8 @@ def test_prefect_deploy_and_a_process_worker_run_the_night(tmp_path):
 
 
 def test_an_api_that_stops_answering_mid_run_neither_hangs_nor_loses_a_batch(tmp_path):
-    home, wh = tmp_path / "home", tmp_path / "news.duckdb"
-    port = free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = clean_env(home, NEWSETL_PREFECT_PORT=str(port))
-    with background(newsetl("server"), env, tmp_path / "server.log") as srv:
-        wait_healthy(api)
+    wh = tmp_path / "news.duckdb"
+    with newsetl_server(tmp_path) as (srv, env, api):
         run = subprocess.Popen(
             newsetl("run", "--source", str(SAMPLE), "--warehouse", str(wh), "--batch-size", "3"),
             env={**env, "PREFECT_API_URL": api},
