@@ -100,3 +100,25 @@ def test_unknown_source_kind_option_is_a_clear_error(tmp_path):
         open_source(tmp_path, options={"colour": "red"})
     with pytest.raises(ValueError, match="unknown options for a feed source: depth"):
         open_source("feed:https://example.com/rss.xml", options={"depth": 2})
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says", "n_lines"),
+    [
+        (["sql", "   "], 2, "no SQL given", 1),
+        # DuckDB's own context (candidate columns, a caret under the mistake) follows
+        (["sql", "select nope from articles"], 1, "SQL error: Binder Error", None),
+        (["run", "--batch-size", "0"], 2, "batch_size", 1),
+    ],
+)
+def test_bad_arguments_are_one_line_errors(tmp_path, args, code, says, n_lines):
+    from warehouse.db import connect
+
+    wh = tmp_path / "w.duckdb"
+    connect(wh).close()
+    res = runner.invoke(app, [*args, "--warehouse", str(wh)])
+    assert res.exit_code == code, res.output
+    lines = [x for x in res.output.splitlines() if x.strip()]
+    assert lines[0].startswith("error: ") and says in lines[0], res.output
+    assert n_lines is None or len(lines) == n_lines, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
