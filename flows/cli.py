@@ -333,10 +333,10 @@ def _likely_new_work(settings: Settings, wh) -> bool:
     every article's content hash."""
     from flows.sources import is_url
 
-    row = wh.con.execute("SELECT max(started_at) FROM pipeline_runs WHERE status = 'succeeded'").fetchone()
-    if not row or row[0] is None:
+    last = wh.last_success_started()
+    if last is None:
         return True
-    since = row[0].replace(tzinfo=UTC).timestamp()
+    since = last.replace(tzinfo=UTC).timestamp()
     budget = 20_000  # files looked at before assuming there is work
     for src in settings.sources:
         p = Path(str(src))

@@ -356,6 +356,13 @@ class Warehouse:
             )
         return len(dead)
 
+    def last_success_started(self) -> datetime | None:
+        """When the last successful run started (UTC), or None."""
+        row = self.con.execute(
+            "SELECT max(started_at) FROM pipeline_runs WHERE status = 'succeeded'"
+        ).fetchone()
+        return row[0] if row else None
+
     def begin_run(
         self,
         run_id: str,
