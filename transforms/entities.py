@@ -147,46 +147,7 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
     for c in clusters.values():
         if c.name in countries and c.label in ("ORG", "PERSON", "NORP", "FAC", "LOC"):
             c.label = "GPE"  # a country's name, alone, is the country
-    keys_by_len = sorted(clusters, key=lambda k: len(clusters[k].name), reverse=True)
-    for k in list(keys_by_len):
-        if k not in clusters:
-            continue
-        c = clusters[k]
-        words = _words(c.name)
-        if not words:
-            continue
-        candidates = []
-        for lk, lc in clusters.items():
-            if lk == k or len(lc.name) <= len(c.name):
-                continue
-            lwords = _words(lc.name)
-            if lc.label == "PERSON" and c.label in ("PERSON", "ORG", "GPE") and len(words) == 1:
-                # "Trotter" / "Mr Trotter" -> "Paul Trotter"; "Wang" -> "Wang Donghai"
-                if words[0].lower() in (lwords[-1].lower(), lwords[0].lower()):
-                    candidates.append(lk)
-            elif (
-                lc.label == "PRODUCT"
-                and len(words) < len(lwords)
-                and c.label in ("PRODUCT", "PERSON", "ORG", "WORK_OF_ART")
-            ):
-                # "Doom" -> "Doom 3", "Vaio" -> "Vaio W1"
-                if [w.lower() for w in lwords[: len(words)]] == [w.lower() for w in words]:
-                    candidates.append(lk)
-            elif lc.label == "ORG" and c.label in ("ORG", "PERSON", "PRODUCT"):
-                lcore = _words(_SUFFIX_RE.sub("", lc.name)) or lwords
-                if [w.lower() for w in lcore[: len(words)]] == [w.lower() for w in words] and (
-                    len(words) < len(lcore) or c.label == "ORG"
-                ):
-                    candidates.append(lk)  # "Allegis" -> "Allegis Corp", "Delta" -> "Delta Air Lines"
-                elif (
-                    len(words) == 1
-                    and words[0].isupper()
-                    and len(words[0]) >= 2
-                    and (acronym(lc.name) == words[0])
-                ):
-                    candidates.append(lk)  # "SEC" -> "Securities and Exchange Commission"
-        if len(candidates) == 1:
-            merge(k, candidates[0])
+    _fold_short_forms(clusters, merge)
     # tickers and parenthesised abbreviations attach to the entity they follow
     by_start = {m.start: k for k, c in clusters.items() for m in c.mentions}
     for t in doc._.tickers:
@@ -209,6 +170,74 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
     for c in clusters.values():
         c.freeze()
     return sorted(clusters.values(), key=lambda c: c.mentions[0].start)
+
+
+def _index_keys(c: Cluster) -> set[str]:
+    """The lower-cased words a shorter form must begin with to fold into `c` (see
+    `_folds_into`): its first and last word, the first word without a company suffix, and
+    its acronym. Only clusters sharing one of these are compared, so folding costs what
+    the article's names share, not the square of its names."""
+    words = _words(c.name)
+    if not words:
+        return set()
+    core = _words(_SUFFIX_RE.sub("", c.name)) or words
+    return {words[0].lower(), words[-1].lower(), core[0].lower(), acronym(c.name).lower()}
+
+
+def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster) -> bool:
+    """Is `c` (whose name has `words`) a shorter form of the longer `lc`?"""
+    lwords = _words(lc.name)
+    if lc.label == "PERSON" and c.label in ("PERSON", "ORG", "GPE") and len(words) == 1:
+        # "Trotter" / "Mr Trotter" -> "Paul Trotter"; "Wang" -> "Wang Donghai"
+        return words[0].lower() in (lwords[-1].lower(), lwords[0].lower())
+    if (
+        lc.label == "PRODUCT"
+        and len(words) < len(lwords)
+        and c.label in ("PRODUCT", "PERSON", "ORG", "WORK_OF_ART")
+    ):
+        # "Doom" -> "Doom 3", "Vaio" -> "Vaio W1"
+        return [w.lower() for w in lwords[: len(words)]] == [w.lower() for w in words]
+    if lc.label == "ORG" and c.label in ("ORG", "PERSON", "PRODUCT"):
+        lcore = _words(_SUFFIX_RE.sub("", lc.name)) or lwords
+        if [w.lower() for w in lcore[: len(words)]] == [w.lower() for w in words] and (
+            len(words) < len(lcore) or c.label == "ORG"
+        ):
+            return True  # "Allegis" -> "Allegis Corp", "Delta" -> "Delta Air Lines"
+        # "SEC" -> "Securities and Exchange Commission"
+        return len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and acronym(lc.name) == words[0]
+    return False
+
+
+def _fold_short_forms(clusters: dict[str, Cluster], merge) -> None:
+    """Fold each name, longest first, into the one longer name it is a short form of
+    ("Trotter" -> "Paul Trotter", "Allegis" -> "Allegis Corp", "SEC" -> "Securities and
+    Exchange Commission"); a short form that fits several longer names stays apart."""
+    index: dict[str, set[str]] = {}
+
+    def add(key: str) -> None:
+        for word in _index_keys(clusters[key]):
+            index.setdefault(word, set()).add(key)
+
+    for k in clusters:
+        add(k)
+    for k in sorted(clusters, key=lambda k: len(clusters[k].name), reverse=True):
+        if k not in clusters:
+            continue
+        c = clusters[k]
+        words = _words(c.name)
+        if not words:
+            continue
+        candidates = [
+            lk
+            for lk in index.get(words[0].lower(), ())
+            if lk != k
+            and lk in clusters
+            and len(clusters[lk].name) > len(c.name)
+            and _folds_into(c, words, clusters[lk])
+        ]
+        if len(candidates) == 1:
+            merge(k, candidates[0])
+            add(candidates[0])  # its name may have changed with the mentions it took
 
 
 def _link(clusters: dict[str, Cluster]) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -153,6 +154,8 @@ def tickers(doc: Doc) -> Doc:
     found: list[dict] = []
     spans: list[tuple[int, int]] = []
     text = doc.text  # rebuilt from the tokens on every access
+    ents = list(doc.ents)  # in order, not overlapping: their ends ascend too
+    ent_ends = [e.end_char for e in ents]
     for m in TICKER_RE.finditer(text):
         if not _is_ticker_context(text, m):
             continue
@@ -160,10 +163,8 @@ def tickers(doc: Doc) -> Doc:
         ex_raw = m.group("ex1") or m.group("ex2")
         exchange = EXCHANGES.get(ex_raw.upper()) if ex_raw else None
         # the entity it belongs to: the last entity ending just before the ticker
-        owner = None
-        for ent in doc.ents:
-            if ent.end_char <= m.start() and m.start() - ent.end_char <= 2:
-                owner = ent.start
+        before = bisect_right(ent_ends, m.start()) - 1
+        owner = ents[before].start if before >= 0 and m.start() - ent_ends[before] <= 2 else None
         found.append(
             {
                 "symbol": symbol,
@@ -177,8 +178,9 @@ def tickers(doc: Doc) -> Doc:
     if spans:
         keep: list[Span] = []
         changed = False
-        for e in doc.ents:
-            hit = [(a, b) for a, b in spans if e.start_char < b and e.end_char > a]
+        starts, ends = [a for a, _ in spans], [b for _, b in spans]  # ascending, not overlapping
+        for e in ents:
+            hit = spans[bisect_right(ends, e.start_char) : bisect_left(starts, e.end_char)]
             if not hit:
                 keep.append(e)
                 continue
