@@ -251,6 +251,22 @@ def _segments(text: str, max_chars: int) -> list[str]:
     return out
 
 
+def _batches(pieces: list[str], size: int, max_chars: int) -> Iterator[list[str]]:
+    """`pieces` in order, in groups of at most `size` pieces and (unless one piece is longer
+    by itself) `max_chars` characters: one 100 kB segment is parsed alone, not beside 31
+    more, so a long article costs the memory of a segment, not of a batch of them."""
+    group: list[str] = []
+    chars = 0
+    for piece in pieces:
+        if group and (len(group) >= size or chars + len(piece) > max_chars):
+            yield group
+            group, chars = [], 0
+        group.append(piece)
+        chars += len(piece)
+    if group:
+        yield group
+
+
 def _slim(doc: Doc) -> Doc:
     """Drop the tok2vec tensor: extraction never reads it, and it is most of a Doc's memory."""
     doc.tensor = numpy.zeros((0,), dtype="float32")
@@ -279,7 +295,14 @@ def parse_texts(
         pieces.extend(segs)
         owners.extend([i] * len(segs))
         counts.append(len(segs))
-    docs = nlp.pipe(pieces, batch_size=batch_size, n_process=n_process)
+    if n_process > 1:
+        docs = nlp.pipe(pieces, batch_size=batch_size, n_process=n_process)
+    else:  # the parser's memory follows a batch's characters: bound them, not only its count
+        docs = (
+            doc
+            for group in _batches(pieces, batch_size, max_segment_chars)
+            for doc in nlp.pipe(group, batch_size=len(group))
+        )
     for n in counts:
         parts = [_slim(next(docs)) for _ in range(n)]
         if n == 1:

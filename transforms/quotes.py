@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
 
+from transforms.intervals import overlaps, span_at
 from transforms.syntax import Context, actor_text, chars, find_doers, resolve, span_text
 
 REPORTING_VERBS = frozenset(
@@ -108,14 +109,14 @@ def find_quotes(ctx: Context) -> list[QuoteRecord]:
     for tok in doc:
         if tok.pos_ != "VERB" or tok.lemma_.lower() not in REPORTING_VERBS:
             continue
-        if any(a <= tok.idx < b for a, b in spans):
+        if span_at(spans, tok.idx) is not None:
             continue
         clause = next((c for c in tok.children if c.dep_ == "ccomp"), None)
         if clause is None:
             continue
         toks = [t for t in clause.subtree if not t.is_space]
         start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-        if any(a < end and start < b for a, b in spans):
+        if overlaps(spans, start, end):
             continue
         for d in find_doers(tok):
             speaker, _ = resolve(ctx, d.token)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from transforms.entities import Cluster
+from transforms.intervals import span_at
 
 ORG_DESCRIPTIONS = frozenset(
     [
@@ -126,7 +127,7 @@ class Context:
     salience_starts: list[int] = field(default_factory=list)
     groups: list[tuple[int, int, list[Cluster]]] = field(default_factory=list)
     remembered: set[int] = field(default_factory=set)
-    # direct quotes: (start_char, end_char incl. marks, speaker cluster or None)
+    # direct quotes in text order: (start_char, end_char incl. marks, speaker cluster or None)
     quote_speakers: list[tuple[int, int, Cluster | None]] = field(default_factory=list)
 
 
@@ -202,7 +203,7 @@ def resolve_all(ctx: Context, tok: Token) -> list[tuple[Cluster | None, str]]:
     plural = low in PLURAL_PRONOUNS or (
         plural_desc and any(c.lower_ in ("the", "both", "two") for c in tok.children)
     )
-    in_quote = any(a <= tok.idx < b for a, b, _ in ctx.quote_speakers)
+    in_quote = span_at(ctx.quote_speakers, tok.idx) is not None
     group = plural_group(ctx, tok) if plural and not in_quote else None
     if group:
         how = "pronoun" if low in PLURAL_PRONOUNS else "description"
@@ -250,11 +251,10 @@ def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     low = tok.lower_
     if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$"):
         if low in SPEAKER_PRONOUNS:
-            for a, b, speaker in ctx.quote_speakers:
-                if a <= tok.idx < b:
-                    if speaker is not None and (low in ("we", "us", "our") or speaker.label == "PERSON"):
-                        return speaker, "pronoun"
-                    break
+            quote = span_at(ctx.quote_speakers, tok.idx)
+            speaker = quote[2] if quote is not None else None
+            if speaker is not None and (low in ("we", "us", "our") or speaker.label == "PERSON"):
+                return speaker, "pronoun"
         if low in PERSON_PRONOUNS:
             return antecedent(ctx, tok, frozenset({"PERSON"})), "pronoun"
         if low in ORG_PRONOUNS:
