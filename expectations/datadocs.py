@@ -1,8 +1,9 @@
 """Great Expectations Data Docs for each run, beside the warehouse.
 
 Every batch's validation results are stored in a file-backed GX context at
-`<warehouse>.gx/` (run name = the pipeline run id, one result per table and batch) and the
-static Data Docs site is rebuilt at the end of the run:
+`<warehouse>.gx/` (run name = the pipeline run id, one result per table and batch; the run
+tables' results, validated once at the run's end, as batch `run`) and the static Data Docs
+site is rebuilt at the end of the run:
 `<warehouse>.gx/gx/uncommitted/data_docs/local_site/index.html`.
 """
 
@@ -31,8 +32,9 @@ class DataDocs:
             self._ctx = gx.get_context(mode="file", project_root_dir=str(self.root))
         return self._ctx
 
-    def add(self, batch_no: int, results: dict) -> None:
-        """Store one batch's validation results (table -> GX validation result)."""
+    def add(self, batch_no: int | str, results: dict) -> None:
+        """Store one batch's validation results (table -> GX validation result); `batch_no`
+        a batch's number, or a name (`run`: the run tables, validated once at its end)."""
         from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.data_context.types.resource_identifiers import (
             ExpectationSuiteIdentifier,
@@ -50,7 +52,7 @@ class DataDocs:
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=name),
                 run_id=run,
-                batch_identifier=f"batch-{batch_no:05d}",
+                batch_identifier=batch_no if isinstance(batch_no, str) else f"batch-{batch_no:05d}",
             )
             self.ctx.validation_results_store.set(key, result)
 

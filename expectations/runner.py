@@ -7,12 +7,21 @@ ordinary expectations, so every rule lives in a suite file.
 
 A failed expectation that names rows rejects those rows (the rest of the batch loads);
 one that names no rows (a table-level expectation) fails the whole batch.
+
+The run tables (`RUN_TABLES`: pipeline_runs, quarantine, fetch_state, companies) are not
+extraction rows: they are validated once per run, at its end (`validate_run_tables`), and
+a failing expectation fails the run, naming the table, the expectation and the rows;
+nothing is dropped. They are few rows, so when Great Expectations is not loaded yet (a run
+that had no batch to validate) they are checked by a small built-in evaluator of the same
+expectation types instead of importing it (4-8 s); docs/validation.md.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
+import re
 import threading
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,11 +31,24 @@ import polars as pl
 
 SUITES_DIR = Path(__file__).parent / "suites"
 BATCH_TABLES = ("articles", "entities", "entity_mentions", "actions", "quotes")  # validated per batch
+RUN_TABLES = ("pipeline_runs", "quarantine", "fetch_state", "companies")  # validated once per run
+# the column that names a row of each run table in a failure message
+RUN_TABLE_KEYS = {
+    "pipeline_runs": "run_id",
+    "quarantine": "quarantine_id",
+    "fetch_state": "url",
+    "companies": "ticker",
+}
 log = logging.getLogger(__name__)
 
 
 def suite_path(table: str) -> Path:
     return SUITES_DIR / f"{table}.json"
+
+
+def suite_names() -> list[str]:
+    """Every suite that exists (the tables of `suites/*.json`): a run validates them all."""
+    return sorted(p.stem for p in SUITES_DIR.glob("*.json"))
 
 
 @cache
@@ -59,7 +81,7 @@ _GX_LOCK = threading.RLock()  # GX objects are built once, by whichever thread a
 def preload() -> None:
     """Import Great Expectations and build its context and every suite now (4-8 s), e.g. in
     a background thread while the run starts, so the first batch does not wait for it."""
-    for table in BATCH_TABLES:
+    for table in (*BATCH_TABLES, *RUN_TABLES):
         _suite(table)
         _batch_definition(table)
 
@@ -304,13 +326,197 @@ def prepare_quotes(quotes: pl.DataFrame, articles: pl.DataFrame, entities: pl.Da
     )
 
 
+def _sources_reconcile(source_counts: object) -> bool:
+    """Each source's counts (pipeline_runs.source_counts, JSON) reconcile; none: true."""
+    if source_counts is None:
+        return True
+    counts = json.loads(source_counts) if isinstance(source_counts, str) else source_counts
+    try:
+        return all(
+            n["seen"] == n["loaded"] + n["skipped"] + n["quarantined"] and n["duplicates"] <= n["loaded"]
+            for n in counts.values()
+        )
+    except (AttributeError, KeyError, TypeError):  # not {source: {seen, loaded, ...}}
+        return False
+
+
 def prepare_runs(runs: pl.DataFrame) -> pl.DataFrame:
-    return runs.with_columns(
+    """pipeline_runs rows with `_counts_reconcile` (seen = loaded + skipped + quarantined),
+    `_sources_reconcile` (the same for each source in source_counts; true without them) and
+    `_duplicates_within_loaded` (copies are loaded articles)."""
+    out = runs.with_columns(
         (
             pl.col("articles_seen")
             == pl.col("articles_loaded") + pl.col("articles_skipped") + pl.col("articles_quarantined")
-        ).alias("_counts_reconcile")
+        )
+        .fill_null(False)
+        .alias("_counts_reconcile")
     )
+    copies = pl.col("articles_duplicate") if "articles_duplicate" in runs.columns else pl.lit(0)
+    per_source = runs["source_counts"] if "source_counts" in runs.columns else [None] * runs.height
+    return out.with_columns(
+        (copies.fill_null(0) <= pl.col("articles_loaded"))
+        .fill_null(False)
+        .alias("_duplicates_within_loaded"),
+        pl.Series("_sources_reconcile", [_sources_reconcile(v) for v in per_source], dtype=pl.Boolean),
+    )
+
+
+_PREPARE_RUN_TABLE = {"pipeline_runs": prepare_runs}
+
+
+# ---- the run tables -----------------------------------------------------------------
+# Validated once per run, at its end; a failure fails the run and drops nothing.
+
+
+def _is_null(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+# kwargs the built-in evaluator understands, by expectation type
+_BUILTIN_KWARGS = {
+    "expect_column_values_to_not_be_null": {"column", "mostly"},
+    "expect_column_values_to_be_unique": {"column", "mostly"},
+    "expect_column_values_to_be_in_set": {"column", "value_set", "mostly"},
+    "expect_column_values_to_be_between": {
+        "column",
+        "min_value",
+        "max_value",
+        "strict_min",
+        "strict_max",
+        "mostly",
+    },
+    "expect_column_values_to_match_regex": {"column", "regex", "mostly"},
+    "expect_column_value_lengths_to_be_between": {"column", "min_value", "max_value", "mostly"},
+}
+
+
+def _builtin_supports(suite: dict) -> bool:
+    return all(
+        e["type"] in _BUILTIN_KWARGS
+        and set(e["kwargs"]) <= _BUILTIN_KWARGS[e["type"]]
+        and not any(isinstance(v, dict) for v in e["kwargs"].values())  # {"$PARAMETER": ...}
+        for e in suite["expectations"]
+    )
+
+
+def _unexpected(etype: str, kw: dict, values: list) -> list[int]:
+    """Indices of the unexpected values, as Great Expectations' column map expectations
+    count them: NULLs are unexpected only to `not_be_null`, and ignored by the others."""
+    if etype == "expect_column_values_to_not_be_null":
+        return [i for i, v in enumerate(values) if _is_null(v)]
+    present = [(i, v) for i, v in enumerate(values) if not _is_null(v)]
+    if etype == "expect_column_values_to_be_unique":
+        seen: dict[object, int] = {}
+        for _, v in present:
+            seen[v] = seen.get(v, 0) + 1
+        return [i for i, v in present if seen[v] > 1]
+    if etype == "expect_column_values_to_be_in_set":
+        allowed = kw["value_set"]
+        return [i for i, v in present if v not in allowed]
+    if etype == "expect_column_values_to_match_regex":
+        rx = re.compile(kw["regex"])
+        return [i for i, v in present if not rx.search(str(v))]
+    if etype in ("expect_column_values_to_be_between", "expect_column_value_lengths_to_be_between"):
+        lo, hi = kw.get("min_value"), kw.get("max_value")
+        strict_lo, strict_hi = kw.get("strict_min", False), kw.get("strict_max", False)
+
+        def inside(x) -> bool:
+            if lo is not None and (x <= lo if strict_lo else x < lo):
+                return False
+            return hi is None or not (x >= hi if strict_hi else x > hi)
+
+        lengths = etype == "expect_column_value_lengths_to_be_between"
+        return [i for i, v in present if not inside(len(str(v)) if lengths else v)]
+    raise ValueError(f"not a built-in expectation type: {etype}")
+
+
+def _validate_builtin(table: str, frame: pl.DataFrame, suite: dict) -> TableResult:
+    """`validate_table` without Great Expectations, for suites of the types in
+    `_BUILTIN_KWARGS` (same results; tests/expectations compares the two)."""
+    result = TableResult(table, frame.height, evaluated=len(suite["expectations"]))
+    if frame.height == 0:
+        return result
+    missing = [c for c in suite_columns(suite) if c not in frame.columns]
+    if missing:
+        result.batch_failures.append(f"columns missing for suite {table}: {missing}")
+        result.failed.append("schema")
+        return result
+    for e in suite["expectations"]:
+        etype, kw = e["type"], e["kwargs"]
+        reason = _describe(etype, kw, e.get("meta", {}))
+        values = frame[kw["column"]].to_list()
+        try:
+            bad = _unexpected(etype, kw, values)
+        except (TypeError, re.error) as exc:  # values that cannot be compared, a bad regex
+            result.failed.append(reason)
+            result.batch_failures.append(f"{reason} ({type(exc).__name__}: {exc})")
+            continue
+        counted = (
+            len(values)
+            if etype == "expect_column_values_to_not_be_null"
+            else sum(not _is_null(v) for v in values)
+        )
+        if not bad or (counted and 1 - len(bad) / counted >= kw.get("mostly", 1.0)):
+            continue
+        result.failed.append(reason)
+        for i in bad:
+            result.row_reasons.setdefault(i, []).append(reason)
+    return result
+
+
+@dataclass
+class RunTableResult:
+    """One run table's validation: the result, its summary and what failed, in words."""
+
+    table: str
+    result: TableResult
+    engine: str  # "great_expectations" or "builtin"
+    failures: list[str]  # one line per failed expectation, naming the table and the rows
+
+    def summary(self) -> dict:
+        s = self.result.summary()
+        s["rows_rejected"] = 0  # nothing is dropped: the run fails instead
+        s["rows_failing"] = len(self.result.row_reasons)
+        s["engine"] = self.engine
+        return s
+
+
+def validate_run_table(table: str, frame: pl.DataFrame, *, use_gx: bool) -> RunTableResult:
+    """Validate rows of a run table (`RUN_TABLES`): the run's own pipeline_runs row, the
+    quarantine rows it added, the fetch_state rows it saves, the companies table. With
+    `use_gx` false the built-in evaluator is used when the suite allows it (Great
+    Expectations not imported); else Great Expectations."""
+    suite = load_suite(table)
+    prepared = _PREPARE_RUN_TABLE.get(table, lambda f: f)(frame)
+    if not use_gx and _builtin_supports(suite):
+        res, engine = _validate_builtin(table, prepared, suite), "builtin"
+    else:
+        res, engine = validate_table(table, prepared), "great_expectations"
+    return RunTableResult(table, res, engine, _failure_lines(table, prepared, res))
+
+
+def _failure_lines(table: str, frame: pl.DataFrame, res: TableResult) -> list[str]:
+    key = RUN_TABLE_KEYS.get(table)
+    rows_by_reason: dict[str, list[int]] = {}
+    for i, reasons in sorted(res.row_reasons.items()):
+        for r in reasons:
+            rows_by_reason.setdefault(r, []).append(i)
+    lines = []
+    for reason in dict.fromkeys(res.failed):
+        idx = rows_by_reason.get(reason)
+        if not idx:
+            continue
+        if key and key in frame.columns:
+            names = [repr(frame[key][i]) for i in idx[:3]]
+        else:
+            names = [f"row {i}" for i in idx[:3]]
+        more = f" and {len(idx) - 3} more" if len(idx) > 3 else ""
+        lines.append(
+            f"{table}: {reason} fails for {len(idx)} row(s): {key or 'rows'} {', '.join(names)}{more}"
+        )
+    lines += [f"{table}: {b}" for b in res.batch_failures]
+    return lines
 
 
 # ---- the batch ----------------------------------------------------------------------

@@ -6,6 +6,7 @@ of its inputs. Only reads are retried. The run ends with a `pipeline_runs` row a
 markdown artifact; its status is `failed` when any batch failed as a whole.
 """
 
+import json
 import logging
 import os
 import time
@@ -24,11 +25,20 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import TerminationSignal
 
 from expectations.datadocs import DataDocs
-from expectations.runner import preload_in_background, quarantine_row, validate_frames
+from expectations.runner import (
+    BATCH_TABLES,
+    load_suite,
+    preload_in_background,
+    quarantine_row,
+    suite_columns,
+    validate_frames,
+    validate_run_table,
+)
 from flows import pipeline
 from flows.config import SourceSpec, resolve_sources
 from flows.settings import Settings
 from flows.sources import ChunkRef, RawRecord, Rejected, Source, open_source, path_text
+from flows.web import AlreadyLoaded
 from transforms.dates import parse_date
 from transforms.extract import article_row, frames_from_rows
 from warehouse.db import Warehouse
@@ -143,8 +153,12 @@ class Pending:
         return pipeline.merge_rows(f.result() for f in self.futures)
 
     def cancel(self) -> None:
+        """Cancel what has not started: a thread's future, or the one a Prefect future
+        wraps (Prefect's futures have no `cancel`)."""
         for f in self.futures:
-            f.cancel()
+            cancel = getattr(getattr(f, "wrapped_future", f), "cancel", None)
+            if cancel is not None:
+                cancel()
 
 
 def _submit_tasks(articles: list, settings: Settings) -> Pending:
@@ -232,6 +246,7 @@ class _Run:
         self.origin: dict[str, str] = {}  # article_id -> source label
         self.source_counts: dict[str, dict[str, int]] = {}
         self.dedup_index = None  # transforms.dedup.DuplicateIndex, built on first use
+        self.run_results: dict = {}  # run table -> GX validation result, for Data Docs
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -288,13 +303,102 @@ class _Run:
                 )
         return out
 
+    def fields(self, status: str, error: str | None) -> dict:
+        """The run's pipeline_runs fields as `update_run` writes them at its end."""
+        return {
+            "source_counts": self.source_counts,
+            "status": status,
+            "finished_at": datetime.now(UTC).replace(tzinfo=None),
+            "error": error,
+            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+            "validation": self.validation,
+            **asdict(self.counts),
+        }
+
+    def check_run_tables(self, status: str, error: str | None) -> list[str]:
+        """Validate every suite that is not an extraction table's (`RUN_TABLES`), once, at
+        the run's end: the quarantine rows it added, the fetch_state rows it is about to
+        save, the companies table, then its own pipeline_runs row as it will be written
+        (with the status the others leave). Their summaries go to `validation` (extraction
+        tables without a batch get theirs, 0 rows), their GX results to `run_results` (for
+        Data Docs). Nothing is dropped: returns one line per failed expectation (the run
+        then fails). With Great Expectations loaded (a batch was validated) it checks them;
+        else the built-in evaluator does, so a run with nothing to parse never imports it.
+        Never raises: an error is a failure line."""
+        for table in BATCH_TABLES:
+            if table not in self.validation:
+                self.validation[table] = {
+                    "rows": 0,
+                    "expectations": len(load_suite(table)["expectations"]),
+                    "failed": [],
+                    "rows_rejected": 0,
+                    "batch_failures": [],
+                }
+        failures: list[str] = []
+        use_gx = self.batch_no > 0
+
+        def check(table: str, frame: pl.DataFrame) -> None:
+            checked = validate_run_table(table, frame, use_gx=use_gx)
+            self.validation[table] = checked.summary()
+            failures.extend(checked.failures)
+            if checked.result.ge_result is not None:
+                self.run_results[table] = checked.result.ge_result
+
+        try:
+            with self.timed("validate_run"):
+                for table, frame in self._run_table_frames(status):
+                    check(table, frame)
+                stored = self.wh.run_row(self.run_id)
+                if stored is None:
+                    failures.append("pipeline_runs: the run's row is missing")
+                else:
+                    final = "failed" if failures and status == "succeeded" else status
+                    row = {**stored, **self.fields(final, error)}
+                    row["source_counts"] = json.dumps(row["source_counts"])
+                    cols = [*_stored_columns("pipeline_runs"), "articles_duplicate", "source_counts"]
+                    check("pipeline_runs", pl.DataFrame([{c: row.get(c) for c in cols}]))
+        except Exception as exc:  # noqa: BLE001  (a bug here must not cost the run's row)
+            failures.append(f"run tables not validated: {type(exc).__name__}: {exc}")
+        return failures
+
+    def _run_table_frames(self, status: str) -> Iterator[tuple[str, pl.DataFrame]]:
+        """(table, rows to validate) for the run tables other than pipeline_runs."""
+        wh = self.wh
+        yield (
+            "quarantine",
+            wh.validation_rows("quarantine", _stored_columns("quarantine"), run_id=self.run_id),
+        )
+        saved = self.web.fetched if status == "succeeded" and self.web is not None else {}
+        now = datetime.now(UTC).replace(tzinfo=None)
+        rows = [
+            {
+                "url": u,
+                "etag": f.get("etag"),
+                "last_modified": f.get("last_modified"),
+                "status": f.get("status"),
+                "fetched_at": now,
+                "run_id": self.run_id,
+            }
+            for u, f in saved.items()
+        ]
+        schema = {
+            "url": pl.String,
+            "etag": pl.String,
+            "last_modified": pl.String,
+            "status": pl.Int64,
+            "fetched_at": pl.Datetime("us"),
+            "run_id": pl.String,
+        }
+        yield "fetch_state", pl.DataFrame(rows, schema=schema)
+        yield "companies", wh.validation_rows("companies", _stored_columns("companies"))
+
     def source_failed(self, where: str, exc: BaseException) -> None:
         where = path_text(where)
         msg = path_text(f"source {where} could not be read: {type(exc).__name__}: {exc}")
         self.errors.append(msg)
         self.add(Rejected(source_path=where, external_id=None, stage="read", reason=msg))
 
-    def in_range(self, item: RawRecord) -> bool:
+    def in_range(self, item: RawRecord | AlreadyLoaded) -> bool:
         """Inside the run's --since/--until window (by published_at); no window: always."""
         since, until = self.settings.since, self.settings.until
         if since is None and until is None:
@@ -306,11 +410,15 @@ class _Run:
         return (since is None or day >= since) and (until is None or day <= until)
 
     def add(self, item) -> None:
-        if isinstance(item, RawRecord) and not self.in_range(item):
+        if isinstance(item, RawRecord | AlreadyLoaded) and not self.in_range(item):
             self.counts.articles_out_of_range += 1
             self.progress(1)
             return
         self.count("seen")
+        if isinstance(item, AlreadyLoaded):  # a feed entry loaded before: its page not fetched
+            self.count("skipped")
+            self.progress(1)
+            return
         if isinstance(item, Rejected):
             self.reject(item.source_path, item.external_id, item.stage, item.reason, item.raw)
             self.progress(1)
@@ -563,6 +671,11 @@ class _Run:
             checked.articles.height,
             len(checked.quarantine),
         )
+
+
+def _stored_columns(table: str) -> list[str]:
+    """The stored columns a table's suite reads (not its helper columns)."""
+    return [c for c in suite_columns(load_suite(table)) if not c.startswith("_")]
 
 
 def _same_decision(a, b) -> bool:
@@ -869,8 +982,18 @@ def execute(
         raise
     finally:
         try:
+            # the run tables (its own row, its quarantine rows, the fetch state it saves,
+            # companies): a failing expectation fails the run, naming it
+            failures = run.check_run_tables(status, error)
+            if failures:
+                for line in failures:
+                    logger.error("run %s: validation failed: %s", run_id, line)
+                run.errors += failures
+                status = "failed" if status == "succeeded" else status
+                error = "; ".join(e for e in (error, *failures) if e)[:10_000]
             if run.docs is not None and run.batch_no:
                 with run.timed("data_docs"):
+                    run.docs.add("run", run.run_results)
                     run.validation["data_docs"] = run.docs.build()
             if status == "succeeded" and run.web is not None:  # else the next run fetches again
                 wh.save_fetch_state(run_id, run.web.fetched)
@@ -886,16 +1009,7 @@ def execute(
                 try:
                     if run.web is not None:
                         run.web.fetcher.close()
-                    wh.update_run(
-                        run_id,
-                        source_counts=run.source_counts,
-                        status=status,
-                        finished_at=datetime.now(UTC).replace(tzinfo=None),
-                        error=error,
-                        stage_seconds={k: round(v, 3) for k, v in run.stage_seconds.items()},
-                        validation=run.validation,
-                        **asdict(run.counts),
-                    )
+                    wh.update_run(run_id, **run.fields(status, error))
                 finally:
                     pipeline.shutdown_workers()
                     pipeline.on_parsed(None)
@@ -958,7 +1072,7 @@ def _web_state(settings: Settings, wh: Warehouse):
     return WebState(
         Fetcher(HttpOptions.from_settings(settings)),
         validators=wh.fetch_validators(),
-        known=wh.known_external_ids,
+        known=wh.loaded_entries,
     )
 
 
@@ -968,6 +1082,9 @@ def _read_source(run: _Run, steps: Steps, spec: SourceSpec) -> None:
     still land."""
     loc = spec.location
     run.current_source = path_text(spec.label)  # per-source counts are JSON: valid UTF-8
+    # a source read with nothing in it (a feed answered 304 Not Modified, an empty folder)
+    # is in the per-source counts too, with zeros
+    run.source_counts.setdefault(run.current_source, dict.fromkeys(_COUNT_FIELDS, 0))
     try:
         source = open_source(
             loc,

@@ -6,10 +6,11 @@ parsed by transforms/web.py.
   warehouse are not fetched again; each new entry's link is fetched and its page parsed
   (the page's title, date, author and categories win, the feed's fill what the page
   lacks). An entry without a usable page is loaded from its own text (content:encoded /
-  Atom content, else its summary when it has no link at all), else quarantined: every
-  entry feedparser returns is an item. Pages are fetched concurrently across hosts and
-  handed to the run as they arrive (each `read` returns what has come in, and a
-  continuation `ChunkRef` while pages are still under way).
+  Atom content, else its summary when it has no link at all), else quarantined; an entry
+  already loaded is an `AlreadyLoaded` item (counted seen and skipped, its page not
+  fetched): every entry feedparser returns is an item. Pages are fetched concurrently
+  across hosts and handed to the run as they arrive (each `read` returns what has come in,
+  and a continuation `ChunkRef` while pages are still under way).
 - `PageSource` (kind `page`): one article URL (conditional GET as well). A folder of saved
   `.html` files is a plain folder source (flows/sources.py).
 
@@ -45,18 +46,31 @@ FEED_ACCEPT = ", ".join((*FEED_TYPES, "*/*;q=0.5"))
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 
 
+@dataclass(frozen=True)
+class AlreadyLoaded:
+    """A feed entry whose article is already in the warehouse (same source and entry id):
+    its page is not fetched again, and the run counts it as seen and skipped as unchanged.
+    `published_at`: the stored article's (for the run's --since/--until window)."""
+
+    source_path: str
+    external_id: str
+    source: str
+    published_at: object = None
+
+
 @dataclass
 class WebState:
     """What web sources need from the warehouse, and what they learn for it.
 
     `validators`: url -> (etag, last_modified) of the last successful fetch (conditional GET);
-    `known(source, external_ids)`: the ids already loaded (their pages are not fetched);
+    `known(source, external_ids)`: the ids already loaded (their pages are not fetched), a
+    set, or a mapping id -> stored published_at (Warehouse.loaded_entries);
     `fetched`: url -> {etag, last_modified, status}, written to `fetch_state` at the end of
     a successful run (so a failed run never makes the next one skip an entry)."""
 
     fetcher: Fetcher
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-    known: Callable[[str, list[str]], set[str]] = lambda source, ids: set()
+    known: Callable[[str, list[str]], set[str] | dict[str, object]] = lambda source, ids: set()
     fetched: dict[str, dict] = field(default_factory=dict)
 
     def remember(self, url: str, resp) -> None:
@@ -250,9 +264,12 @@ class FeedSource(_UrlSource):
             return self.name
         return self.location if is_url(self.location) else str(Path(self.location).resolve())
 
-    def items(self, content: bytes, base: str | None, headers: dict[str, str] | None = None) -> list[Item]:
-        """Items for the feed's entries that need no page (loaded from their own text, or
-        quarantined); the new entries' pages are fetched on a background pump (`_more`)."""
+    def items(
+        self, content: bytes, base: str | None, headers: dict[str, str] | None = None
+    ) -> list[Item | AlreadyLoaded]:
+        """Items for the feed's entries that need no page: loaded from their own text,
+        quarantined, or already loaded (one `AlreadyLoaded` per occurrence, in feed order);
+        the new entries' pages are fetched on a background pump (`_more`)."""
         where = self.location
         try:
             feed = parse_feed(content, headers)
@@ -260,14 +277,18 @@ class FeedSource(_UrlSource):
             return [Rejected(where, None, "parse", str(exc), content[:20000].decode("utf-8", "replace"))]
         source = self.namespace()
         fetchable: dict[str, tuple[str, list[Entry]]] = {}  # id -> (page URL, occurrences)
-        out: list[Item] = []
-        for e in feed.entries:
-            link = _absolute(e.link, base)
+        links = [_absolute(e.link, base) for e in feed.entries]
+        for e, link in zip(feed.entries, links, strict=True):
             if link and is_url(link):
                 fetchable.setdefault(e.id, (link, []))[1].append(e)
-            else:
-                out.append(self._without_page(e, source, feed.title, link))
         known = self.state.known(source, list(fetchable)) if fetchable else set()
+        out: list[Item | AlreadyLoaded] = []
+        for e, link in zip(feed.entries, links, strict=True):
+            if not (link and is_url(link)):
+                out.append(self._without_page(e, source, feed.title, link))
+            elif e.id in known:
+                stored = known.get(e.id) if isinstance(known, dict) else e.published
+                out.append(AlreadyLoaded(where, e.id, source, stored))
         jobs = [job for eid, job in fetchable.items() if eid not in known]
         if jobs:
             self._pump = _Pump(

@@ -420,6 +420,25 @@ class Warehouse:
         sets = ", ".join(f"{n} = ?" for n in names)
         self.con.execute(f"UPDATE pipeline_runs SET {sets} WHERE run_id = ?", [*values, run_id])
 
+    def run_row(self, run_id: str) -> dict | None:
+        """The run's pipeline_runs row as stored (None when there is none)."""
+        cur = self.con.execute("SELECT * FROM pipeline_runs WHERE run_id = ?", [run_id])
+        row = cur.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def validation_rows(self, table: str, columns: list[str], *, run_id: str | None = None) -> pl.DataFrame:
+        """`columns` of a table's rows, to validate them (expectations/runner.py
+        RUN_TABLES): only the rows of run `run_id` when given. Names are checked against the
+        schema (they come from the suites), values are bound."""
+        declared = {c.name for c in TABLES_BY_NAME[table].columns}
+        unknown = [c for c in columns if c not in declared]
+        if unknown:
+            raise ValueError(f"not columns of {table}: {unknown}")
+        cols = ", ".join(f'"{c}"' for c in columns)
+        where, params = ("WHERE run_id = ?", [run_id]) if run_id is not None else ("", [])
+        rows = self.con.execute(f"SELECT {cols} FROM {table} {where}", params).fetchall()
+        return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
+
     # ---- duplicates and web sources ------------------------------------------------
     def canonical_signatures(self) -> Iterator[tuple[str, str | None, bytes | None]]:
         """(article_id, body_hash, minhash) of the canonical articles, first loaded first,
@@ -474,16 +493,22 @@ class Warehouse:
 
     def known_external_ids(self, source: str, external_ids: list[str]) -> set[str]:
         """Which of these ids of `source` are loaded (a feed's entries not to fetch again)."""
+        return set(self.loaded_entries(source, external_ids))
+
+    def loaded_entries(self, source: str, external_ids: list[str]) -> dict[str, datetime | None]:
+        """external_id -> stored published_at of those of these ids of `source` that are
+        loaded: a feed's entries not to fetch again, counted as seen and skipped."""
         ids = pl.DataFrame({"external_id": external_ids}, schema={"external_id": pl.String})
         self.con.register("_ext_ids", ids.to_arrow())
         try:
             rows = self.con.execute(
-                "SELECT DISTINCT a.external_id FROM articles a JOIN _ext_ids USING (external_id) WHERE a.source = ?",
+                """SELECT a.external_id, max(a.published_at) FROM articles a JOIN _ext_ids USING (external_id)
+                   WHERE a.source = ? GROUP BY a.external_id""",
                 [source],
             ).fetchall()
         finally:
             self.con.unregister("_ext_ids")
-        return {r[0] for r in rows}
+        return dict(rows)
 
     def fetch_validators(self) -> dict[str, tuple[str | None, str | None]]:
         """url -> (etag, last_modified) for conditional GET."""

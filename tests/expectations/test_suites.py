@@ -61,19 +61,27 @@ def test_bad_article_takes_its_rows_with_it(frames):
     assert [q["stage"] for q in checked.quarantine] == ["validate:articles"]
 
 
-def test_table_level_failure_fails_the_batch():
+def test_reconciliation_is_an_expectation_of_pipeline_runs():
+    from datetime import datetime
+
+    now = datetime(2026, 12, 3)
     runs = pl.DataFrame(
         {
             "run_id": ["a"],
+            "started_at": [now],
+            "finished_at": [now],
             "status": ["nonsense"],
             "articles_seen": [3],
             "articles_loaded": [1],
             "articles_skipped": [1],
             "articles_quarantined": [0],
+            "rows_quarantined": [0],
+            "batches": [1],
         }
     )
     res = validate_table("pipeline_runs", prepare_runs(runs))
     assert any("_counts_reconcile" in f for f in res.failed) and res.row_reasons
+    assert any("status" in f for f in res.failed)
 
 
 def test_every_action_type_passes_the_suite(frames):

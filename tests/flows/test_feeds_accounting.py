@@ -103,6 +103,7 @@ class Site:
         self.lock = threading.Lock()
         self.page_delay = 0.0
         self.served: list[tuple[str, float]] = []
+        self.growing = 3  # entries of /growing.xml and /etag.xml
 
 
 def make_handler(site: Site):
@@ -133,6 +134,28 @@ def make_handler(site: Site):
                 return self.send(
                     200, untitled("Halden Mining closed its oldest pit after forty years."), "text/xml"
                 )
+            if p in ("/growing.xml", "/etag.xml"):
+                items = "".join(
+                    f"<item><title>Story {i}</title><guid>urn:many:{i}</guid><link>/many/{i}.html</link></item>"
+                    for i in range(site.growing)
+                )
+                rss = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'
+                if p == "/etag.xml":
+                    tag = f'"v{site.growing}"'
+                    if self.headers.get("If-None-Match") == tag:
+                        self.send_response(304)
+                        self.send_header("ETag", tag)
+                        self.end_headers()
+                        return None
+                    data = rss.encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/rss+xml")
+                    self.send_header("ETag", tag)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return None
+                return self.send(200, rss, "application/rss+xml")
             if p.startswith("/many/") and p.endswith(".xml"):
                 n = int(p.removeprefix("/many/").removesuffix(".xml"))
                 items = "".join(
@@ -247,7 +270,81 @@ def test_every_feed_entry_is_loaded_skipped_or_quarantined(site, prefect_harness
     again = run([feed_url], wh)  # pages already loaded are not fetched again
     assert again["counts"]["articles_loaded"] == 0 and site.hits["/p/acme.html"] == 1
     c2 = again["counts"]
-    assert c2["articles_seen"] == c2["articles_skipped"] + c2["articles_quarantined"]
+    # every entry seen again: the loaded ones (also those whose pages are not fetched) are
+    # skipped as unchanged, the two quarantined ones quarantined again (one 404 refetched)
+    assert (c2["articles_seen"], c2["articles_skipped"], c2["articles_quarantined"]) == (12, 9, 3)
+    assert site.hits["/p/missing2.html"] == 2
+
+
+def per_source(wh, run_id):
+    (counts,) = query(wh, "select source_counts from pipeline_runs where run_id = ?", [run_id])[0]
+    return json.loads(counts)
+
+
+def test_a_second_night_counts_every_entry_seen_and_skipped(site, prefect_harness, tmp_path):
+    """Entries already loaded are not fetched again, and still counted: seen and skipped as
+    unchanged, in the run's totals and in its source's counts; a new entry is seen and
+    loaded, the others skipped."""
+    wh = tmp_path / "w.duckdb"
+    url = f"{site.base}/growing.xml"
+    first = run([url], wh)
+    assert first["status"] == "succeeded"
+    assert (first["counts"]["articles_seen"], first["counts"]["articles_loaded"]) == (3, 3)
+    pages = {p: n for p, n in site.hits.items() if p.endswith(".html")}
+
+    second = run([url], wh)
+    c = second["counts"]
+    assert second["status"] == "succeeded", second["errors"]
+    assert (c["articles_seen"], c["articles_loaded"], c["articles_skipped"], c["articles_quarantined"]) == (
+        3,
+        0,
+        3,
+        0,
+    )
+    assert {p: n for p, n in site.hits.items() if p.endswith(".html")} == pages  # no page fetched
+    assert per_source(wh, second["run_id"]) == {
+        url: {"seen": 3, "loaded": 0, "skipped": 3, "quarantined": 0, "duplicates": 0}
+    }
+    row = query(
+        wh,
+        "select articles_seen, articles_loaded, articles_skipped, articles_quarantined, status "
+        "from pipeline_runs where run_id = ?",
+        [second["run_id"]],
+    )[0]
+    assert row == (3, 0, 3, 0, "succeeded")
+
+    site.growing = 4  # the feed gains one entry
+    third = run([url], wh)
+    c = third["counts"]
+    assert (c["articles_seen"], c["articles_loaded"], c["articles_skipped"], c["articles_quarantined"]) == (
+        4,
+        1,
+        3,
+        0,
+    )
+    assert site.hits["/many/3.html"] == 1 and all(site.hits[p] == 1 for p in pages)
+    assert per_source(wh, third["run_id"]) == {
+        url: {"seen": 4, "loaded": 1, "skipped": 3, "quarantined": 0, "duplicates": 0}
+    }
+    assert third["validation"]["pipeline_runs"]["failed"] == []  # the suite agrees: it reconciles
+
+
+def test_an_unchanged_feed_answered_304_lists_no_entries(site, prefect_harness, tmp_path):
+    """304 Not Modified: the feed was fetched and is unchanged, its entries were not listed,
+    so none is counted: the source is in the counts with zeros, fetch_state says 304."""
+    wh = tmp_path / "w.duckdb"
+    url = f"{site.base}/etag.xml"
+    assert run([url], wh)["counts"]["articles_loaded"] == 3
+    again = run([url], wh)
+    c = again["counts"]
+    assert again["status"] == "succeeded"
+    assert (c["articles_seen"], c["articles_loaded"], c["articles_skipped"]) == (0, 0, 0)
+    assert per_source(wh, again["run_id"]) == {
+        url: {"seen": 0, "loaded": 0, "skipped": 0, "quarantined": 0, "duplicates": 0}
+    }
+    assert query(wh, "select status, etag from fetch_state") == [(304, '"v3"')]
+    v = again["validation"]
+    assert v["fetch_state"]["rows"] == 1 and v["fetch_state"]["failed"] == []  # the row it saves
 
 
 def test_untitled_feeds_on_one_host_do_not_share_ids(site, prefect_harness, tmp_path):
@@ -308,3 +405,22 @@ def test_pages_are_handed_over_as_they_arrive(site, tmp_path):
     assert len(reads) >= 2
     first_at, first_n = reads[0]
     assert 1 <= first_n < n and first_at < n * 0.3  # before all pages (one at a time, 0.3 s each)
+
+
+def test_an_entry_already_loaded_is_dated_by_its_stored_article():
+    """With --since/--until, an entry loaded before (its page not fetched) is in the window
+    by the stored article's date, like a read record: else out of range, not seen."""
+    from datetime import date, datetime
+
+    from flows.nightly import PLAIN_STEPS, _Run
+    from flows.settings import Settings
+    from flows.web import AlreadyLoaded
+
+    settings = Settings(data_docs=False, since=date(2026, 1, 1), until=date(2026, 12, 31))
+    run = _Run(settings, wh=None, run_id="r", progress=lambda n: None, steps=PLAIN_STEPS)
+    run.current_source = "feed"
+    for published in (datetime(2026, 3, 1, 8, 30), None, datetime(2025, 12, 31)):
+        run.add(AlreadyLoaded("https://x.example/rss", "urn:1", "feed", published))
+    c = run.counts
+    assert (c.articles_seen, c.articles_skipped, c.articles_out_of_range) == (1, 1, 2)
+    assert run.source_counts["feed"]["skipped"] == 1 and run.unreconciled() == []
