@@ -99,9 +99,9 @@ class Cluster:
         return sorted(f for f in forms if f != name)
 
 
-def _label_vote(spans: list[Span]) -> str:
-    """The cluster's label: rule evidence (transforms.entity_rules) outvotes the model."""
-    rules = {(a, b): lab for a, b, lab in (spans[0].doc.user_data.get(RULE_LABELS_KEY, []) if spans else [])}
+def _label_vote(spans: list[Span], rules: dict[tuple[int, int], str]) -> str:
+    """The cluster's label: rule evidence (transforms.entity_rules: `rules`, the labels the
+    rules gave, by character span) outvotes the model."""
     counts: Counter = Counter()
     for s in spans:
         counts[s.label_] += 3 if rules.get((s.start_char, s.end_char)) == s.label_ else 1
@@ -120,7 +120,8 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
     groups: dict[str, list[Span]] = {}
     for s in spans:
         groups.setdefault(name_key(s.text, "ORG" if s.label_ == "ORG" else s.label_), []).append(s)
-    clusters = {k: Cluster(_label_vote(v), list(v)) for k, v in groups.items()}
+    rules = {(a, b): lab for a, b, lab in doc.user_data.get(RULE_LABELS_KEY, [])}
+    clusters = {k: Cluster(_label_vote(v, rules), list(v)) for k, v in groups.items()}
 
     def merge(short: str, long: str) -> None:
         """Fold `short` into `long`; the fuller form's label wins."""
@@ -172,21 +173,21 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
     return sorted(clusters.values(), key=lambda c: c.mentions[0].start)
 
 
-def _index_keys(c: Cluster) -> set[str]:
+def _index_keys(name: str) -> set[str]:
     """The lower-cased words a shorter form must begin with to fold into `c` (see
     `_folds_into`): its first and last word, the first word without a company suffix, and
     its acronym. Only clusters sharing one of these are compared, so folding costs what
     the article's names share, not the square of its names."""
-    words = _words(c.name)
+    words = _words(name)
     if not words:
         return set()
-    core = _words(_SUFFIX_RE.sub("", c.name)) or words
-    return {words[0].lower(), words[-1].lower(), core[0].lower(), acronym(c.name).lower()}
+    core = _words(_SUFFIX_RE.sub("", name)) or words
+    return {words[0].lower(), words[-1].lower(), core[0].lower(), acronym(name).lower()}
 
 
-def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster) -> bool:
-    """Is `c` (whose name has `words`) a shorter form of the longer `lc`?"""
-    lwords = _words(lc.name)
+def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> bool:
+    """Is `c` (whose name has `words`) a shorter form of the longer `lc` (named `lname`)?"""
+    lwords = _words(lname)
     if lc.label == "PERSON" and c.label in ("PERSON", "ORG", "GPE") and len(words) == 1:
         # "Trotter" / "Mr Trotter" -> "Paul Trotter"; "Wang" -> "Wang Donghai"
         return words[0].lower() in (lwords[-1].lower(), lwords[0].lower())
@@ -198,13 +199,13 @@ def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster) -> bool:
         # "Doom" -> "Doom 3", "Vaio" -> "Vaio W1"
         return [w.lower() for w in lwords[: len(words)]] == [w.lower() for w in words]
     if lc.label == "ORG" and c.label in ("ORG", "PERSON", "PRODUCT"):
-        lcore = _words(_SUFFIX_RE.sub("", lc.name)) or lwords
+        lcore = _words(_SUFFIX_RE.sub("", lname)) or lwords
         if [w.lower() for w in lcore[: len(words)]] == [w.lower() for w in words] and (
             len(words) < len(lcore) or c.label == "ORG"
         ):
             return True  # "Allegis" -> "Allegis Corp", "Delta" -> "Delta Air Lines"
         # "SEC" -> "Securities and Exchange Commission"
-        return len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and acronym(lc.name) == words[0]
+        return len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and acronym(lname) == words[0]
     return False
 
 
@@ -213,18 +214,20 @@ def _fold_short_forms(clusters: dict[str, Cluster], merge) -> None:
     ("Trotter" -> "Paul Trotter", "Allegis" -> "Allegis Corp", "SEC" -> "Securities and
     Exchange Commission"); a short form that fits several longer names stays apart."""
     index: dict[str, set[str]] = {}
+    names: dict[str, str] = {}  # a name is costly to compute: once, and again on a merge
 
     def add(key: str) -> None:
-        for word in _index_keys(clusters[key]):
+        names[key] = clusters[key].name
+        for word in _index_keys(names[key]):
             index.setdefault(word, set()).add(key)
 
     for k in clusters:
         add(k)
-    for k in sorted(clusters, key=lambda k: len(clusters[k].name), reverse=True):
+    for k in sorted(clusters, key=lambda k: len(names[k]), reverse=True):
         if k not in clusters:
             continue
         c = clusters[k]
-        words = _words(c.name)
+        words = _words(names[k])
         if not words:
             continue
         candidates = [
@@ -232,8 +235,8 @@ def _fold_short_forms(clusters: dict[str, Cluster], merge) -> None:
             for lk in index.get(words[0].lower(), ())
             if lk != k
             and lk in clusters
-            and len(clusters[lk].name) > len(c.name)
-            and _folds_into(c, words, clusters[lk])
+            and len(names[lk]) > len(names[k])
+            and _folds_into(c, words, clusters[lk], names[lk])
         ]
         if len(candidates) == 1:
             merge(k, candidates[0])

@@ -114,18 +114,15 @@ class _Edits:
         ents = [
             Span(doc, e.start, e.end, label=self.relabel.get((e.start, e.end), e.label_)) for e in doc.ents
         ]
-        # new spans win over the model's overlapping entities
-        merged = filter_spans(self.new + [e for e in ents if not any(_overlap(e, n) for n in self.new)])
+        # new spans win over the model's overlapping entities (tokens they cover, not pairs)
+        taken = {i for n in self.new for i in range(n.start, n.end)}
+        merged = filter_spans(self.new + [e for e in ents if taken.isdisjoint(range(e.start, e.end))])
         doc.ents = sorted(merged, key=lambda s: s.start)
         rule = doc.user_data.setdefault(RULE_LABELS_KEY, [])
         rule.extend([[s.start_char, s.end_char, s.label_] for s in self.new])
         rule.extend(
             [[doc[a].idx, doc[b - 1].idx + len(doc[b - 1]), lab] for (a, b), lab in self.relabel.items()]
         )
-
-
-def _overlap(a: Span, b: Span) -> bool:
-    return a.start < b.end and b.start < a.end
 
 
 def _split_place_lists(doc: Doc, ed: _Edits) -> None:

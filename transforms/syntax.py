@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from transforms.entities import Cluster
 from transforms.intervals import span_at
@@ -129,19 +129,22 @@ class Context:
     remembered: set[int] = field(default_factory=set)
     # direct quotes in text order: (start_char, end_char incl. marks, speaker cluster or None)
     quote_speakers: list[tuple[int, int, Cluster | None]] = field(default_factory=list)
+    token_mention: dict[int, Span] = field(default_factory=dict)  # token index -> its mention
 
 
 def build_context(doc: Doc, clusters: list[Cluster]) -> Context:
     token_cluster: dict[int, Cluster] = {}
+    token_mention: dict[int, Span] = {}
     for c in clusters:
         for m in c.mentions:
             for i in range(m.start, m.end):
                 token_cluster[i] = c
+                token_mention[i] = m
     sent_index = {}
     for si, sent in enumerate(doc.sents):
         for t in sent:
             sent_index[t.i] = si
-    ctx = Context(doc, token_cluster, sent_index)
+    ctx = Context(doc, token_cluster, sent_index, token_mention=token_mention)
     for c in clusters:
         for m in c.mentions:
             is_subj = any(t.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for t in m)
@@ -363,11 +366,9 @@ def entity_of(ctx: Context, tok: Token) -> str | None:
 
 
 def actor_text(ctx: Context, tok: Token) -> str:
-    c = ctx.token_cluster.get(tok.i)
-    if c is not None:
-        for m in c.mentions:
-            if m.start <= tok.i < m.end:
-                return chars(ctx.doc, m.start_char, m.end_char)
+    m = ctx.token_mention.get(tok.i)
+    if m is not None:
+        return chars(ctx.doc, m.start_char, m.end_char)
     if tok.pos_ == "PRON":
         return chars(ctx.doc, tok.idx, tok.idx + len(tok.text))
     left = [t for t in tok.lefts if t.dep_ in ("det", "compound", "amod", "poss", "nmod")]
