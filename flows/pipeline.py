@@ -151,12 +151,36 @@ def _prepare_one(rec: RawRecord, aid: str, h: str, max_article_chars: int) -> Ar
     )
 
 
-def chunked(articles: list, n_process: int, nlp_batch_size: int) -> list[list]:
+def chunked(
+    articles: list, n_process: int, nlp_batch_size: int, max_article_chars: int | None = None
+) -> list[list]:
     """Split a batch into pieces of work for `n_process` workers: two `nlp.pipe` batches
     each (full minibatches), fewer when that would leave a worker without two pieces, so
-    that the workers finish a batch together rather than one idling behind a straggler."""
+    that the workers finish a batch together rather than one idling behind a straggler.
+    Pieces are also bounded by characters (what parsing costs): a piece holds at most a
+    (2 x n_process)th of the batch's text, so a 1 MB article is a piece of its own rather
+    than the straggler of a piece of six."""
     size = max(1, min(2 * nlp_batch_size, -(-len(articles) // (2 * max(1, n_process)))))
-    return [articles[i : i + size] for i in range(0, len(articles), size)]
+    weights = [_weight(a, max_article_chars) for a in articles]
+    budget = max(1, -(-sum(weights) // (2 * max(1, n_process))))
+    pieces: list[list] = []
+    piece: list = []
+    chars = 0
+    for article, w in zip(articles, weights, strict=True):
+        if piece and (len(piece) >= size or chars + w > budget):
+            pieces.append(piece)
+            piece, chars = [], 0
+        piece.append(article)
+        chars += w
+    if piece:
+        pieces.append(piece)
+    return pieces
+
+
+def _weight(article: Article, max_article_chars: int | None) -> int:
+    """Characters of the article that will be parsed (parse_text: same length as text)."""
+    n = len(article.clean.text)
+    return n if max_article_chars is None else min(n, article.clean.body_offset + max_article_chars)
 
 
 # Reserved key of `extract_rows`' result: the articles that could not be extracted, as
@@ -184,8 +208,13 @@ def extract_rows(
     args = (model, nlp_batch_size, max_segment_chars, max_article_chars)
     if n_process <= 1:
         return _extract_rows(articles, *args)
-    chunks = chunked(articles, useful_workers(articles, n_process), nlp_batch_size)
-    return _on_pool([((i,), c) for i, c in enumerate(chunks)], model, n_process, args)
+    chunks = chunked(articles, useful_workers(articles, n_process), nlp_batch_size, max_article_chars)
+    # the longest pieces first (merged back in batch order): no long piece starts last
+    tasks = sorted(
+        (((i,), c) for i, c in enumerate(chunks)),
+        key=lambda t: -sum(_weight(a, max_article_chars) for a in t[1]),
+    )
+    return _on_pool(tasks, model, n_process, args)
 
 
 def _on_pool(tasks: list[tuple[tuple, list[Article]]], model: str, n_process: int, args: tuple) -> dict:

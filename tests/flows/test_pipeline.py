@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from flows import pipeline
 from flows.sources import FileSource
 from tests.conftest import SAMPLE
@@ -58,3 +60,31 @@ def test_record_hash_changes_with_content():
     assert pipeline.record_hash(r) != pipeline.record_hash(changed)
     assert pipeline.article_key(r) == pipeline.article_key(changed)
     assert json.loads(pipeline.raw_json(r))["id"] == r.external_id
+
+
+def _sized(*sizes):
+    from types import SimpleNamespace
+
+    return [SimpleNamespace(n=n, clean=SimpleNamespace(text="x" * n, body_offset=0)) for n in sizes]
+
+
+@pytest.mark.parametrize(
+    ("sizes", "n_process", "cap", "pieces"),
+    [
+        # ordinary articles: pieces by count, as many as the workers can share
+        ([2_000] * 8, 2, None, [[2_000] * 2] * 4),
+        # a 1.3 MB article and a giant sentence are pieces of their own, not one straggler
+        (
+            [1_300_000, 600_000] + [2_000] * 6,
+            2,
+            None,
+            [[1_300_000], [600_000], [2_000] * 2, [2_000] * 2, [2_000] * 2],
+        ),
+        # the cap on what is extracted of an article is what it weighs
+        ([1_300_000, 600_000, 600_000], 1, None, [[1_300_000], [600_000, 600_000]]),
+        ([1_300_000, 600_000, 600_000], 1, 100_000, [[1_300_000], [600_000], [600_000]]),
+    ],
+)
+def test_pieces_are_balanced_by_characters(sizes, n_process, cap, pieces):
+    got = pipeline.chunked(_sized(*sizes), n_process, 32, cap)
+    assert [[a.n for a in p] for p in got] == pieces
