@@ -152,19 +152,23 @@ def _field(offset: int, body_offset: int) -> tuple[str, int]:
     return ("title", offset) if offset < body_offset else ("body", offset - body_offset)
 
 
-def extract_rows(article: Article, doc: Doc) -> dict[str, list[dict]]:
+# key of `extract_rows`' result: warnings about the article that extraction found
+WARNINGS = "article_warnings"
+
+
+def extract_rows(article: Article, doc: Doc) -> dict[str, list]:
+    """Rows of every table for one article, and (under WARNINGS) what it should be warned of."""
     # spaCy-side modules are imported here, not at the top: the run's main process builds
     # frames from rows and never needs spaCy (a run with nothing new never imports it)
-    from transforms.actions import analyse
+    from transforms.actions import EVIDENCE_MAX_CHARS, analyse, long_sentences
     from transforms.entities import cluster_entities
 
-    """Rows of every table for one article."""
     boff = article.clean.body_offset
     source = article.clean.text
     clusters = cluster_entities(doc, article.clean.tickers)
-    sent_of = {}
+    sent_at = [0] * len(doc)  # token index -> sentence index (Span.sent walks the sentence)
     for si, sent in enumerate(doc.sents):
-        sent_of[sent.start] = si
+        sent_at[sent.start : sent.end] = [si] * len(sent)
     mentions, entities = [], []
     for c in clusters:
         eid = c.entity_id
@@ -193,7 +197,7 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list[dict]]:
                     "field": fld,
                     "start_char": start,
                     "end_char": start + (m.end_char - m.start_char),
-                    "sentence_index": sent_of.get(m.sent.start, 0),
+                    "sentence_index": sent_at[m.start],
                 }
             )
     actions = []
@@ -253,10 +257,24 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list[dict]]:
                 "end_char": start + (q.end_char - q.start_char),
             }
         )
-    return {"entities": entities, "entity_mentions": mentions, "actions": actions, "quotes": quotes}
+    warnings = []
+    long = long_sentences(doc) if found else {}
+    if windowed := {a.sentence_start_char for a in found if a.sentence_start_char in long}:
+        warnings.append(
+            f"{len(windowed):,} sentence(s) with actions longer than {EVIDENCE_MAX_CHARS:,} characters "
+            f"(longest {max(long[s] for s in windowed):,}): their actions' evidence is the {EVIDENCE_MAX_CHARS:,} characters "
+            "around the verb"
+        )
+    return {
+        "entities": entities,
+        "entity_mentions": mentions,
+        "actions": actions,
+        "quotes": quotes,
+        WARNINGS: warnings,
+    }
 
 
-def article_row(a: Article) -> dict:
+def article_row(a: Article, extra_warnings: Iterable[str] = ()) -> dict:
     return {
         "article_id": a.article_id,
         "external_id": a.external_id,
@@ -269,7 +287,7 @@ def article_row(a: Article) -> dict:
         "content_hash": a.content_hash,
         "metadata": a.metadata,
         "tickers": list(a.clean.tickers),
-        "warnings": list(a.warnings) + list(a.clean.warnings),
+        "warnings": list(a.warnings) + list(a.clean.warnings) + list(extra_warnings),
         "cleaning_removed": a.clean.removed_json,
         "body_hash": a.body_hash,
         "minhash": a.minhash,
@@ -287,8 +305,9 @@ def batch_rows(pairs: Iterable[tuple[Article, Doc]]) -> dict[str, list[dict]]:
     """Rows of every table for a batch of (article, parsed doc) pairs."""
     rows = empty_rows()
     for article, doc in pairs:
-        rows["articles"].append(article_row(article))
-        for k, v in extract_rows(article, doc).items():
+        found = extract_rows(article, doc)
+        rows["articles"].append(article_row(article, found.pop(WARNINGS)))
+        for k, v in found.items():
             rows[k].extend(v)
     return rows
 

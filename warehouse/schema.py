@@ -213,7 +213,13 @@ ACTIONS = Table(
             "True when the verb itself is negated (not, n't, never, no longer, without).",
             "NOT NULL",
         ),
-        C("evidence", "VARCHAR", "The sentence that states the action, as written.", "NOT NULL"),
+        C(
+            "evidence",
+            "VARCHAR",
+            "The sentence that states the action, as written (of a sentence over 1,000 characters, "
+            "the 1,000 around the verb; the article's warnings say so).",
+            "NOT NULL",
+        ),
         C("field", "VARCHAR", "Which text the offsets refer to: 'title' or 'body'.", "NOT NULL"),
         C("start_char", "INTEGER", "Start offset of the verb in the field's text.", "NOT NULL"),
         C("end_char", "INTEGER", "End offset (exclusive) of the verb in the field's text.", "NOT NULL"),
@@ -357,7 +363,12 @@ QUARANTINE = Table(
         C("run_id", "VARCHAR", "Run that rejected it.", "NOT NULL"),
         C("source_path", "VARCHAR", "File (or source) the input came from."),
         C("external_id", "VARCHAR", "The input record's id, when known."),
-        C("stage", "VARCHAR", "Where it was rejected: read, clean, validate:<table>, load.", "NOT NULL"),
+        C(
+            "stage",
+            "VARCHAR",
+            "Where it was rejected: read, fetch, parse, clean, extract, validate:<table>, load.",
+            "NOT NULL",
+        ),
         C("reason", "VARCHAR", "Why, in words (for validation: the failed expectation).", "NOT NULL"),
         C("raw", "VARCHAR", "The rejected input or row (truncated for very large inputs)."),
         C("created_at", "TIMESTAMP", "When it was rejected (UTC).", "NOT NULL"),

