@@ -152,6 +152,10 @@ class Pending:
     def result(self) -> dict[str, list[dict]]:
         return pipeline.merge_rows(f.result() for f in self.futures)
 
+    def done(self) -> bool:
+        """Has every piece finished (so `result()` will not wait)?"""
+        return all(getattr(f, "wrapped_future", f).done() for f in self.futures)
+
     def cancel(self) -> None:
         """Cancel what has not started: a thread's future, or the one a Prefect future
         wraps (Prefect's futures have no `cancel`)."""
@@ -235,6 +239,7 @@ class _Run:
         self.validation: dict[str, dict] = {}
         self.errors: list[str] = []
         self.pending: list[tuple[RawRecord, str, str]] = []
+        self.pending_since = 0.0  # time.monotonic() when the open batch got its first article
         self.quarantine: list[dict] = []
         self.seen_in_run: dict[str, str] = {}
         self.progress = progress
@@ -243,6 +248,7 @@ class _Run:
         self.inflight: tuple[pipeline.Prepared, list, list[dict], Pending] | None = None
         self.web = None  # flows.web.WebState, set by execute
         self.current_source = ""  # label of the source being read
+        self.streaming = False  # the source hands items over as they arrive (flows.web)
         self.origin: dict[str, str] = {}  # article_id -> source label
         self.source_counts: dict[str, dict[str, int]] = {}
         self.dedup_index = None  # transforms.dedup.DuplicateIndex, built on first use
@@ -441,9 +447,15 @@ class _Run:
             return
         self.seen_in_run[aid] = h
         self.origin[aid] = self.current_source
+        if not self.pending:
+            self.pending_since = time.monotonic()
         self.pending.append((item, aid, h))
-        if len(self.pending) >= self.settings.batch_size:
+        if len(self.pending) >= self.settings.batch_size or (
+            self.streaming and time.monotonic() - self.pending_since >= self.settings.batch_seconds
+        ):
             self.flush()
+        elif self.streaming and self.inflight is not None and self.inflight[3].done():
+            self.drain()  # its rows are in: load them now rather than when this batch closes
 
     def flush(self) -> None:
         """Close the open batch: skip unchanged, clean, and start its extraction; then
@@ -1094,6 +1106,7 @@ def _read_source(run: _Run, steps: Steps, spec: SourceSpec) -> None:
             name=spec.name,
             web=run.web,
         )
+        run.streaming = bool(getattr(source, "streams", False))
         with run.timed("read"):
             refs = steps.list_chunks(source)
     except Exception as exc:  # noqa: BLE001  (recorded as quarantine + run error)

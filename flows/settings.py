@@ -61,6 +61,16 @@ class Settings(BaseSettings):
             "holds at most two batches (one parsing while the previous one is validated and loaded)."
         ),
     )
+    batch_seconds: float = Field(
+        2.0,
+        gt=0,
+        description=(
+            "From feeds and pages fetched over HTTP: a batch also closes once its first article "
+            "has waited this long, and a batch whose extraction is done is loaded as soon as the "
+            "next article arrives, so a slow feed loads as its pages come in, not after the last "
+            "one. File sources close batches by count only (the same files, the same batches)."
+        ),
+    )
     nlp_batch_size: int = Field(32, ge=1, description="Texts per `nlp.pipe` batch.")
     n_process: int = Field(
         0,

@@ -90,6 +90,10 @@ class _UrlSource:
     """One location, one read task; subclasses say what the response is."""
 
     kind = "web"
+    # items come as pages arrive over the network: the run closes a batch after
+    # `batch_seconds` too (a file source's batches close by count only, so the same files
+    # always make the same batches)
+    streams = True
 
     def __init__(self, location: str, *, state: WebState, name: str | None = None):
         self.location = str(location)

@@ -424,3 +424,30 @@ def test_an_entry_already_loaded_is_dated_by_its_stored_article():
     c = run.counts
     assert (c.articles_seen, c.articles_skipped, c.articles_out_of_range) == (1, 1, 2)
     assert run.source_counts["feed"]["skipped"] == 1 and run.unreconciled() == []
+
+
+def test_a_slow_feed_loads_in_batches_as_its_pages_arrive(site, prefect_harness, tmp_path, monkeypatch):
+    """Pages that come slowly close a batch after NEWSETL_BATCH_SECONDS, not only after
+    `batch_size` articles: the feed loads in several batches as its pages come in, and the
+    counts still reconcile. The same entries from a file make one batch (by count only)."""
+    site.page_delay = 0.3
+    n = 8
+    monkeypatch.setenv("NEWSETL_HTTP_PER_HOST", "1")
+    monkeypatch.setenv("NEWSETL_HTTP_HOST_DELAY", "0")
+    monkeypatch.setenv("NEWSETL_BATCH_SECONDS", "0.5")
+    res = run([f"{site.base}/many/{n}.xml"], tmp_path / "w.duckdb")
+    c = res["counts"]
+    assert res["status"] == "succeeded", res["errors"]
+    assert (c["articles_seen"], c["articles_loaded"]) == (n, n)
+    assert c["batches"] >= 2  # batch_size is 500: without the time limit, one batch at the end
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(
+        "".join(
+            json.dumps({"id": f"f{i}", "text": f"Acme Corp hired {i} workers in Ohio."}) + "\n"
+            for i in range(n)
+        )
+    )
+    res = run([folder], tmp_path / "w2.duckdb")
+    assert res["status"] == "succeeded" and res["counts"]["batches"] == 1
