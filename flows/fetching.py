@@ -206,13 +206,16 @@ class Fetcher:
 
     def __init__(self, options: HttpOptions | None = None, transport: httpx.BaseTransport | None = None):
         self.options = o = options or HttpOptions()
+        # a transport only when a test gives one: httpx ignores the environment's proxies
+        # (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) whenever a transport is passed
         self.client = httpx.Client(
             timeout=httpx.Timeout(o.read_timeout, connect=o.connect_timeout),
             follow_redirects=True,
             max_redirects=o.max_redirects,
             headers={"User-Agent": o.user_agent, "Accept-Encoding": "gzip, deflate"},
-            transport=_with_deadlines(transport or httpx.HTTPTransport()),
+            **({} if transport is None else {"transport": transport}),
         )
+        _with_deadlines(self.client._transport)
         for mounted in self.client._mounts.values():  # proxies from the environment
             if mounted is not None:
                 _with_deadlines(mounted)

@@ -286,3 +286,18 @@ def test_hosts_are_served_in_turn_and_results_come_as_they_finish(hostile, serve
     assert total < 1.6, total  # serial per host, parallel across hosts: ~1.2 s
     assert arrived[0][1] < 0.6  # the first result is handed over long before the last
     assert sb.max_active == 1  # the per-host limit held
+
+
+def test_proxies_from_the_environment_are_used(monkeypatch):
+    """HTTP_PROXY / HTTPS_PROXY / NO_PROXY reach the client (httpx drops them when it is
+    given a transport), and the proxies' transports keep the total deadline."""
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "intranet.example")
+    f = Fetcher(HttpOptions())
+    try:
+        mounts = {str(k.pattern): v for k, v in f.client._mounts.items()}
+        assert mounts.get("http://") is not None and mounts.get("https://") is not None
+        assert mounts.get("all://*intranet.example", "missing") is None  # NO_PROXY: direct
+    finally:
+        f.close()
