@@ -178,16 +178,24 @@ class TableResult:
         }
 
 
+def _can_validate(result: TableResult, frame: pl.DataFrame, suite: dict) -> bool:
+    """Is there anything to validate? No rows: nothing to do; a column the suite reads
+    missing: the whole batch fails (recorded in `result`)."""
+    if frame.height == 0:
+        return False
+    missing = [c for c in suite_columns(suite) if c not in frame.columns]
+    if missing:
+        result.batch_failures.append(f"columns missing for suite {result.table}: {missing}")
+        result.failed.append("schema")
+        return False
+    return True
+
+
 def validate_table(table: str, frame: pl.DataFrame) -> TableResult:
     """Validate one frame (with its helper columns) against the table's suite."""
     suite = load_suite(table)
     result = TableResult(table, frame.height, evaluated=len(suite["expectations"]))
-    if frame.height == 0:
-        return result
-    missing = [c for c in suite_columns(suite) if c not in frame.columns]
-    if missing:
-        result.batch_failures.append(f"columns missing for suite {table}: {missing}")
-        result.failed.append("schema")
+    if not _can_validate(result, frame, suite):
         return result
     pdf = frame.select(suite_columns(suite)).to_pandas()
     batch = _batch_definition(table).get_batch(batch_parameters={"dataframe": pdf})
@@ -435,12 +443,7 @@ def _validate_builtin(table: str, frame: pl.DataFrame, suite: dict) -> TableResu
     """`validate_table` without Great Expectations, for suites of the types in
     `_BUILTIN_KWARGS` (same results; tests/expectations compares the two)."""
     result = TableResult(table, frame.height, evaluated=len(suite["expectations"]))
-    if frame.height == 0:
-        return result
-    missing = [c for c in suite_columns(suite) if c not in frame.columns]
-    if missing:
-        result.batch_failures.append(f"columns missing for suite {table}: {missing}")
-        result.failed.append("schema")
+    if not _can_validate(result, frame, suite):
         return result
     for e in suite["expectations"]:
         etype, kw = e["type"], e["kwargs"]
