@@ -163,7 +163,9 @@ class ChunkRef:
 
 
 def _default_source_name(path: Path, root: Path) -> str:
-    return path_text((root.name if root.is_dir() else path.stem) or "input")
+    """A record's `source` when it names none: its folder's name (of the absolute path, so
+    `.`, `data/sample/` and `data/x/../sample` are one source), else the file's stem."""
+    return path_text((Path(os.path.abspath(root)).name if root.is_dir() else path.stem) or "input")
 
 
 def _safe_dumps(obj: object, limit: int) -> str | None:

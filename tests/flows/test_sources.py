@@ -330,3 +330,16 @@ def test_unlistable_folder_is_a_row(tmp_path, monkeypatch):
     items = read_all(FileSource(tmp_path))
     assert [i.external_id for i in items if isinstance(i, RawRecord)] == ["ok/a.txt"]
     assert _reasons(items) == {"locked": "folder could not be read: Permission denied"}
+
+
+@pytest.mark.parametrize("spelling", ["{d}", "{d}/", "{d}/.", "{d}/../news", "."])
+def test_a_folders_records_are_one_source_however_its_path_is_spelled(tmp_path, monkeypatch, spelling):
+    from flows.sources import FileSource
+
+    d = tmp_path / "news"
+    d.mkdir()
+    (d / "a.jsonl").write_text('{"id": "x1", "text": "Acme Corp hired 300 workers."}\n')
+    monkeypatch.chdir(d)
+    src = FileSource(spelling.format(d=d))
+    (item,), _ = src.read(src.chunks()[0])
+    assert (item.source, item.external_id) == ("news", "x1")
