@@ -8,9 +8,13 @@ bound, 0001-01-01 or 9999-12-31 overflow as soon as anything adds a day or a tim
 
 from __future__ import annotations
 
+import json
 import re
+import warnings
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
 
 from dateutil import parser as du_parser
 
@@ -91,14 +95,38 @@ def _parse(value: object) -> tuple[datetime | None, str | None]:
         return _naive_utc(datetime.fromisoformat(text.replace("Z", "+00:00"))), None
     except ValueError:
         pass
+    email_date = None
     try:
-        return _naive_utc(parsedate_to_datetime(text)), None
+        email_date = parsedate_to_datetime(text)
+        if email_date.tzinfo is not None:
+            return _naive_utc(email_date), None
+        # no zone it knows ("-0000", or a looser text it half read: "10:00 am PDT"): dateutil
     except (TypeError, ValueError, IndexError):
         pass
     try:
-        dt = du_parser.parse(text, fuzzy=False, default=datetime(1900, 1, 1))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", du_parser.UnknownTimezoneWarning)
+            dt = du_parser.parse(text, fuzzy=False, default=datetime(1900, 1, 1), tzinfos=_tzinfos())
         if dt.year == 1900 and "1900" not in text:
             raise ValueError("no year")
+        unknown = [
+            str(w.message).split()[1]
+            for w in caught
+            if issubclass(w.category, du_parser.UnknownTimezoneWarning)
+        ]
+        if unknown:
+            return _naive_utc(
+                dt
+            ), f"date {text!r}: time zone {unknown[0]} not understood; its time taken as UTC"
         return _naive_utc(dt), None
     except (ValueError, OverflowError, TypeError) as exc:
+        if email_date is not None:
+            return email_date, None
         return None, f"unparseable date {text!r}: {exc}"
+
+
+@lru_cache(maxsize=1)
+def _tzinfos() -> dict[str, int]:
+    """Abbreviation -> UTC offset in seconds (transforms/data/timezones.json)."""
+    data = json.loads((Path(__file__).parent / "data" / "timezones.json").read_text(encoding="utf-8"))
+    return {k: int(v * 3600) for k, v in data.items() if not k.startswith("_")}

@@ -104,3 +104,25 @@ def test_timex_at_the_ends_of_the_calendar(text, published, future, label):
 
     got = normalise(text, published, future)
     assert (got.label if got else None) == label
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "warning"),
+    [
+        # a zone abbreviation moves the time to UTC in every format, not only RFC 2822's
+        ("Mon, 06 Dec 2004 10:00:00 PST", datetime(2004, 12, 6, 18), None),
+        ("2004-12-06 10:00 PST", datetime(2004, 12, 6, 18), None),
+        ("December 6, 2004 10:00 am PDT", datetime(2004, 12, 6, 17), None),
+        ("2004-12-06 10:00 EST", datetime(2004, 12, 6, 15), None),
+        ("2004-12-06 10:00 CET", datetime(2004, 12, 6, 9), None),
+        ("6 Dec 2004 10:00 BST", datetime(2004, 12, 6, 9), None),
+        ("Mon, 06 Dec 2004 10:00:00 -0000", datetime(2004, 12, 6, 10), None),  # RFC: zone unknown
+        # a zone it cannot place: kept, taken as UTC, and said so (not silently)
+        ("2004-12-06 10:00 IST", datetime(2004, 12, 6, 10), "time zone IST not understood"),
+        ("Mon, 06 Dec 2004 10:00:00 XYZ", datetime(2004, 12, 6, 10), "time zone XYZ not understood"),
+    ],
+)
+def test_time_zone_abbreviations(value, expected, warning):
+    got, warned = parse_date(value)
+    assert got == expected
+    assert (warned is None) if warning is None else (warning in warned)
