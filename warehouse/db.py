@@ -173,6 +173,10 @@ def _identity(path: Path) -> str:
     return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
+class WarehouseUnreadable(RuntimeError):
+    """The published warehouse file is not a DuckDB database this DuckDB can open."""
+
+
 class Warehouse:
     """A writable warehouse for one pipeline run, built in a staging copy and published
     by an atomic rename (see docs/operations.md).
@@ -200,11 +204,34 @@ class Warehouse:
         self._lock = lock if lock is not None else WarehouseLock(self.path)
         try:
             self.resumed = self._prepare_staging()
-            self.con = connect(self.staging)
+            self.con = self._open_staging()
         except BaseException:
             self._lock.release()
             raise
         self.published = False
+
+    def _open_staging(self) -> duckdb.DuckDBPyConnection:
+        """Connect to the staging copy. A dead run's copy that does not open is dropped and
+        made again from the published file; a copy of the published file that does not
+        open means the published file is not a warehouse: one line naming it."""
+        try:
+            return connect(self.staging)
+        except duckdb.Error as exc:
+            self._drop_staging()
+            if self.resumed:
+                self.resumed = self._prepare_staging()
+                return self._open_staging()
+            if not self.path.exists():
+                raise
+            first = str(exc).splitlines()[0].replace(str(self.staging), str(self.path))
+            raise WarehouseUnreadable(
+                f"warehouse {self.path} cannot be opened ({first}); it was not changed: restore it "
+                "from a backup, or move it away to start a new one"
+            ) from exc
+
+    def _drop_staging(self) -> None:
+        for stale in (self.staging, self.staging.with_name(self.staging.name + ".wal"), self._base_file):
+            stale.unlink(missing_ok=True)
 
     def _base(self) -> str:
         """What the published file and its WAL are (the staging copy derives from them)."""

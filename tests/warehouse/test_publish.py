@@ -201,3 +201,36 @@ def test_a_full_disk_in_data_docs_still_records_and_publishes_the_run(prefect_ha
     assert status == "failed" and "No space left on device" in error and loaded == 2
     assert q(wh, "select count(*) from articles") == [(2,)]
     assert not wh.with_name(wh.name + ".staging").exists()
+
+
+def test_a_corrupt_warehouse_is_named_and_left_as_it_was(tmp_path):
+    from warehouse.db import Warehouse, WarehouseUnreadable
+
+    wh = tmp_path / "w.duckdb"
+    junk = bytes(range(256)) * 400
+    wh.write_bytes(junk)
+    for _ in range(2):  # the second time too (no corrupt staging copy left to resume)
+        with pytest.raises(WarehouseUnreadable) as err:
+            Warehouse(wh)
+        assert str(wh) in str(err.value) and ".staging" not in str(err.value)
+        assert wh.read_bytes() == junk
+        assert not (tmp_path / "w.duckdb.staging").exists()
+
+
+def test_a_corrupt_staging_copy_of_a_dead_run_is_made_again(tmp_path):
+    from warehouse.db import Warehouse
+
+    wh = tmp_path / "w.duckdb"
+    w = Warehouse(wh)
+    w.publish()
+    w.close()
+    w = Warehouse(wh)  # a run that dies here leaves its staging copy ...
+    w.con.close()
+    w._lock.release()
+    (tmp_path / "w.duckdb.staging").write_bytes(b"\0" * 5000)  # ... and the copy is damaged
+    again = Warehouse(wh)
+    try:
+        assert not again.resumed
+        assert again.con.execute("select count(*) from articles").fetchone() == (0,)
+    finally:
+        again.close()
