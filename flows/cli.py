@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -160,6 +161,23 @@ def _fail(message: str, code: int, log: Path | None = None) -> None:
     raise typer.Exit(code)
 
 
+def _disk_full_hint(exc: BaseException, wh: Path) -> str:
+    """What a full disk left behind, for the error line (empty for other errors)."""
+    import errno
+
+    full = any(
+        getattr(e, "errno", None) == errno.ENOSPC or "No space left on device" in str(e)
+        for e in (exc, exc.__cause__, exc.__context__)
+        if e is not None
+    )
+    if not full:
+        return ""
+    return (
+        f"; the disk is full: {wh} is as the last successful run left it and the staging copy is "
+        "kept, so the next run resumes once there is room"
+    )
+
+
 def run_log_path(warehouse: Path) -> Path:
     """The run log beside the warehouse: data/news.duckdb -> data/news.log."""
     return warehouse.with_name(warehouse.stem + ".log")
@@ -239,7 +257,7 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
         logging.getLogger("newsetl").exception("run failed")
         if opened is not None and opened.run_id in nightly._OPENED:  # the flow never started
             opened.fail(f"{type(exc).__name__}: {exc}")
-        _fail(f"{type(exc).__name__}: {exc}", 1, log)
+        _fail(f"{type(exc).__name__}: {exc}{_disk_full_hint(exc, wh)}", 1, log)
     finally:
         api.close()
         lock.release()
@@ -310,12 +328,28 @@ def _finished_run(wh: Path, run_id: str) -> dict | None:
     }
 
 
+class _RunLog(logging.FileHandler):
+    """The run log: a full disk (or a folder gone) while it is written, flushed or closed
+    is not a traceback after the run's own one-line error."""
+
+    def flush(self) -> None:
+        with suppress(OSError):
+            super().flush()
+
+    def close(self) -> None:
+        with suppress(OSError):
+            super().close()
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802  (logging's name)
+        pass
+
+
 def _log_to_file(log: Path, verbose: bool):
     """Everything at INFO and above (Prefect, libraries, tracebacks) into the run log."""
     import logging
 
     log.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(log, encoding="utf-8")
+    handler = _RunLog(log, encoding="utf-8")
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     root = logging.getLogger()

@@ -300,3 +300,41 @@ def test_the_flow_loads_from_its_entrypoint_and_validates_parameters():
     flow = load_flow_from_entrypoint(str(ROOT / "flows" / "nightly.py") + ":nightly")
     params = flow.validate_parameters({"since": "2024-01-01", "until": None, "sources": ["x"]})
     assert str(params["since"]) == "2024-01-01"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB tmpfs (root only: skipped where mounting is not allowed)."""
+    where = tmp_path / "small"
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(where)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode().strip()}")
+    yield where
+    subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_a_full_disk_is_one_line_and_the_next_run_resumes(tmp_path, small_disk):
+    """The run fills the disk: one error line (exit 1) saying what is left, no traceback;
+    with room again, the next run resumes from the staging copy and succeeds."""
+    home, wh = tmp_path / "home", small_disk / "news.duckdb"
+    cmd = newsetl("run", "--no-progress", "--source", str(SAMPLE), "--warehouse", str(wh))
+    res = subprocess.run(cmd, env=clean_env(home), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 1, res.stdout + res.stderr
+    no_traceback(res.stdout + res.stderr)
+    [line] = [line for line in res.stderr.splitlines() if line.strip()]
+    assert line.startswith("error: ") and "the disk is full" in line and "resumes" in line, line
+    assert (small_disk / "news.duckdb.staging").exists() and not wh.exists()
+    subprocess.run(["mount", "-o", "remount,size=300m", str(small_disk)], check=True)
+    res = subprocess.run(cmd, env=clean_env(home), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert runs(wh)[-1]["status"] == "succeeded"
+    con = duckdb.connect(str(wh), read_only=True)
+    try:  # every article the night saw is there: committed before the disk filled, or now
+        stored = con.execute("select count(*) from articles").fetchone()[0]
+        seen, quarantined = con.execute(
+            "select articles_seen, articles_quarantined from pipeline_runs order by started_at desc limit 1"
+        ).fetchone()
+    finally:
+        con.close()
+    assert stored == seen - quarantined > 0
