@@ -19,6 +19,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 from rich.text import Text  # noqa: E402
 
+from flows.display import escape_controls  # noqa: E402
 from flows.settings import Settings  # noqa: E402
 
 app = typer.Typer(
@@ -40,12 +41,7 @@ def _cell(value: object) -> Text:
     """A value as shown: literal text (no Rich markup read), control characters escaped."""
     if value is None:
         return Text("NULL", style="dim")
-    text = str(value)
-    if any(ord(c) < 32 and c not in "\n\t" or 127 <= ord(c) < 160 for c in text):
-        text = "".join(
-            c if (ord(c) >= 32 and not 127 <= ord(c) < 160) or c in "\n\t" else repr(c)[1:-1] for c in text
-        )
-    return Text(text)
+    return Text(escape_controls(str(value)))
 
 
 def _print_rows(

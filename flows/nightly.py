@@ -36,6 +36,7 @@ from expectations.runner import (
 )
 from flows import pipeline
 from flows.config import SourceSpec, resolve_sources
+from flows.display import md_code, md_text
 from flows.settings import Settings
 from flows.sources import ChunkRef, RawRecord, Rejected, Source, open_source, path_text
 from flows.web import AlreadyLoaded
@@ -735,9 +736,9 @@ def _stored_article(row: dict):
 def _summary_markdown(result: RunResult) -> str:
     c = result.counts
     lines = [
-        f"# newsetl run `{result.run_id}`: {result.status}",
+        f"# newsetl run {md_code(result.run_id)}: {md_text(result.status)}",
         "",
-        f"Warehouse: `{result.warehouse}`",
+        f"Warehouse: {md_code(result.warehouse)}",
         "",
         "| seen | loaded | skipped (unchanged) | quarantined | rows quarantined | batches |",
         "|---:|---:|---:|---:|---:|---:|",
@@ -750,17 +751,17 @@ def _summary_markdown(result: RunResult) -> str:
         "| table | rows validated | rows rejected | failed expectations |",
         "|---|---:|---:|---|",
         *[
-            f"| {t} | {v['rows']} | {v['rows_rejected']} | {', '.join(v['failed']) or '-'} |"
+            f"| {md_text(t)} | {v['rows']} | {v['rows_rejected']} | {md_text(', '.join(v['failed']) or '-')} |"
             for t, v in result.validation.items()
             if isinstance(v, dict)
         ],
         "",
-        f"Great Expectations Data Docs: `{result.validation.get('data_docs', 'not built')}`",
+        f"Great Expectations Data Docs: {md_code(result.validation.get('data_docs', 'not built'))}",
         "",
-        f"Report: `{result.report or 'not written'}`",
+        f"Report: {md_code(result.report or 'not written')}",
     ]
     if result.errors:
-        lines += ["", "## Errors", *[f"- {e}" for e in result.errors]]
+        lines += ["", "## Errors", *[f"- {md_text(e)}" for e in result.errors]]
     return "\n".join(lines)
 
 
