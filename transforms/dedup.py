@@ -52,6 +52,7 @@ from functools import cache
 import numpy as np
 
 SHINGLE_WORDS = 5
+SHINGLE_CHARS = 1_000_000  # of a body, what near-duplicate fingerprints read (the hash: all)
 NUM_PERM = 128
 DEFAULT_THRESHOLD = 0.7
 CANDIDATE_MARGIN = 0.3  # the LSH index is tuned for threshold - this: candidates, not decisions
@@ -135,21 +136,31 @@ class Text:
 
 
 def read(text: str, source: str = "") -> Text:
-    """Split a body into paragraphs, words and shingles (the words split once)."""
-    paras, all_words = [], []
+    """Split a body into paragraphs, words and shingles (the words split once). The hash
+    covers the whole body; shingles come from its first SHINGLE_CHARS characters (a copy
+    is a copy from its start, and a 200 MB body's shingles would need gigabytes)."""
+    paras = []
+    digest, n_words, first, seen = hashlib.sha1(), 0, True, 0
     for para in _PARAGRAPH.split(text):
         w = words(para)
+        seen += len(para)
         if not w:
             continue
-        all_words.extend(w)
         joined = " ".join(w)
+        digest.update((joined if first else " " + joined).encode())  # = _hash(all the words)
+        n_words, first = n_words + len(w), False
+        if seen - len(para) >= SHINGLE_CHARS:
+            continue
+        if seen > SHINGLE_CHARS:  # the paragraph that crosses the limit: its words up to it
+            w = w[: max(SHINGLE_WORDS, len(w) * (SHINGLE_CHARS - seen + len(para)) // len(para))]
+            joined = " ".join(w)
         if len(w) <= SHINGLE_WORDS:
             sh = [joined]
         else:
             sh = [" ".join(w[i : i + SHINGLE_WORDS]) for i in range(len(w) - SHINGLE_WORDS + 1)]
         key = int.from_bytes(hashlib.blake2b(joined.encode(), digest_size=8).digest(), "little", signed=True)
         paras.append((key, len(w), sh))
-    return Text(source, _hash(all_words), len(all_words), paras)
+    return Text(source, digest.hexdigest(), n_words, paras)
 
 
 def _minhash(shingles: Iterable[str]) -> bytes:

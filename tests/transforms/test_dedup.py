@@ -252,3 +252,19 @@ def test_a_replaced_article_leaves_the_index():
     idx = index_with(("a1", STORY))
     idx.remove("a1")
     assert idx.find("b1", body_hash(STORY), signature(STORY)) is None and "a1" not in idx
+
+
+@pytest.mark.parametrize("one_paragraph", [False, True])
+def test_a_huge_body_is_fingerprinted_from_its_start_and_hashed_whole(one_paragraph):
+    from transforms import dedup
+
+    sep = " " if one_paragraph else "\n\n"
+    words_ = [f"w{i} alpha beta gamma delta" for i in range(80_000)]  # ~2.4 MB
+    body = sep.join(words_)
+    edited = body + sep + "a last paragraph nobody else has"
+    a, b = dedup.read(body), dedup.read(edited)
+    assert a.body_hash == dedup.body_hash(body) != b.body_hash  # the hash reads everything
+    assert a.n_words == len(dedup.words(body))
+    shingled = sum(n for _, n, _ in a.paragraphs)
+    assert 0.3 * a.n_words < shingled < 0.5 * a.n_words  # the first 1,000,000 of 2.4 M characters
+    assert dedup._signature(a, frozenset()) == dedup._signature(b, frozenset())
