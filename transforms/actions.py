@@ -108,11 +108,6 @@ def evidence(doc: Doc, sent: Span, verb: Token) -> str:
     return text[cut_lo:cut_hi].strip()
 
 
-def long_sentences(doc: Doc) -> dict[int, int]:
-    """Start offset -> length of the doc's sentences over EVIDENCE_MAX_CHARS characters."""
-    return {s.start_char: n for s in doc.sents if (n := s.end_char - s.start_char) > EVIDENCE_MAX_CHARS}
-
-
 def _target(verb: Token) -> Token | None:
     """The direct object, else the completing preposition's object, else the reported
     or complement clause."""

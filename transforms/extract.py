@@ -160,15 +160,18 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list]:
     """Rows of every table for one article, and (under WARNINGS) what it should be warned of."""
     # spaCy-side modules are imported here, not at the top: the run's main process builds
     # frames from rows and never needs spaCy (a run with nothing new never imports it)
-    from transforms.actions import EVIDENCE_MAX_CHARS, analyse, long_sentences
+    from transforms.actions import EVIDENCE_MAX_CHARS, analyse
     from transforms.entities import cluster_entities
 
     boff = article.clean.body_offset
     source = article.clean.text
     clusters = cluster_entities(doc, article.clean.tickers)
     sent_at = [0] * len(doc)  # token index -> sentence index (Span.sent walks the sentence)
+    long: dict[int, int] = {}  # start -> length of sentences whose evidence is windowed
     for si, sent in enumerate(doc.sents):
         sent_at[sent.start : sent.end] = [si] * len(sent)
+        if (n := sent.end_char - sent.start_char) > EVIDENCE_MAX_CHARS:
+            long[sent.start_char] = n
     mentions, entities = [], []
     for c in clusters:
         eid = c.entity_id
@@ -258,7 +261,6 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list]:
             }
         )
     warnings = []
-    long = long_sentences(doc) if found else {}
     if windowed := {a.sentence_start_char for a in found if a.sentence_start_char in long}:
         warnings.append(
             f"{len(windowed):,} sentence(s) with actions longer than {EVIDENCE_MAX_CHARS:,} characters "
