@@ -551,11 +551,7 @@ class _Run:
                 if h is not None:
                     idx.add(aid, h, sig)
         batch = list(articles)
-        for src in sorted({a.source for a in batch} - idx.seeded):
-            idx.seed(src, self.wh.recent_bodies(src))
         texts = {a.article_id: read(a.clean.body, a.source) for a in batch}
-        for t in texts.values():  # the whole batch's paragraphs, before any is decided
-            idx.observe(t)
         # copies of this batch's articles loaded before: stored, or in the batch under way
         earlier = [*self.inflight[0].articles, *self.inflight[1]] if self.inflight else []
         pending_ids = {a.article_id for a in earlier} | set(texts)
@@ -567,6 +563,11 @@ class _Run:
         if self.inflight:
             for c in self.inflight[1]:
                 inflight_copies.setdefault(c.duplicate_of, {})[c.article_id] = c
+        sources = {a.source for a in batch} | {c.source for cs in stored.values() for c in cs}
+        for src in sorted(sources - idx.seeded):  # before any of its articles is decided here
+            idx.seed(src, self.wh.recent_bodies(src, idx.paragraphs.read_back))
+        for t in texts.values():  # the whole batch's paragraphs, before any is decided
+            idx.observe(t)
         decided: dict[str, object] = {}  # article_id -> the article as decided in this batch
 
         def decide(a, t):
@@ -599,6 +600,7 @@ class _Run:
                 articles.append(again)  # loaded with this batch, which accounts for it
                 self.origin.setdefault(c.article_id, self.origin.get(aid, self.current_source))
                 self.count("seen", aid=c.article_id)
+        idx.close_batch()
         canonical = [a for a in decided.values() if a.duplicate_of is None]
         copies = [a for a in decided.values() if a.duplicate_of is not None]
         return canonical, copies

@@ -15,10 +15,12 @@ Chinese story's shingles are runs of 5 characters. Shingles never cross a paragr
 
 **Boilerplate**: a paragraph found in at least `BOILERPLATE_ARTICLES` (4) different articles
 of one source (a site footer, a legal disclaimer, "Follow us on ...") is left out of that
-source's shingles. The index counts paragraphs per source over the articles it reads (a
-whole batch before any of it is decided, so a footer is known from the first batch of a
-new site) and, through the caller, over recent stored articles of the source. Two short
-stories sharing a 300-word footer are then compared on their own text. Exact copies are
+source's shingles. Paragraphs are counted per source over its last `BOILERPLATE_WINDOW`
+canonical articles in stored order (`ParagraphCounts`: copies are not counted, and a run
+reads back from the warehouse exactly what it counted, so how the input is split into
+nights, or a killed run and its resume, does not change a decision), plus every body of
+the batch being decided (so a footer is known from the first batch of a new site). Two
+short stories sharing a 300-word footer are then compared on their own text. Exact copies are
 still found on the whole body. An article whose own text (boilerplate left out) is shorter
 than `MIN_WORDS` is only checked for exact copies, like any article that short.
 
@@ -58,6 +60,7 @@ DEFAULT_THRESHOLD = 0.7
 CANDIDATE_MARGIN = 0.3  # the LSH index is tuned for threshold - this: candidates, not decisions
 MIN_WORDS = 20
 BOILERPLATE_ARTICLES = 4  # a paragraph in this many different articles of a source is boilerplate
+BOILERPLATE_WINDOW = 1000  # ... among its last this many canonical articles
 SCHEME = "affine32"  # datasketch's permutation scheme of the stored signatures
 
 # scripts written without spaces between words: each character is a word
@@ -227,12 +230,113 @@ class Fingerprint:
 Loader = Callable[[list[str]], dict[str, tuple[str, str]]]  # article ids -> (source, body)
 
 
+class ParagraphCounts:
+    """How many articles of each source carry each paragraph: boilerplate is a paragraph
+    counted `BOILERPLATE_ARTICLES` times.
+
+    The counts are those of the source's last `window` canonical articles in the order
+    they are stored (load order, then article id), which is what a later run reads back
+    from the warehouse (`seed`): a night decides what one night over its input and the
+    nights before would, and a run resumed from a killed run's committed batches decides
+    what the clean run would have. Older articles are kept uncounted (as many again from
+    the warehouse, and those the run counted before), to move up when a counted one is
+    replaced or becomes a copy, as the warehouse's next ones do: exact unless a run takes
+    out more of a source's counted articles than the reserve holds.
+    Copies are not counted: five versions of one story do not make the story boilerplate.
+    The batch being decided adds every one of its bodies on top (`observe`), so a footer
+    is known from a new site's first batch; `close_batch` then keeps its canonical ones."""
+
+    def __init__(self, window: int = 0):
+        self.window = window or BOILERPLATE_WINDOW
+        self.read_back = 2 * self.window  # what `seed` is given: the counted and a reserve
+        self.cap = 8 * self.window  # kept in memory (the reserve grows as the run adds)
+        self._kept: dict[
+            str, OrderedDict[str, tuple[str, frozenset[int]]]
+        ] = {}  # source -> aid -> (hash, keys)
+        self._source_of: dict[str, str] = {}  # kept aid -> its source
+        self._hashes: dict[str, set[str]] = {}  # source -> body hashes of the counted articles
+        self._counts: dict[str, dict[int, int]] = {}  # source -> paragraph key -> counted articles
+        self._batch: dict[str, dict[int, int]] = {}  # the same, for the batch's bodies
+        self._batch_hashes: set[tuple[str, str]] = set()
+        self._pending: dict[str, Text | None] = {}  # aid -> the text it enters with, or None: leaves
+
+    def seed(self, source: str, stored: Iterable[tuple[str, Text]]) -> None:
+        """The source's last `read_back` stored canonical articles, oldest first."""
+        for aid, t in stored:
+            self._keep(source, aid, t)
+        self._recount(source)
+
+    def observe(self, t: Text) -> None:
+        key = (t.source, t.body_hash)
+        if key in self._batch_hashes or t.body_hash in self._hashes.get(t.source, ()):
+            return
+        self._batch_hashes.add(key)
+        counts = self._batch.setdefault(t.source, {})
+        for k in {k for k, _, _ in t.paragraphs}:
+            counts[k] = counts.get(k, 0) + 1
+
+    def enter(self, article_id: str, t: Text) -> None:
+        self._pending[article_id] = t
+
+    def leave(self, article_id: str) -> None:
+        self._pending[article_id] = None
+
+    def close_batch(self) -> None:
+        pending, self._pending = self._pending, {}
+        self._batch, self._batch_hashes = {}, set()
+        changed = set()
+        for aid in pending:
+            source = self._source_of.pop(aid, None)
+            if source is not None:
+                del self._kept[source][aid]
+                changed.add(source)
+        for aid in sorted(a for a, t in pending.items() if t is not None):
+            t = pending[aid]
+            self._keep(t.source, aid, t)
+            changed.add(t.source)
+        for source in changed:
+            self._recount(source)
+
+    def boilerplate(self, source: str) -> set[int]:
+        keys = set(self._counts.get(source, {})) | set(self._batch.get(source, {}))
+        return {k for k in keys if self._count(source, k) >= BOILERPLATE_ARTICLES}
+
+    def boiler_of(self, t: Text) -> set[int]:
+        return {k for k, _, _ in t.paragraphs if self._count(t.source, k) >= BOILERPLATE_ARTICLES}
+
+    def _count(self, source: str, k: int) -> int:
+        return self._counts.get(source, {}).get(k, 0) + self._batch.get(source, {}).get(k, 0)
+
+    def _keep(self, source: str, aid: str, t: Text) -> None:
+        kept = self._kept.setdefault(source, OrderedDict())
+        kept.pop(aid, None)
+        kept[aid] = (t.body_hash, frozenset(k for k, _, _ in t.paragraphs))
+        self._source_of[aid] = source
+        while len(kept) > self.cap:
+            del self._source_of[kept.popitem(last=False)[0]]
+
+    def _recount(self, source: str) -> None:
+        kept = self._kept.get(source, OrderedDict())
+        counted = list(kept.values())[-self.window :]
+        counts: dict[int, int] = {}
+        for _, keys in counted:
+            for k in keys:
+                counts[k] = counts.get(k, 0) + 1
+        self._counts[source] = counts
+        self._hashes[source] = {h for h, _ in counted}
+
+
 class DuplicateIndex:
     """Canonical articles seen so far (from the warehouse, then this run, in read order),
     and the paragraphs each source repeats."""
 
     def __init__(
-        self, threshold: float = DEFAULT_THRESHOLD, *, loader: Loader | None = None, keep: int = 4000
+        self,
+        threshold: float = DEFAULT_THRESHOLD,
+        *,
+        loader: Loader | None = None,
+        keep: int = 4000,
+        window: int = BOILERPLATE_WINDOW,
     ):
         from datasketch import MinHashLSH
 
@@ -244,8 +348,7 @@ class DuplicateIndex:
         self.loader = loader
         self.keep = keep
         self._texts: OrderedDict[str, Text] = OrderedDict()  # recent canonical texts
-        self._counts: dict[str, dict[int, int]] = {}  # source -> paragraph key -> articles
-        self._counted: set[tuple[str, str]] = set()  # (source, body_hash) already counted
+        self.paragraphs = ParagraphCounts(window)
         self.seeded: set[str] = set()  # sources whose stored articles were counted (seed)
 
     def __len__(self) -> int:
@@ -253,27 +356,26 @@ class DuplicateIndex:
 
     # ---- boilerplate -----------------------------------------------------------------
     def observe(self, t: Text) -> None:
-        """Count the paragraphs of a body of `t.source` (each different body once)."""
-        if (t.source, t.body_hash) in self._counted:
-            return
-        self._counted.add((t.source, t.body_hash))
-        counts = self._counts.setdefault(t.source, {})
-        for k in {k for k, _, _ in t.paragraphs}:
-            counts[k] = counts.get(k, 0) + 1
+        """Count the paragraphs of a body of the batch about to be decided (each different
+        body once), until `close_batch`."""
+        self.paragraphs.observe(t)
 
-    def seed(self, source: str, bodies: Iterable[str]) -> None:
-        """Count the paragraphs of stored articles of `source` (once per source)."""
+    def seed(self, source: str, stored: Iterable[tuple[str, str]]) -> None:
+        """Count the paragraphs of the source's stored canonical articles, `(article_id,
+        body)` oldest first (once per source)."""
         self.seeded.add(source)
-        for body in bodies:
-            self.observe(read(body, source))
+        self.paragraphs.seed(source, ((aid, read(body, source)) for aid, body in stored))
+
+    def close_batch(self) -> None:
+        """The batch is decided: its canonical articles join the counts (in article id
+        order, as they are stored), its copies and replaced versions leave them."""
+        self.paragraphs.close_batch()
 
     def boilerplate(self, source: str) -> set[int]:
-        counts = self._counts.get(source, {})
-        return {k for k, n in counts.items() if n >= BOILERPLATE_ARTICLES}
+        return self.paragraphs.boilerplate(source)
 
     def _boiler_of(self, t: Text) -> set[int]:
-        counts = self._counts.get(t.source, {})
-        return {k for k, _, _ in t.paragraphs if counts.get(k, 0) >= BOILERPLATE_ARTICLES}
+        return self.paragraphs.boiler_of(t)
 
     def fingerprint(self, t: Text) -> Fingerprint:
         boiler = self._boiler_of(t)
@@ -297,6 +399,7 @@ class DuplicateIndex:
             self.lsh.insert(article_id, _lean(sig))
         if text is not None:
             self._remember(article_id, text.compact())
+            self.paragraphs.enter(article_id, text)
 
     def remove(self, article_id: str) -> None:
         """Forget an article (a new version of it is about to be decided)."""
@@ -306,6 +409,7 @@ class DuplicateIndex:
         if self.signatures.pop(article_id, None) is not None:
             self.lsh.remove(article_id)
         self._texts.pop(article_id, None)
+        self.paragraphs.leave(article_id)
 
     def __contains__(self, article_id: str) -> bool:
         return article_id in self.hash_of

@@ -151,13 +151,23 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
+class WarehouseUnreadable(RuntimeError):
+    """The published warehouse file is not a DuckDB database this DuckDB can open (or a folder)."""
+
+
 def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a writable connection creates and migrates it."""
     p = Path(path)
+    if p.is_dir():
+        raise WarehouseUnreadable(f"warehouse {p} is a folder, not a DuckDB file")
     if read_only:
         if not p.exists():
             raise FileNotFoundError(f"no warehouse at {p}: run `newsetl run` first")
-        return duckdb.connect(str(p), read_only=True)
+        try:
+            return duckdb.connect(str(p), read_only=True)
+        except duckdb.Error as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise WarehouseUnreadable(f"warehouse {p} cannot be opened ({first})") from exc
     p.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(p))
     migrate(con)
@@ -171,10 +181,6 @@ def _identity(path: Path) -> str:
     except FileNotFoundError:
         return "absent"
     return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
-
-
-class WarehouseUnreadable(RuntimeError):
-    """The published warehouse file is not a DuckDB database this DuckDB can open."""
 
 
 class Warehouse:
@@ -508,15 +514,16 @@ class Warehouse:
             self.con.unregister("_body_ids")
         return {aid: (source, body) for aid, source, body in rows}
 
-    def recent_bodies(self, source: str, limit: int = 1000) -> list[str]:
-        """Bodies of the source's most recently loaded canonical articles (to learn the
-        paragraphs it repeats: transforms.dedup boilerplate)."""
+    def recent_bodies(self, source: str, limit: int) -> list[tuple[str, str]]:
+        """`(article_id, body)` of the source's last `limit` canonical articles in the order
+        they were stored (load time, then article id), oldest first: the paragraphs the
+        source repeats (transforms.dedup boilerplate)."""
         rows = self.con.execute(
-            """SELECT body FROM articles WHERE source = ? AND duplicate_of IS NULL
-               ORDER BY loaded_at DESC, article_id LIMIT ?""",
+            """SELECT article_id, body FROM articles WHERE source = ? AND duplicate_of IS NULL
+               ORDER BY loaded_at DESC, article_id DESC LIMIT ?""",
             [source, limit],
         ).fetchall()
-        return [r[0] for r in rows]
+        return [(aid, body) for aid, body in reversed(rows)]
 
     def known_external_ids(self, source: str, external_ids: list[str]) -> set[str]:
         """Which of these ids of `source` are loaded (a feed's entries not to fetch again)."""

@@ -210,3 +210,46 @@ def test_a_copy_stays_a_copy_when_its_canonical_is_only_touched_up(prefect_harne
         wh,
         "SELECT count(*) FROM entity_mentions m JOIN articles r USING (article_id) WHERE r.external_id = 'copy'",
     ) == [(0,)]
+
+
+VERSIONED = (
+    "Acme Corp opened a factory in Dayton, Ohio, on Tuesday and said it would hire 300 "
+    "people there by the end of next year. The plant will make batteries for electric "
+    "delivery vans, which the company sells to postal services in Europe and North "
+    "America. Its chief executive told reporters that demand had doubled since spring, "
+    "and that a second site in Texas was being considered. Shares rose four percent in "
+    "early trading, their highest level since the company listed in New York in 2019."
+)
+
+
+def test_duplicate_decisions_do_not_depend_on_how_the_nights_split_the_input(
+    prefect_harness, tmp_path, monkeypatch
+):
+    """Six versions of one story, two per batch, in one night or in two. Copies do not
+    count towards a source's boilerplate (else the story's own paragraph would become
+    boilerplate after four versions and the later versions would look new), and what a
+    run counts is what the next run reads back from the warehouse, so one night over the
+    files decides what two nights decide (and a killed run's resume what the clean run
+    would have: it is a night over the killed run's committed batches)."""
+    from flows.nightly import nightly
+
+    monkeypatch.setenv("NEWSETL_BATCH_SIZE", "2")
+    versions = [{"id": "v0", "text": VERSIONED}]
+    versions += [{"id": f"v{i}", "text": f"{VERSIONED}\n\nUpdated at {i} pm."} for i in range(1, 6)]
+    decisions = {}
+    for mode in ("one night", "two nights"):
+        d = tmp_path / mode / "wire"
+        d.mkdir(parents=True)
+        wh = tmp_path / mode / "w.duckdb"
+        write(d / "a.jsonl", versions[:4])
+        if mode == "two nights":
+            assert nightly(sources=[str(d)], warehouse=str(wh))["status"] == "succeeded"
+        write(d / "b.jsonl", versions[4:])
+        assert nightly(sources=[str(d)], warehouse=str(wh))["status"] == "succeeded"
+        decisions[mode] = query(
+            wh,
+            """SELECT a.external_id, o.external_id, a.duplicate_kind FROM articles a
+               LEFT JOIN articles o ON o.article_id = a.duplicate_of ORDER BY a.external_id""",
+        )
+    assert decisions["one night"] == decisions["two nights"]
+    assert decisions["one night"] == [("v0", None, None)] + [(f"v{i}", "v0", "near") for i in range(1, 6)]
