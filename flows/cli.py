@@ -34,7 +34,25 @@ err_console = Console(stderr=True)
 
 
 def _warehouse(path: Path | None) -> Path:
-    return Path(path) if path is not None else Path(Settings().warehouse)
+    """The warehouse a command works on (the setting when not given); a folder is refused."""
+    wh = Path(path) if path is not None else Path(Settings().warehouse)
+    if wh.is_dir():
+        _fail(f"warehouse {wh} is a folder, not a DuckDB file", 2)
+    return wh
+
+
+@contextmanager
+def _reading():
+    """A command that reads the warehouse: a missing one is exit 2, one that cannot be
+    opened (not DuckDB, another DuckDB version, held by a writer) exit 1, in one line."""
+    from warehouse.db import WarehouseUnreadable
+
+    try:
+        yield
+    except FileNotFoundError as exc:
+        _fail(str(exc), 2)
+    except WarehouseUnreadable as exc:
+        _fail(str(exc), 1)
 
 
 def _cell(value: object) -> Text:
@@ -186,13 +204,18 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
     import logging
 
     from flows.prefect_api import PrefectStartError, api_settings, flush_to_api, start_api
+    from warehouse.db import WarehouseUnreadable
     from warehouse.lock import WarehouseBusy, WarehouseLock
 
     wh = Path(settings.warehouse)
+    if wh.is_dir():
+        _fail(f"warehouse {wh} is a folder, not a DuckDB file", 2)
     try:
         lock = WarehouseLock(wh)
     except WarehouseBusy as exc:
         _fail(str(exc), 3)
+    except OSError as exc:  # its folder cannot be made or written (the lock file is the first write)
+        _fail(f"warehouse {wh} cannot be written: {exc.strerror or exc}", 2)
     previous_handlers = _stop_on_sigterm()
     log = run_log_path(wh)
     api = start_api(log=log)
@@ -243,6 +266,9 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
                 logger.info("flow finished")
     except typer.Exit:
         raise
+    except WarehouseUnreadable as exc:  # nothing was written: the run has no row to mark
+        logging.getLogger("newsetl").exception("run failed")
+        _fail(str(exc), 1, log)
     except BaseException as exc:
         if _SIGNALLED:  # however Prefect wrapped it (KeyboardInterrupt, TerminationSignal)
             name = _SIGNALLED[-1]
@@ -372,11 +398,22 @@ def _likely_new_work(settings: Settings, wh) -> bool:
         p = Path(str(src))
         if is_url(str(src)) or not p.exists() or p.suffix in (".yaml", ".yml"):
             return True
-        for f in [p] if p.is_file() else p.rglob("*"):
-            budget -= 1
-            if budget < 0 or f.stat().st_mtime >= since:
-                return True
+        try:
+            for f in [p] if p.is_file() else p.rglob("*"):
+                budget -= 1
+                if budget < 0 or _mtime(f) >= since:
+                    return True
+        except OSError:  # a folder that cannot be listed: the run reports it
+            return True
     return False
+
+
+def _mtime(f: Path) -> float:
+    """A file's (or its link target's) modification time; a broken link's own."""
+    try:
+        return f.stat().st_mtime
+    except OSError:
+        return f.lstat().st_mtime
 
 
 def _preload(settings: Settings) -> None:
@@ -444,11 +481,10 @@ def sql(
 
     from warehouse.db import query as run_query
 
+    wh = _warehouse(warehouse)
     try:
-        cols, rows = run_query(_warehouse(warehouse), query)
-    except FileNotFoundError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        with _reading():
+            cols, rows = run_query(wh, query)
     except ValueError as exc:  # no SQL given
         _fail(str(exc), 2)
     except duckdb.Error as exc:
@@ -469,9 +505,10 @@ def runs(
     """List recent pipeline runs with their status and counts."""
     from warehouse.db import query as run_query
 
-    try:
+    wh = _warehouse(warehouse)
+    with _reading():
         cols, rows = run_query(
-            _warehouse(warehouse),
+            wh,
             """SELECT run_id, status, started_at::TIMESTAMP(0) AS started,
                       round(epoch(finished_at - started_at), 1) AS seconds,
                       articles_seen AS seen, articles_loaded AS loaded, articles_skipped AS skipped,
@@ -479,9 +516,6 @@ def runs(
                FROM pipeline_runs ORDER BY started_at DESC LIMIT ?""",
             [limit],
         )
-    except FileNotFoundError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
     if as_json:
         for r in rows:
             typer.echo(json.dumps(dict(zip(cols, r, strict=True)), default=str))
@@ -528,19 +562,19 @@ def sources(
     try:
         specs = resolve_sources(config or [str(s) for s in settings.sources])
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        _fail(str(exc), 2)
     counts: dict = {}
     last = None
     wh = _warehouse(warehouse)
     if wh.exists():
         from warehouse.db import query as run_query
 
-        _, rows = run_query(
-            wh,
-            "SELECT run_id, started_at, source_counts FROM pipeline_runs "
-            "WHERE source_counts IS NOT NULL ORDER BY started_at DESC LIMIT 1",
-        )
+        with _reading():
+            _, rows = run_query(
+                wh,
+                "SELECT run_id, started_at, source_counts FROM pipeline_runs "
+                "WHERE source_counts IS NOT NULL ORDER BY started_at DESC LIMIT 1",
+            )
         if rows:
             last = rows[0]
             counts = json.loads(rows[0][2]) if isinstance(rows[0][2], str) else (rows[0][2] or {})
@@ -595,10 +629,9 @@ def report(
     from warehouse.report import write_report
 
     wh = _warehouse(warehouse)
-    if not wh.exists():
-        console.print(f"[red]error:[/red] warehouse {wh} does not exist (run `newsetl run` first)")
-        raise typer.Exit(2)
-    console.print(f"wrote {write_report(wh, out)}")
+    with _reading():
+        written = write_report(wh, out)
+    console.print(Text(f"wrote {written}"))
 
 
 @app.command()
@@ -610,12 +643,12 @@ def shell(
     """Interactive read-only SQL session on the warehouse (statements end with ';', .help)."""
     import sys
 
+    from warehouse.db import Warehouse
     from warehouse.shell import Shell
 
     wh = _warehouse(warehouse)
-    if not wh.exists():
-        console.print(f"[red]error:[/red] warehouse {wh} does not exist (run `newsetl run` first)")
-        raise typer.Exit(2)
+    with _reading():
+        Warehouse.reader(wh).close()  # missing or unreadable: one line, before any prompt
     interactive = sys.stdin.isatty()
     if interactive:
         import readline  # noqa: F401  (line editing and history for input())
@@ -649,11 +682,9 @@ def docs(
     """Write the data dictionary (every table, view and column) from the warehouse's comments."""
     from warehouse.docs import schema_markdown
 
-    try:
-        text = schema_markdown(_warehouse(warehouse))
-    except FileNotFoundError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    wh = _warehouse(warehouse)
+    with _reading():
+        text = schema_markdown(wh)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text + "\n", encoding="utf-8")
     console.print(f"wrote {out}")

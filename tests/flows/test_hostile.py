@@ -202,8 +202,6 @@ CASES = {
 @pytest.fixture(scope="module")
 def hostile_run(prefect_harness, tmp_path_factory):
     """One nightly run over a folder holding every case, plus plain good records."""
-    from flows.nightly import nightly
-
     base = tmp_path_factory.mktemp("hostile")
     d = base / "in"
     d.mkdir()
@@ -217,8 +215,20 @@ def hostile_run(prefect_harness, tmp_path_factory):
     wh = base / "news.duckdb"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NEWSETL_READ_CHUNK_RECORDS", "2")  # bad lines fall inside chunks, good ones after
-        result = nightly(sources=[str(d)], warehouse=str(wh))
+        result = _cli_run(d, wh)
     return result, wh, expected, d
+
+
+def _cli_run(folder, wh) -> dict:
+    """`newsetl run` over the folder: its exit code, output and the run's row."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    res = CliRunner().invoke(app, ["run", "--source", str(folder), "--warehouse", str(wh), "--no-progress"])
+    cols = ["status", "articles_seen", "articles_loaded", "articles_skipped", "articles_quarantined", "error"]
+    row = query(wh, f"select {', '.join(cols)} from pipeline_runs order by started_at desc limit 1")[0]
+    return {"exit_code": res.exit_code, "output": res.output, **dict(zip(cols, row, strict=True))}
 
 
 def _articles(wh):
@@ -232,23 +242,15 @@ def _articles(wh):
 
 def test_run_finishes_and_counts_reconcile(hostile_run):
     result, wh, expected, _ = hostile_run
-    c = result["counts"]
-    assert c["articles_seen"] == c["articles_loaded"] + c["articles_skipped"] + c["articles_quarantined"]
-    (row,) = query(
-        wh,
-        "select status, articles_seen, articles_loaded, articles_skipped, articles_quarantined "
-        "from pipeline_runs",
+    assert result["exit_code"] == 0 and result["status"] == "succeeded", result["output"]
+    seen, loaded, skipped, quarantined = (
+        result[f"articles_{k}"] for k in ("seen", "loaded", "skipped", "quarantined")
     )
-    assert row[1:] == (
-        c["articles_seen"],
-        c["articles_loaded"],
-        c["articles_skipped"],
-        c["articles_quarantined"],
-    )
+    assert seen == loaded + skipped + quarantined
     n_articles = query(wh, "select count(*) from articles")[0][0]
     n_quarantine = query(wh, "select count(*) from quarantine")[0][0]
-    assert c["articles_loaded"] == n_articles and c["articles_quarantined"] == n_quarantine
-    assert row[0] == result["status"] == "succeeded", result["errors"]
+    assert loaded == n_articles and quarantined == n_quarantine
+    assert f"seen {seen}, loaded {loaded}, skipped {skipped}, quarantined {quarantined}" in result["output"]
     for i in range(5):  # the plain good records are all there
         assert f"good-{i}" in _articles(wh)
 
@@ -349,19 +351,19 @@ def test_rerun_of_the_same_folder_reconciles_and_skips_every_article(hostile_run
     """Hashes and ids of the repaired records are stable: a second night skips them all."""
     import shutil
 
-    from flows.nightly import nightly
-
-    result, wh, _, d = hostile_run
+    first, wh, _, d = hostile_run
     copy = tmp_path / "again.duckdb"
     shutil.copy(wh, copy)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NEWSETL_READ_CHUNK_RECORDS", "2")
-        again = nightly(sources=[str(d)], warehouse=str(copy))["counts"]
-    first = result["counts"]
+        again = _cli_run(d, copy)
+    assert again["exit_code"] == 0, again["output"]
     assert again["articles_seen"] == first["articles_seen"]
     assert again["articles_loaded"] == 0
     assert again["articles_skipped"] == first["articles_loaded"]
     assert again["articles_seen"] == again["articles_skipped"] + again["articles_quarantined"]
+    # quarantine rows are keyed: the same bad records are not added again
+    assert query(copy, "select count(*) from quarantine") == query(wh, "select count(*) from quarantine")
 
 
 # ---- reader-level cases that need no flow run ----------------------------------------
@@ -474,3 +476,72 @@ def test_path_objects_as_source_path_are_not_warned_about():
     rec = RawRecord(Path("/in/a.txt"), "a.txt", None, "t", None, "s", None)
     assert rec.source_path == "/in/a.txt" and rec.warnings == ()
     assert Rejected(Path("/in/b.txt"), None, "read", "r").source_path == "/in/b.txt"
+
+
+# ---- faults around the run: exit code and one line, the warehouse left as it was ------
+
+
+def _folder(p):
+    p.mkdir()
+
+
+def _not_duckdb(p):
+    p.write_bytes(b"this is not a DuckDB file\n" * 100)
+
+
+def _under_a_file(p):
+    return p.parent / "plain.txt" / "w.duckdb"  # its folder would be a regular file
+
+
+FAULTS = [
+    # (case, command, make the warehouse path, exit code, what the one line says)
+    ("warehouse is a folder", "run", _folder, 2, "is a folder, not a DuckDB file"),
+    ("warehouse is not DuckDB", "run", _not_duckdb, 1, "cannot be opened"),
+    ("warehouse folder is a file", "run", _under_a_file, 2, "cannot be written"),
+    ("batch size 0", "run --batch-size 0", None, 2, "batch_size"),
+    ("source missing", "run --source {tmp}/missing.jsonl", None, 2, "does not exist"),
+    *[
+        (f"{cmd}: warehouse is a folder", cmd, _folder, 2, "is a folder")
+        for cmd in ("sql", "runs", "docs", "report", "shell", "sources")
+    ],
+    *[
+        (f"{cmd}: warehouse is not DuckDB", cmd, _not_duckdb, 1, "cannot be opened")
+        for cmd in ("sql", "runs", "docs", "report", "shell", "sources")
+    ],
+    *[
+        (f"{cmd}: no warehouse", cmd, None, 2, "no warehouse at")
+        for cmd in ("sql", "runs", "docs", "report", "shell")
+    ],
+]
+
+
+@pytest.mark.parametrize(("case", "command", "make", "code", "says"), FAULTS, ids=[f[0] for f in FAULTS])
+def test_a_fault_is_one_line_with_its_exit_code_and_the_warehouse_is_unchanged(
+    prefect_harness, tmp_path, case, command, make, code, says
+):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    (tmp_path / "plain.txt").write_text("a file\n")
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"id": "1", "text": story(1)}) + "\n")
+    wh = tmp_path / "w.duckdb"
+    wh = (make(wh) or wh) if make else wh
+    before = sorted(p.name for p in tmp_path.iterdir())
+    content = wh.read_bytes() if wh.is_file() else None
+    args = command.format(tmp=tmp_path).split()
+    if args[0] == "run" and "--source" not in args:
+        args += ["--source", str(src)]
+    args += {"sql": ["select 1"]}.get(args[0], [])
+    args += ["--warehouse", str(wh), *(["--no-progress"] if args[0] == "run" else [])]
+    res = CliRunner().invoke(app, args, input="")
+    assert res.exit_code == code, res.output
+    lines = [x for x in res.output.splitlines() if x.strip()]
+    if args[0] == "sources":  # it lists the sources first, then says why it has no counts
+        lines = lines[-1:]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0], res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert (wh.read_bytes() if wh.is_file() else None) == content  # left as it was
+    made = set(sorted(p.name for p in tmp_path.iterdir())) - set(before)
+    assert made <= {"w.duckdb.lock", "w.log"}, made  # no warehouse, staging copy or report made
