@@ -3,6 +3,7 @@
     python benchmarks/long_text.py                 # 0.1, 1, 5 MB articles and a 50,000-token sentence
     python benchmarks/long_text.py --sizes 0.1 1   # only these article sizes (MB)
     python benchmarks/long_text.py --bad-run       # 24 bad records through `newsetl run`
+    python benchmarks/long_text.py --huge 200      # one 200 MB article through `newsetl run`
 
 Each measurement runs in a fresh process, so its peak RSS (`ru_maxrss`, this process and no
 other: extraction runs with n_process=1 here) is its own. The texts are built from BBC News
@@ -17,6 +18,8 @@ the same text: `nlp(text)` (one Doc, `nlp.max_length` raised) and `nlp.pipe` ove
 100,000-character segments newsetl parses (the cheaper of the two is the cost floor).
 `--bad-run` times a whole `newsetl run` (Prefect, validation, loading) over 24 bad records,
 among them a 1.3 MB article of 30,000 short sentences and a 120,000-token sentence.
+`--huge MB` runs one article of that size (one JSONL line, beside a short one) through
+`newsetl run` and prints the process tree's peak RSS, which process held it, and the stages.
 """
 
 from __future__ import annotations
@@ -250,11 +253,53 @@ def bad_run() -> None:
             )
 
 
+def huge_run(mb: float) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        with (folder / "huge.jsonl").open("w", encoding="utf-8") as fh:
+            text = article_text(int(mb * 1e6))
+            fh.write(json.dumps({"id": "huge", "title": "A very long story", "text": text}) + "\n")
+            del text
+            fh.write(json.dumps({"id": "short", "text": "Acme Corp said it would buy Beta Inc."}) + "\n")
+        size = (folder / "huge.jsonl").stat().st_size
+        wh = Path(tmp) / "w.duckdb"
+        env = {**os.environ, "NEWSETL_PREFECT_STARTUP_TIMEOUT": "300"}
+        cmd = [
+            str(Path(sys.executable).parent / "newsetl"),
+            "run",
+            "--no-progress",
+            "-s",
+            str(folder),
+            "-w",
+            str(wh),
+        ]
+        peak_sampler = _TreePeak()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        peak_sampler.watch(proc)
+        out = proc.stdout.read() if proc.stdout else ""
+        code = proc.wait()
+        took = time.perf_counter() - t0
+        print(f"one {size / 1e6:.0f} MB JSONL line: `newsetl run` exit {code} in {took:.1f} s")
+        print(
+            f"peak RSS of the run's process tree: {peak_sampler.peak_mb:,.0f} MB at {peak_sampler.peak_at:.0f} s"
+        )
+        for name, rss in sorted(peak_sampler.peak_by.items(), key=lambda kv: -kv[1]):
+            print(f"  at the peak: {rss:,.0f} MB  {name}")
+        print("\n".join(out.strip().splitlines()[-14:]))
+
+
 class _TreePeak:
-    """The largest total RSS of a process and its descendants, sampled every 0.2 s."""
+    """The largest total RSS of a process and its descendants, sampled every 0.2 s (and
+    what each process held at that moment)."""
 
     def __init__(self) -> None:
         self.peak_mb = 0.0
+        self.peak_at = 0.0
+        self.peak_by: dict[str, float] = {}
 
     def watch(self, proc: subprocess.Popen) -> None:
         import threading
@@ -263,13 +308,19 @@ class _TreePeak:
 
         def sample() -> None:
             root = psutil.Process(proc.pid)
+            t0 = time.monotonic()
             while proc.poll() is None:
                 try:
                     procs = [root, *root.children(recursive=True)]
-                    total = sum(p.memory_info().rss for p in procs if p.is_running())
+                    by = {
+                        f"{p.pid} {' '.join(p.cmdline()[1:3])[:70]}": p.memory_info().rss / 2**20
+                        for p in procs
+                    }
                 except psutil.Error:
-                    total = 0
-                self.peak_mb = max(self.peak_mb, total / 2**20)
+                    by = {}
+                total = sum(by.values())
+                if total > self.peak_mb:
+                    self.peak_mb, self.peak_at, self.peak_by = total, time.monotonic() - t0, by
                 time.sleep(0.2)
 
         threading.Thread(target=sample, daemon=True).start()
@@ -282,6 +333,7 @@ def main() -> None:
     ap.add_argument("--skip-doc", action="store_true", help="no spaCy nlp(text) row (it needs ~3 GB per MB)")
     ap.add_argument("--default-cap", action="store_true", help="keep max_article_chars at its default")
     ap.add_argument("--bad-run", action="store_true", help="24 bad records through `newsetl run`")
+    ap.add_argument("--huge", type=float, metavar="MB", help="one article this large through `newsetl run`")
     ap.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     ap.add_argument("--cap", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -290,6 +342,8 @@ def main() -> None:
         print(json.dumps(_measure(args.child[0], args.child[1], args.cap)))
     elif args.bad_run:
         bad_run()
+    elif args.huge:
+        huge_run(args.huge)
     else:
         texts_table(args.sizes, args.sentence_tokens, args.skip_doc, args.default_cap)
 

@@ -523,7 +523,8 @@ class _Run:
             with self.timed("dedup"):
                 canonical, copies = self._dedup(prepared.articles)
         self.progress(len(copies))  # copies are not parsed: done once stored
-        pending = self.steps.submit_extract(canonical, self.settings) if canonical else Pending([])
+        sent = pipeline.for_extraction(canonical, self.settings.max_article_chars)
+        pending = self.steps.submit_extract(sent, self.settings) if canonical else Pending([])
         return prepared, copies, quarantine, pending
 
     def _dedup(self, articles: list) -> tuple[list, list]:
@@ -611,6 +612,7 @@ class _Run:
         # time spent waiting for the workers (they parse the next batch while this one loads)
         with self.timed("parse_extract"):
             rows = pending.result()
+        pipeline.with_whole_bodies(rows, prepared.articles)
         if self.settings.dask_address or self.steps is not TASK_STEPS and self.steps is not PLAIN_STEPS:
             # parsed elsewhere (Dask workers, a test's extractor): no per-piece progress came
             self.progress(len(prepared.articles) - len(copies))

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flows.sources import RawRecord
@@ -519,6 +519,29 @@ def shutdown_workers() -> None:
                 p.join(5)
         while _MARK_DIRS:
             shutil.rmtree(_MARK_DIRS.pop(), ignore_errors=True)
+
+
+def for_extraction(articles: list[Article], max_article_chars: int) -> list[Article]:
+    """The articles as extraction is sent them: a body longer than `max_article_chars` cut
+    where parsing stops (at a paragraph break or space), so that a 200 MB body is not
+    copied to a worker, nor made into its parse text there, to be parsed for 1 MB of it.
+    (Its all-caps lines are then true-cased from the words of that part.) The article rows
+    that come back get the whole body again: `with_whole_bodies`."""
+    return [
+        a
+        if len(a.clean.body) <= max_article_chars
+        else replace(a, clean=replace(a.clean, body=_limited(a.clean.body, max_article_chars)))
+        for a in articles
+    ]
+
+
+def with_whole_bodies(rows: dict[str, list[dict]], articles: list[Article]) -> None:
+    """Put each cut article's whole body back into its `articles` row (see `for_extraction`)."""
+    whole = {a.article_id: a.clean.body for a in articles}
+    for row in rows.get("articles", []):
+        body = whole.get(row["article_id"])
+        if body is not None and len(body) > len(row["body"] or ""):
+            row["body"] = body
 
 
 def _limited(text: str, limit: int) -> str:

@@ -330,10 +330,21 @@ def build_frames(pairs: Iterable[tuple[Article, Doc]]) -> Frames:
     return frames_from_rows(batch_rows(pairs))
 
 
+_HASH_PIECE = 1 << 20  # characters of a long text JSON-encoded at a time
+
+
 def content_hash(*parts: object) -> str:
-    """SHA-256 over the raw fields that define an article's content."""
+    """SHA-256 over the raw fields that define an article's content: each part's JSON.
+    A long text is encoded a piece at a time (the same bytes: JSON escapes characters one
+    by one), so hashing a 200 MB body does not make two more copies of it."""
     h = hashlib.sha256()
     for p in parts:
-        h.update(json.dumps(p, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8"))
+        if isinstance(p, str) and len(p) > _HASH_PIECE:
+            h.update(b'"')
+            for i in range(0, len(p), _HASH_PIECE):
+                h.update(json.dumps(p[i : i + _HASH_PIECE], ensure_ascii=False)[1:-1].encode("utf-8"))
+            h.update(b'"')
+        else:
+            h.update(json.dumps(p, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8"))
         h.update(b"\x1f")
     return h.hexdigest()

