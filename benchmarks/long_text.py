@@ -206,6 +206,30 @@ def bad_records(folder: Path) -> int:
     return len(lines)
 
 
+def _newsetl_run(folder: Path, wh: Path) -> tuple[int, float, _TreePeak, str]:
+    """`newsetl run` over the folder in a fresh process: exit code, seconds, the process
+    tree's peak RSS, output."""
+    env = {**os.environ, "NEWSETL_PREFECT_STARTUP_TIMEOUT": "300"}
+    cmd = [
+        str(Path(sys.executable).parent / "newsetl"),
+        "run",
+        "--no-progress",
+        "-s",
+        str(folder),
+        "-w",
+        str(wh),
+    ]
+    peak_sampler = _TreePeak()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    peak_sampler.watch(proc)
+    out = proc.stdout.read() if proc.stdout else ""
+    code = proc.wait()
+    return code, time.perf_counter() - t0, peak_sampler, out
+
+
 def bad_run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "in"
@@ -213,25 +237,7 @@ def bad_run() -> None:
         n = bad_records(folder)
         size = (folder / "bad.jsonl").stat().st_size
         wh = Path(tmp) / "w.duckdb"
-        env = {**os.environ, "NEWSETL_PREFECT_STARTUP_TIMEOUT": "300"}
-        cmd = [
-            str(Path(sys.executable).parent / "newsetl"),
-            "run",
-            "--no-progress",
-            "-s",
-            str(folder),
-            "-w",
-            str(wh),
-        ]
-        peak_sampler = _TreePeak()
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        peak_sampler.watch(proc)
-        out = proc.stdout.read() if proc.stdout else ""
-        code = proc.wait()
-        took = time.perf_counter() - t0
+        code, took, peak_sampler, out = _newsetl_run(folder, wh)
         print(
             f"{n} bad records ({size / 1e6:.1f} MB in one JSONL file): `newsetl run` exit {code} in {took:.1f} s"
         )
@@ -264,25 +270,7 @@ def huge_run(mb: float) -> None:
             fh.write(json.dumps({"id": "short", "text": "Acme Corp said it would buy Beta Inc."}) + "\n")
         size = (folder / "huge.jsonl").stat().st_size
         wh = Path(tmp) / "w.duckdb"
-        env = {**os.environ, "NEWSETL_PREFECT_STARTUP_TIMEOUT": "300"}
-        cmd = [
-            str(Path(sys.executable).parent / "newsetl"),
-            "run",
-            "--no-progress",
-            "-s",
-            str(folder),
-            "-w",
-            str(wh),
-        ]
-        peak_sampler = _TreePeak()
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        peak_sampler.watch(proc)
-        out = proc.stdout.read() if proc.stdout else ""
-        code = proc.wait()
-        took = time.perf_counter() - t0
+        code, took, peak_sampler, out = _newsetl_run(folder, wh)
         print(f"one {size / 1e6:.0f} MB JSONL line: `newsetl run` exit {code} in {took:.1f} s")
         print(
             f"peak RSS of the run's process tree: {peak_sampler.peak_mb:,.0f} MB at {peak_sampler.peak_at:.0f} s"
