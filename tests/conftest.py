@@ -17,6 +17,23 @@ SHARED = ROOT.parent / "shared"
 SAMPLE = ROOT / "data" / "sample"
 
 
+# fixtures that make a test an integration test: it runs the flow (and so needs Prefect)
+INTEGRATION_FIXTURES = frozenset({"prefect_harness"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """The test pyramid: a test is `integration` when it (through any fixture) needs the
+    Prefect harness, or is marked so (it starts processes or servers); `model` when it
+    needs the packaged spaCy model. `make test-fast` runs the others (and `model` ones only
+    when asked: -m 'not integration')."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & INTEGRATION_FIXTURES or item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.integration)
+        if "nlp" in names:
+            item.add_marker(pytest.mark.model)
+
+
 @pytest.fixture(scope="session")
 def nlp():
     from transforms.nlp import load_nlp

@@ -20,3 +20,16 @@ def test_no_module_shadows_the_standard_library():
         and p.stem in sys.stdlib_module_names
     ]
     assert shadows == []
+
+
+def test_the_fast_loop_has_no_flow_prefect_or_slow_test(request):
+    """`make test-fast` (-m 'not integration') leaves out every test that needs Prefect
+    (through any fixture) or is marked slow: they are marked `integration` at collection."""
+    items = request.session.items
+    fast = [i for i in items if not i.get_closest_marker("integration")]
+    for item in items:
+        if "prefect_harness" in item.fixturenames or item.get_closest_marker("slow"):
+            assert item.get_closest_marker("integration"), item.nodeid
+    assert not any("prefect_harness" in i.fixturenames for i in fast)
+    if len(items) > 100:  # the whole suite was collected: the fast loop is most of it
+        assert len(fast) > len(items) / 2

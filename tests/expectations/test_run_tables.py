@@ -122,6 +122,7 @@ def test_run_table_suites_pass_good_rows_and_name_bad_ones(table):
     assert len(checked.failures) == len(s["failed"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("table", RUN_TABLES)
 def test_the_builtin_evaluator_agrees_with_great_expectations(table):
     assert _builtin_supports(load_suite(table))
@@ -155,6 +156,7 @@ def test_missing_columns_fail_the_table():
     assert checked.result.failed == ["schema"] and "columns missing" in checked.failures[0]
 
 
+@pytest.mark.slow  # Great Expectations (4-8 s to import)
 def test_an_expectation_the_builtin_evaluator_does_not_know_goes_to_great_expectations():
     suite = {"expectations": [{"type": "expect_column_mean_to_be_between", "kwargs": {"column": "x"}}]}
     assert not _builtin_supports(suite)

@@ -21,6 +21,7 @@ def frames(nlp):
     return build_frames([(art, nlp(c.text))])
 
 
+@pytest.mark.slow  # Great Expectations (4-8 s to import)
 def test_good_batch_passes(frames):
     checked = validate_frames(frames, "run-1")
     assert checked.ok and not checked.quarantine
@@ -28,6 +29,7 @@ def test_good_batch_passes(frames):
     assert checked.summary["actions"]["expectations"] > 5
 
 
+@pytest.mark.slow  # Great Expectations (4-8 s to import)
 def test_bad_rows_are_quarantined_the_rest_loads(frames):
     actions = (
         frames.actions.with_row_index("i")
@@ -51,6 +53,7 @@ def test_bad_rows_are_quarantined_the_rest_loads(frames):
     assert all(q["stage"].startswith("validate:") and q["external_id"] == "x1" for q in checked.quarantine)
 
 
+@pytest.mark.slow  # Great Expectations (4-8 s to import)
 def test_bad_article_takes_its_rows_with_it(frames):
     arts = frames.articles.with_columns(pl.lit("not-a-hash").alias("content_hash"))
     checked = validate_frames(
@@ -61,6 +64,7 @@ def test_bad_article_takes_its_rows_with_it(frames):
     assert [q["stage"] for q in checked.quarantine] == ["validate:articles"]
 
 
+@pytest.mark.slow  # Great Expectations (4-8 s to import)
 def test_reconciliation_is_an_expectation_of_pipeline_runs():
     from datetime import datetime
 
@@ -84,6 +88,7 @@ def test_reconciliation_is_an_expectation_of_pipeline_runs():
     assert any("status" in f for f in res.failed)
 
 
+@pytest.mark.slow  # Great Expectations (4-8 s to import)
 def test_every_action_type_passes_the_suite(frames):
     from transforms.action_types import taxonomy
 

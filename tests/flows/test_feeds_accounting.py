@@ -384,6 +384,7 @@ def test_a_dripping_page_costs_at_most_the_deadline(site, prefect_harness, tmp_p
     assert res["stage_seconds"]["read"] < 2 + 3  # the deadline (2 s) plus slack, not 100 s
 
 
+@pytest.mark.slow
 def test_pages_are_handed_over_as_they_arrive(site, tmp_path):
     """The source's first read returns before the feed's last page is fetched."""
     from flows.fetching import Fetcher, HttpOptions

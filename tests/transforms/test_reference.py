@@ -6,6 +6,7 @@ from transforms import reference
 from transforms.entities import cluster_entities
 
 
+@pytest.mark.slow  # Great Expectations (4-8 s to import)
 def test_seed_table_passes_its_suite():
     frame = pl.read_csv(reference.COMPANIES_PATH, infer_schema=False).with_columns(
         pl.lit("ent_0123456789abcdef").alias("entity_id")
