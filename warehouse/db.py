@@ -55,7 +55,7 @@ def _comments(con: duckdb.DuckDBPyConnection) -> None:
 
 def _m002_companies(con: duckdb.DuckDBPyConnection) -> None:
     """The companies reference table, seeded from transforms/data/companies.csv."""
-    from transforms.entities import entity_id
+    from transforms.names import entity_id
 
     con.execute(create_table_sql(TABLES_BY_NAME["companies"]))
     seed = pl.read_csv(COMPANIES_PATH, infer_schema=False).with_columns(
