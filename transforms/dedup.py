@@ -200,6 +200,14 @@ def _signature(t: Text, boiler: frozenset[int] | set[int]) -> bytes | None:
     return _minhash(s for _, _, sh in own for s in sh)
 
 
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sorted sets of shingle hashes."""
+    if not len(a) or not len(b):
+        return 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
 def _lean(sig: bytes):
     from datasketch import LeanMinHash
 
@@ -243,11 +251,14 @@ class ParagraphCounts:
     replaced or becomes a copy, as the warehouse's next ones do: exact unless a run takes
     out more of a source's counted articles than the reserve holds.
     Copies are not counted: five versions of one story do not make the story boilerplate.
-    The batch being decided adds every one of its bodies on top (`observe`), so a footer
-    is known from a new site's first batch; `close_batch` then keeps its canonical ones."""
+    The batch being decided adds its bodies on top (`observe`, `_batch_counts`), so a
+    footer is known from a new site's first batch; `close_batch` then keeps its canonical
+    ones. (Only that part depends on how the input is cut into batches, and only while a
+    paragraph is short of its count.)"""
 
-    def __init__(self, window: int = 0):
+    def __init__(self, window: int = 0, threshold: float = DEFAULT_THRESHOLD):
         self.window = window or BOILERPLATE_WINDOW
+        self.threshold = threshold  # near copies (of their own text) are one carrier
         self.read_back = 2 * self.window  # what `seed` is given: the counted and a reserve
         self.cap = 8 * self.window  # kept in memory (the reserve grows as the run adds)
         self._kept: dict[
@@ -256,7 +267,8 @@ class ParagraphCounts:
         self._source_of: dict[str, str] = {}  # kept aid -> its source
         self._hashes: dict[str, set[str]] = {}  # source -> body hashes of the counted articles
         self._counts: dict[str, dict[int, int]] = {}  # source -> paragraph key -> counted articles
-        self._batch: dict[str, dict[int, int]] = {}  # the same, for the batch's bodies
+        self._batch: dict[str, dict[int, int]] = {}  # what the batch adds (`_batch_counts`)
+        self._batch_texts: dict[str, list[Text]] = {}  # source -> the batch's different bodies
         self._batch_hashes: set[tuple[str, str]] = set()
         self._pending: dict[str, Text | None] = {}  # aid -> the text it enters with, or None: leaves
 
@@ -271,9 +283,45 @@ class ParagraphCounts:
         if key in self._batch_hashes or t.body_hash in self._hashes.get(t.source, ()):
             return
         self._batch_hashes.add(key)
-        counts = self._batch.setdefault(t.source, {})
-        for k in {k for k, _, _ in t.paragraphs}:
-            counts[k] = counts.get(k, 0) + 1
+        self._batch_texts.setdefault(t.source, []).append(t)
+        self._batch.pop(t.source, None)  # counted again when next asked
+
+    def _batch_counts(self, source: str) -> dict[int, int]:
+        """What the batch adds to each paragraph's count: the batch's articles that carry
+        it and have their own text besides it (at least MIN_WORDS words, known boilerplate
+        left out), no two of them near copies of each other on that text. So a footer
+        under different stories counts once per story, and the paragraphs of several
+        versions of one story in the batch count once."""
+        if source in self._batch:
+            return self._batch[source]
+        texts = self._batch_texts.get(source, [])
+        state = self._counts.get(source, {})
+        known = frozenset(k for k, n in state.items() if n >= BOILERPLATE_ARTICLES)
+        carriers: dict[int, list[Text]] = {}
+        for t in texts:
+            for k in {k for k, _, _ in t.paragraphs} - known:
+                carriers.setdefault(k, []).append(t)
+        counts = {}
+        for k, ts in carriers.items():
+            need = BOILERPLATE_ARTICLES - state.get(k, 0)
+            if len(ts) >= need:
+                counts[k] = self._distinct_carriers(ts, known | {k}, need)
+        self._batch[source] = counts
+        return counts
+
+    def _distinct_carriers(self, ts: list[Text], leave_out: frozenset[int], need: int) -> int:
+        kept: list[np.ndarray] = []
+        for t in ts:
+            if sum(n for k, n, _ in t.paragraphs if k not in leave_out) < MIN_WORDS:
+                continue
+            keys, hv = t.arrays()
+            own = np.unique(hv[~np.isin(keys, np.fromiter(leave_out, dtype=np.int64))])
+            if any(_jaccard(own, o) >= self.threshold for o in kept):
+                continue
+            kept.append(own)
+            if len(kept) >= need:
+                break
+        return len(kept)
 
     def enter(self, article_id: str, t: Text) -> None:
         self._pending[article_id] = t
@@ -283,7 +331,7 @@ class ParagraphCounts:
 
     def close_batch(self) -> None:
         pending, self._pending = self._pending, {}
-        self._batch, self._batch_hashes = {}, set()
+        self._batch, self._batch_texts, self._batch_hashes = {}, {}, set()
         changed = set()
         for aid in pending:
             source = self._source_of.pop(aid, None)
@@ -298,14 +346,14 @@ class ParagraphCounts:
             self._recount(source)
 
     def boilerplate(self, source: str) -> set[int]:
-        keys = set(self._counts.get(source, {})) | set(self._batch.get(source, {}))
+        keys = set(self._counts.get(source, {})) | set(self._batch_counts(source))
         return {k for k in keys if self._count(source, k) >= BOILERPLATE_ARTICLES}
 
     def boiler_of(self, t: Text) -> set[int]:
         return {k for k, _, _ in t.paragraphs if self._count(t.source, k) >= BOILERPLATE_ARTICLES}
 
     def _count(self, source: str, k: int) -> int:
-        return self._counts.get(source, {}).get(k, 0) + self._batch.get(source, {}).get(k, 0)
+        return self._counts.get(source, {}).get(k, 0) + self._batch_counts(source).get(k, 0)
 
     def _keep(self, source: str, aid: str, t: Text) -> None:
         kept = self._kept.setdefault(source, OrderedDict())
@@ -348,7 +396,7 @@ class DuplicateIndex:
         self.loader = loader
         self.keep = keep
         self._texts: OrderedDict[str, Text] = OrderedDict()  # recent canonical texts
-        self.paragraphs = ParagraphCounts(window)
+        self.paragraphs = ParagraphCounts(window, threshold)
         self.seeded: set[str] = set()  # sources whose stored articles were counted (seed)
 
     def __len__(self) -> int:
@@ -431,11 +479,7 @@ class DuplicateIndex:
 
     def jaccard(self, a: Text, b: Text) -> float:
         """Jaccard similarity of two texts' shingle sets, each without its source's boilerplate."""
-        sa, sb = self._own(a), self._own(b)
-        if not len(sa) or not len(sb):
-            return 0.0
-        inter = len(np.intersect1d(sa, sb, assume_unique=True))
-        return inter / (len(sa) + len(sb) - inter)
+        return _jaccard(self._own(a), self._own(b))
 
     def _own(self, t: Text) -> np.ndarray:
         keys, hv = t.arrays()

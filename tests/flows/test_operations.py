@@ -94,12 +94,13 @@ def test_sigkill_mid_load_leaves_warehouse_as_it_was_and_rerun_completes(prefect
     src = write_articles(tmp_path / "night.jsonl", 60)
     proc = start_night(src, wh, prefect_harness)
     staging = wh.with_name(wh.name + ".staging")
+    log = wh.with_name("news.log")
     deadline = time.time() + 120
-    while time.time() < deadline and not (
-        staging.exists() and staging.with_name(staging.name + ".wal").exists()
+    while time.time() < deadline and not (  # a batch committed, more to come
+        staging.exists() and log.exists() and "batch 1 loaded" in log.read_text(errors="replace")
     ):
-        time.sleep(0.1)
-    time.sleep(2.0)  # some batches committed, more to come
+        assert proc.poll() is None, "the run ended before a batch was committed"
+        time.sleep(0.05)
     assert proc.poll() is None, "the run finished before it could be killed; give it more input"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()

@@ -303,3 +303,15 @@ def test_paragraph_counts_read_back_in_stored_order_are_the_counts_kept(seed):
         assert list(again._kept.get("s", {}))[-6:] == list(live._kept.get("s", {}))[-6:]
         again = ParagraphCounts(window=6)
         assert not live._batch  # the batch's own bodies count only while it is decided
+
+
+def test_versions_of_one_story_in_one_batch_do_not_make_it_boilerplate():
+    """Six versions of a story in one batch, each with a line of its own: the story's
+    paragraph is in six articles, but they have no text of their own besides it (or only
+    near copies of each other's), so it is not boilerplate and every later version is a
+    near copy of the first."""
+    bodies = [STORY] + [f"{STORY}\n\nUpdated at {i} pm." for i in range(1, 6)]
+    idx, decided = site_index(bodies)
+    assert decided["site-0"] is None
+    assert all(decided[f"site-{i}"] is not None and decided[f"site-{i}"].of == "site-0" for i in range(1, 6))
+    assert idx.boilerplate("site") == set()
