@@ -19,6 +19,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 from rich.text import Text  # noqa: E402
 
+from flows import stops
 from flows.display import escape_controls  # noqa: E402
 from flows.settings import Settings  # noqa: E402
 
@@ -293,7 +294,7 @@ def _run_nightly(settings: Settings, *, progress: bool, verbose: bool) -> dict:
             handler.close()
 
 
-_SIGNALLED: list[str] = []  # the stop signals this process received
+_SIGNALLED = stops.SIGNALLED  # the stop signals this process received
 
 
 def _no_heartbeats():

@@ -34,7 +34,7 @@ from expectations.runner import (
     validate_frames,
     validate_run_table,
 )
-from flows import pipeline
+from flows import pipeline, stops
 from flows.config import SourceSpec, resolve_sources
 from flows.display import md_code, md_text
 from flows.settings import Settings
@@ -400,6 +400,8 @@ class _Run:
         yield "companies", wh.validation_rows("companies", _stored_columns("companies"))
 
     def source_failed(self, where: str, exc: BaseException) -> None:
+        if stops.requested() is not None:  # not the source's fault: the run is stopping
+            raise KeyboardInterrupt(stops.requested()) from exc
         where = path_text(where)
         msg = path_text(f"source {where} could not be read: {type(exc).__name__}: {exc}")
         self.errors.append(msg)
@@ -647,6 +649,8 @@ class _Run:
             agg["rows_rejected"] += s["rows_rejected"]
             agg["failed"] = sorted(set(agg["failed"]) | set(s["failed"]))
             agg["batch_failures"] += s["batch_failures"]
+        if not checked.ok and stops.requested() is not None:  # validation was cut short, not failed
+            raise KeyboardInterrupt(stops.requested())
         if not checked.ok:
             msg = f"batch of {len(prepared.articles)} articles not loaded: " + "; ".join(
                 checked.batch_failures
@@ -994,6 +998,10 @@ def execute(
         run.abandon()
         raise
     except BaseException as exc:  # recorded, then re-raised: the run must show as failed
+        if (name := stops.requested()) is not None:  # a stop that surfaced as another error
+            status, error = "interrupted", f"stopped by {name}; the next run resumes from its staging copy"
+            run.abandon()
+            raise KeyboardInterrupt(name) from exc
         status, error = "failed", f"{type(exc).__name__}: {exc}"
         run.abandon()
         raise

@@ -98,3 +98,40 @@ def test_after_sigkill_no_process_of_the_run_is_alive_5_s_later(tmp_path):
     run.wait()
     time.sleep(5)
     assert group_alive(run.pid) == []
+
+
+@pytest.mark.parametrize("where", ["load", "read"])
+def test_a_stop_that_surfaces_as_a_query_error_is_an_interruption(prefect_harness, tmp_path, monkeypatch, where):
+    """SIGINT landing inside a DuckDB query comes back as `RuntimeError: Query interrupted`
+    (DuckDB turns the KeyboardInterrupt into it). The run still stops as interrupted
+    (exit 130, row 'interrupted', staging kept), never as a failed batch or source that
+    the run goes on after."""
+    from typer.testing import CliRunner
+
+    from flows import stops
+    from flows.cli import app
+    from warehouse.db import Warehouse
+
+    def interrupted(*args, **kwargs):
+        stops.SIGNALLED.append("SIGINT")
+        raise RuntimeError("Query interrupted")
+
+    if where == "load":
+        monkeypatch.setattr(Warehouse, "load_batch", interrupted)
+    else:
+        monkeypatch.setattr("flows.sources.FileSource.read", interrupted)
+    src = write_articles(tmp_path / "a.jsonl", 6)
+    wh = tmp_path / "news.duckdb"
+    try:
+        res = CliRunner().invoke(app, ["run", "--source", str(src), "--warehouse", str(wh), "--no-progress"])
+    finally:
+        stops.SIGNALLED.clear()
+    assert res.exit_code == 130, res.output
+    assert "interrupted by SIGINT" in res.output
+    staging = wh.with_name(wh.name + ".staging")
+    con = duckdb.connect(str(staging), read_only=True)
+    try:
+        ((status, error),) = con.execute("SELECT status, error FROM pipeline_runs").fetchall()
+    finally:
+        con.close()
+    assert status == "interrupted" and "SIGINT" in error
