@@ -101,7 +101,9 @@ def test_after_sigkill_no_process_of_the_run_is_alive_5_s_later(tmp_path):
 
 
 @pytest.mark.parametrize("where", ["load", "read"])
-def test_a_stop_that_surfaces_as_a_query_error_is_an_interruption(prefect_harness, tmp_path, monkeypatch, where):
+def test_a_stop_that_surfaces_as_a_query_error_is_an_interruption(
+    prefect_harness, tmp_path, monkeypatch, where
+):
     """SIGINT landing inside a DuckDB query comes back as `RuntimeError: Query interrupted`
     (DuckDB turns the KeyboardInterrupt into it). The run still stops as interrupted
     (exit 130, row 'interrupted', staging kept), never as a failed batch or source that
