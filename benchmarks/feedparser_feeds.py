@@ -187,10 +187,8 @@ def run_flow(urls: list[str], work: Path) -> tuple[dict, dict[str, int], dict, f
 def read_sources(urls: list[str]) -> tuple[dict[str, int], dict[str, int], dict[str, str], float]:
     """Each URL read as a run's read task reads it (open_source, chunk by chunk): entry
     items per URL, feed-level rejections per URL and their reasons, seconds."""
-    from flows.fetching import Fetcher, HttpOptions
     from flows.settings import Settings
-    from flows.sources import open_source
-    from flows.web import WebState
+    from flows.sources import Fetcher, HttpOptions, WebState, open_source
 
     items: dict[str, int] = {}
     feed_level: dict[str, int] = {}

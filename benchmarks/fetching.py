@@ -2,7 +2,7 @@
 
 Prints numbers (no pass/fail) for three cases, against HTTP servers on 127.0.0.1 that run
 in a separate process (so they do not share this process's GIL), through newsetl's own
-code: `flows.fetching.Fetcher` built from the settings, the web source a run opens for a
+code: `flows.sources.Fetcher` built from the settings, the web source a run opens for a
 URL (`flows.sources.open_source`, read chunk by chunk as the run's read task does) and the
 nightly flow itself (`flows.nightly.nightly`, on a temporary Prefect test server).
 
@@ -230,7 +230,7 @@ def settings(args, **overrides):
 
 
 def fetcher(args, workers: int | None = None):
-    from flows.fetching import Fetcher, HttpOptions
+    from flows.sources import Fetcher, HttpOptions
 
     opts = HttpOptions.from_settings(settings(args))
     if workers is not None:
@@ -242,8 +242,7 @@ def read_url(url: str, f) -> tuple[list[tuple[float, object]], float]:
     """A URL read as a run reads a --source URL: the source `open_source` gives, chunk by
     chunk (what the read task calls). Returns (seconds since the start, item) for every item
     and the total seconds."""
-    from flows.sources import open_source
-    from flows.web import WebState
+    from flows.sources import WebState, open_source
 
     source = open_source(url, web=WebState(f))
     out: list[tuple[float, object]] = []
@@ -277,7 +276,7 @@ def table(title: str, rows: list[tuple[str, str]]) -> None:
 
 
 def case_drip(args, srv: Servers) -> dict:
-    from flows.fetching import FetchError
+    from flows.sources import FetchError
 
     s = settings(args)
     deadline = s.http_deadline

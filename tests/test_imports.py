@@ -109,12 +109,5 @@ def _cycles() -> list[list[str]]:
     return groups
 
 
-@pytest.mark.xfail(
-    reason="#15: flows/sources.py and flows/web.py import each other (the record types move out)", strict=True
-)
 def test_no_modules_import_each_other():
     assert _cycles() == []
-
-
-def test_the_only_cycle_left_is_sources_and_web():
-    assert _cycles() in ([], [["flows.sources", "flows.web"]])

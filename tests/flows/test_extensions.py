@@ -95,13 +95,13 @@ def test_extractor_adds_entities(demo_extension):
 
 
 def test_failing_source_is_a_quarantine_row_and_a_run_error(prefect_harness, tmp_path, monkeypatch):
-    from flows import sources
     from flows.nightly import nightly
+    from flows.sources import registry
 
     def broken(location, **options):
         raise ConnectionError("feed server down")
 
-    monkeypatch.setitem(sources._REGISTERED, "broken", broken)
+    monkeypatch.setitem(registry._REGISTERED, "broken", broken)
     wh = tmp_path / "w.duckdb"
     from tests.conftest import SAMPLE
 

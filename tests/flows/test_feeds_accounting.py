@@ -387,8 +387,7 @@ def test_a_dripping_page_costs_at_most_the_deadline(site, prefect_harness, tmp_p
 @pytest.mark.slow
 def test_pages_are_handed_over_as_they_arrive(site, tmp_path):
     """The source's first read returns before the feed's last page is fetched."""
-    from flows.fetching import Fetcher, HttpOptions
-    from flows.web import WebState, web_source
+    from flows.sources import Fetcher, HttpOptions, WebState, web_source
 
     site.page_delay = 0.3
     n = 8
@@ -415,7 +414,7 @@ def test_an_entry_already_loaded_is_dated_by_its_stored_article():
 
     from flows.nightly import PLAIN_STEPS, _Run
     from flows.settings import Settings
-    from flows.web import AlreadyLoaded
+    from flows.sources import AlreadyLoaded
 
     settings = Settings(data_docs=False, since=date(2026, 1, 1), until=date(2026, 12, 31))
     run = _Run(settings, wh=None, run_id="r", progress=lambda n: None, steps=PLAIN_STEPS)

@@ -7,7 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from flows.fetching import USER_AGENT, Fetcher, FetchError, HttpOptions
+from flows.settings import USER_AGENT
+from flows.sources import Fetcher, FetchError, HttpOptions
 from tests.conftest import QuietHTTPServer
 
 pytestmark = pytest.mark.slow  # real servers on 127.0.0.1, with deadlines and delays

@@ -148,7 +148,7 @@ def test_wrong_field_types_are_rejected(tmp_path):
     ],
 )
 def test_kind_by_name_in_any_case(name, kind):
-    from flows.sources import kind_of
+    from flows.sources.locations import kind_of
 
     assert kind_of(name) == kind
 
