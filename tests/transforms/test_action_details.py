@@ -20,30 +20,55 @@ def run(nlp, text, published=PUB):
     return names, actions, quotes
 
 
-def find(nlp, text, verb, published=PUB):
+def entity_actions(nlp, text, published=PUB):
+    """{(actor name, verb): the action} of every action with an entity actor."""
     names, actions, _ = run(nlp, text, published)
-    rows = [a for a in actions if a.verb == verb and a.actor_entity_id]
-    assert rows, f"no entity action {verb!r} in {[(a.actor_text, a.verb) for a in actions]}"
-    return names, rows[0]
+    found = [((names[a.actor_entity_id], a.verb), a) for a in actions if a.actor_entity_id]
+    assert len(dict(found)) == len(found), f"one actor and verb twice: {[k for k, _ in found]}"
+    return dict(found)
+
+
+def xfail(*values, reason):
+    return pytest.param(*values, marks=pytest.mark.xfail(strict=True, reason=reason))
 
 
 @pytest.mark.parametrize(
-    ("text", "verb", "modality"),
+    ("text", "modality"),
     [
-        ("Acme Corp bought Beta Inc.", "buy", "asserted"),
-        ("Acme Corp will buy Beta Inc next year.", "buy", "planned"),
-        ("Acme Corp plans to buy Beta Inc.", "buy", "planned"),
-        ("Acme Corp agreed to acquire Beta Inc.", "acquire", "planned"),
-        ("Acme Corp may sell its stake in Beta Inc.", "sell", "possible"),
-        ("Acme Corp could close the plant.", "close", "possible"),
-        ("If regulators approve, Acme Corp will buy Beta Inc.", "buy", "conditional"),
-        ("Analysts said Acme Corp would cut 500 jobs.", "cut", "reported"),
-        ("Acme Corp said it would cut 500 jobs.", "cut", "planned"),
+        ("Acme Corp bought Beta Inc.", {("Acme Corp", "buy"): "asserted"}),
+        ("Acme Corp will buy Beta Inc next year.", {("Acme Corp", "buy"): "planned"}),
+        (
+            "Acme Corp plans to buy Beta Inc.",
+            {("Acme Corp", "plan"): "asserted", ("Acme Corp", "buy"): "planned"},
+        ),
+        (
+            "Acme Corp agreed to acquire Beta Inc.",
+            {("Acme Corp", "agree"): "asserted", ("Acme Corp", "acquire"): "planned"},
+        ),
+        ("Acme Corp may sell its stake in Beta Inc.", {("Acme Corp", "sell"): "possible"}),
+        ("Acme Corp could close the plant.", {("Acme Corp", "close"): "possible"}),
+        # "regulators approve" has no entity actor: not in the set
+        ("If regulators approve, Acme Corp will buy Beta Inc.", {("Acme Corp", "buy"): "conditional"}),
+        ("Analysts said Acme Corp would cut 500 jobs.", {("Acme Corp", "cut"): "reported"}),
+        (
+            "Acme Corp said it would cut 500 jobs.",
+            {("Acme Corp", "say"): "asserted", ("Acme Corp", "cut"): "planned"},
+        ),
+        xfail(
+            "AEGON N.V. and Life Investors Inc said they had purchased 451,000 shares.",
+            {
+                ("AEGON N.V.", "say"): "asserted",
+                ("Life Investors Inc", "say"): "asserted",
+                ("AEGON N.V.", "purchase"): "asserted",
+                ("Life Investors Inc", "purchase"): "asserted",
+            },
+            reason="the first of two conjoined speakers gets no 'say', so its own purchase is 'reported'",
+        ),
     ],
 )
-def test_modality(nlp, text, verb, modality):
-    _, a = find(nlp, text, verb)
-    assert a.modality == modality
+def test_modality(nlp, text, modality):
+    """The modality of every entity action of the text, and no other entity action."""
+    assert {k: a.modality for k, a in entity_actions(nlp, text).items()} == modality
 
 
 @pytest.mark.parametrize(
@@ -80,13 +105,25 @@ def test_timex_never_invents(text, with_publication_date):
     assert (got.label if got else None) == with_publication_date
 
 
-def test_event_date_from_the_clause(nlp):
-    _, a = find(nlp, "Back in March, Microsoft said it was divesting its stake in a start-up.", "divest")
-    assert a.event_time.label == "2020-03"
-    _, a = find(nlp, "In a letter earlier this week, IBM announced it is leaving the business.", "announce")
-    assert a.event_time.label == "2020-W24"
-    _, a = find(nlp, "Amazon placed a one-year moratorium on police use of Rekognition.", "place")
-    assert a.event_time is None  # "one-year" is a duration, and no date is invented
+@pytest.mark.parametrize(
+    ("text", "periods"),
+    [
+        (
+            "Back in March, Microsoft said it was divesting its stake in a start-up.",
+            {("Microsoft", "say"): "2020-03", ("Microsoft", "divest"): "2020-03"},
+        ),
+        (
+            "In a letter earlier this week, IBM announced it is leaving the business.",
+            {("IBM", "announce"): "2020-W24", ("IBM", "leave"): "2020-W24"},
+        ),
+        # "one-year" is a duration, and no date is invented
+        ("Amazon placed a one-year moratorium on police use of Rekognition.", {("Amazon", "place"): None}),
+        ("Acme Corp will buy Beta Inc next year.", {("Acme Corp", "buy"): "2021"}),
+    ],
+)
+def test_event_date_from_the_clause(nlp, text, periods):
+    got = entity_actions(nlp, text)
+    assert {k: a.event_time.label if a.event_time else None for k, a in got.items()} == periods
 
 
 @pytest.mark.parametrize(
@@ -109,48 +146,76 @@ def test_action_types(lemma, particle, obj, expected):
     assert expected in taxonomy()
 
 
-def test_action_type_in_context(nlp):
-    _, a = find(nlp, "IBM announced it is getting out of the facial recognition business.", "get")
-    assert a.action_type == "EXIT" and "business" in a.target_text
+@pytest.mark.parametrize(
+    ("text", "types"),
+    [
+        (
+            "IBM announced it is getting out of the facial recognition business.",
+            {("IBM", "announce"): "STATEMENT", ("IBM", "get"): "EXIT"},
+        ),
+        (
+            "Acme Corp said it would cut 500 jobs.",
+            {("Acme Corp", "say"): "STATEMENT", ("Acme Corp", "cut"): "CUT_JOBS"},
+        ),
+        ("Acme Corp may sell its stake in Beta Inc.", {("Acme Corp", "sell"): "DIVEST"}),
+        ("Amazon placed a moratorium.", {("Amazon", "place"): "HALT"}),
+    ],
+)
+def test_action_type_in_context(nlp, text, types):
+    assert {k: a.action_type for k, a in entity_actions(nlp, text).items()} == types
 
 
-def test_direct_quote_with_speaker_after(nlp):
-    names, _, quotes = run(nlp, '"We hope this moratorium gives Congress time," wrote Amazon.')
-    (q,) = [q for q in quotes if q.direct]
-    assert names[q.speaker_entity_id] == "Amazon" and q.cue_verb == "write"
-    assert q.content == "We hope this moratorium gives Congress time,"
+def quotes_of(nlp, text):
+    names, _, quotes = run(nlp, text)
+    return [(names.get(q.speaker_entity_id), q.cue_verb, q.direct, q.content) for q in quotes]
 
 
-def test_direct_quote_with_speaker_before_and_continuation(nlp):
-    names, _, quotes = run(
-        nlp, 'Acme Corp said: "We are leaving the market." "It was a hard decision."\n\nOther news.'
-    )
-    direct = [q for q in quotes if q.direct]
-    assert len(direct) == 2
-    assert all(names.get(q.speaker_entity_id) == "Acme Corp" for q in direct)
-
-
-def test_indirect_quote(nlp):
-    names, _, quotes = run(nlp, "IBM announced it is getting out of the facial recognition business.")
-    (q,) = [q for q in quotes if not q.direct]
-    assert names[q.speaker_entity_id] == "IBM" and q.cue_verb == "announce"
-    assert q.content.startswith("it is getting out")
-
-
-def test_scare_quotes_are_not_quotes(nlp):
-    _, _, quotes = run(nlp, 'The firm praised its "brave" design.')
-    assert not [q for q in quotes if q.direct]
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '"We hope this moratorium gives Congress time," wrote Amazon.',
+            [("Amazon", "write", True, "We hope this moratorium gives Congress time,")],
+        ),
+        (
+            'Acme Corp said: "We are leaving the market." "It was a hard decision."\n\nOther news.',
+            [
+                ("Acme Corp", "say", True, "We are leaving the market."),
+                ("Acme Corp", "say", True, "It was a hard decision."),
+            ],
+        ),
+        (
+            "IBM announced it is getting out of the facial recognition business.",
+            [("IBM", "announce", False, "it is getting out of the facial recognition business")],
+        ),
+        ('Mr Trotter said: "It was a hard decision."', [("Trotter", "say", True, "It was a hard decision.")]),
+        # a speaker who is no entity keeps a null speaker id
+        (
+            "Analysts said Acme Corp would cut 500 jobs.",
+            [(None, "say", False, "Acme Corp would cut 500 jobs")],
+        ),
+        # what is NOT a quote: scare quotes, a verb of saying without content
+        ('The firm praised its "brave" design.', []),
+        ("The company declined to comment.", []),
+    ],
+)
+def test_quotes(nlp, text, expected):
+    """Every quote of the text (speaker, cue verb, direct, content), in order, and no other."""
+    assert quotes_of(nlp, text) == expected
 
 
 def test_event_key_groups_reports(nlp):
-    _, a1 = find(nlp, "Microsoft bought Nuance Communications on Monday.", "buy", datetime(2021, 3, 10))
-    _, a2 = find(nlp, "On Monday, Microsoft bought Nuance Communications.", "buy", datetime(2021, 3, 10))
-    _, a3 = find(nlp, "Microsoft bought Nuance Communications on Monday.", "buy", datetime(2021, 4, 10))
+    def only(text, published):
+        (action,) = entity_actions(nlp, text, published).values()
+        return action
+
+    a1 = only("Microsoft bought Nuance Communications on Monday.", datetime(2021, 3, 10))
+    a2 = only("On Monday, Microsoft bought Nuance Communications.", datetime(2021, 3, 10))
+    a3 = only("Microsoft bought Nuance Communications on Monday.", datetime(2021, 4, 10))
     assert a1.event_key == a2.event_key != a3.event_key
     assert a1.event_time.start == date(2021, 3, 8)
 
 
 def test_plural_pronoun_resolves_to_coordinated_subject(nlp):
-    names, actions, _ = run(nlp, "AEGON N.V. and Life Investors Inc said they had purchased 451,000 shares.")
-    actors = {names[a.actor_entity_id] for a in actions if a.verb == "purchase" and a.actor_entity_id}
-    assert actors == {"AEGON N.V.", "Life Investors Inc"}
+    got = entity_actions(nlp, "AEGON N.V. and Life Investors Inc said they had purchased 451,000 shares.")
+    assert {actor for actor, verb in got if verb == "purchase"} == {"AEGON N.V.", "Life Investors Inc"}
