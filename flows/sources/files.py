@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 from pathlib import Path
 
-from flows.sources.locations import GZ, kind_of
-from flows.sources.opening import GZIP_ERRORS, NotReadable, decode, not_regular, open_input, sniff
+from flows.sources.folders import folder_row, list_inputs
+from flows.sources.locations import GZ
+from flows.sources.opening import GZIP_ERRORS, NotReadable, decode, open_input, sniff
 from flows.sources.records import ChunkRef, Item, RawRecord, Rejected, path_text, record_from_dict
 
 
@@ -69,46 +69,8 @@ class FileSource:
         self._feeds: dict[str, object] = {}  # feed files being read (pages still arriving)
 
     def files(self) -> list[tuple[Path, str | None]]:
-        """(path, kind) pairs; kind None for a file given explicitly with an unknown type,
-        'dirloop' for a link to a folder already read, 'direrror' for a folder that could
-        not be listed."""
-        if not self.root.is_dir():
-            return [(self.root, kind_of(self.root.name))]
-        found: list[tuple[Path, str | None]] = []
-        seen: set[tuple[int, int]] = set()
-        todo = [self.root]
-        while todo:  # the tree, then each linked folder's tree not read yet
-            top = todo.pop(0)
-            try:
-                st = os.stat(top)
-            except OSError:
-                found.append((top, "direrror"))
-                continue
-            if (st.st_dev, st.st_ino) in seen:
-                found.append((top, "dirloop"))
-                continue
-            links = []
-            for dirpath, dirnames, filenames in os.walk(
-                top, onerror=lambda e: found.append((Path(e.filename), "direrror"))
-            ):
-                here = Path(dirpath)
-                try:
-                    st = os.stat(here)
-                    seen.add((st.st_dev, st.st_ino))
-                except OSError:
-                    pass
-                keep = []
-                for d in sorted(dirnames):
-                    if d.startswith("."):
-                        continue
-                    (links if (here / d).is_symlink() else keep).append(here / d)
-                dirnames[:] = [p.name for p in keep]
-                for fn in sorted(filenames):
-                    kind = kind_of(fn)
-                    if kind and not fn.startswith("."):
-                        found.append((here / fn, kind))
-            todo.extend(links)
-        return found
+        """(path, kind) pairs (flows/sources/folders.py)."""
+        return list_inputs(self.root)
 
     def estimate(self) -> int:
         """How many records the source holds (for progress bars); cheap, never raises."""
@@ -135,18 +97,11 @@ class FileSource:
         return [ChunkRef(str(p), root, kind or "unknown") for p, kind in self.files()]
 
     def read(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
-        path = Path(ref.path)
-        if not os.path.lexists(path) and not Path(ref.root).exists():
-            return [Rejected(ref.path, None, "read", "source path does not exist")], None
-        folder_row = self._folder_row(ref)
-        if folder_row is not None:
-            return [folder_row], None
+        not_read = _row_before_reading(ref)
+        if not_read is not None:
+            return [not_read], None
+        path, root = Path(ref.path), Path(ref.root)
         base, gz = ref.kind.removesuffix(GZ), ref.kind.endswith(GZ)
-        if ref.offset == 0:
-            bad = sniff(path, gz)
-            if bad is not None:
-                return [bad], None
-        root = Path(ref.root)
         default_source = self.source_name or _default_source_name(path, root)
         if base == "feed":
             return self._read_feed(ref)
@@ -155,38 +110,15 @@ class FileSource:
                 return self._read_jsonl(ref, default_source, gz)
             with open_input(path, gz) as fh:
                 data = fh.read()
-        except NotReadable as exc:
-            return [Rejected(ref.path, None, "read", str(exc))], None
-        except FileNotFoundError:
-            return [Rejected(ref.path, None, "read", "file disappeared while it was being read")], None
-        except GZIP_ERRORS as exc:
-            return [Rejected(ref.path, None, "read", f"compressed data is corrupt ({exc})")], None
+        except (NotReadable, FileNotFoundError, *GZIP_ERRORS) as exc:
+            return [_unreadable(ref, exc)], None
         rel = path_text(path.relative_to(root).as_posix() if root.is_dir() else path.name)
         if base == "html":
             return [_html_record(data, path, rel, default_source)], None
         text, warns = decode(data, path_text(ref.path))
         if base == "txt":
-            lines = _LINE_BREAK.split(text, maxsplit=1)
-            title = lines[0].strip()
-            body = lines[1] if len(lines) > 1 else ""
-            return [RawRecord(ref.path, rel, title, body, None, default_source, None, "{}", warns)], None
-        try:
-            obj = json.loads(text)
-        except (ValueError, RecursionError) as exc:
-            return [Rejected(ref.path, None, "read", _json_error(exc), text[:20000])], None
-        if isinstance(obj, dict) and isinstance(obj.get("articles"), list):
-            obj = obj["articles"]
-        items = obj if isinstance(obj, list) else [obj]
-        return [
-            record_from_dict(
-                o,
-                source_path=ref.path,
-                default_source=default_source,
-                where=f"record {i + 1}",
-                warnings=warns,
-            )
-            for i, o in enumerate(items)
-        ], None
+            return [_txt_record(ref, rel, text, warns, default_source)], None
+        return _json_records(ref, text, warns, default_source), None
 
     def _read_feed(self, ref: ChunkRef) -> tuple[list[Item], ChunkRef | None]:
         """A feed file in the folder, read as the feed kind reads one given directly
@@ -202,46 +134,6 @@ class FileSource:
             self._feeds.pop(ref.path, None)
             return items, None
         return items, ChunkRef(ref.path, ref.root, ref.kind, nxt.offset, nxt.line)
-
-    def _folder_row(self, ref: ChunkRef) -> Rejected | None:
-        """The quarantine row of something in the folder that is not read, or None."""
-        path = Path(ref.path)
-        if ref.kind == "unknown":
-            try:
-                mode = os.stat(path).st_mode
-            except OSError:
-                mode = stat.S_IFREG
-            if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
-                return Rejected(ref.path, None, "read", not_regular(mode))
-            return Rejected(
-                ref.path,
-                None,
-                "read",
-                f"unsupported file type {path.suffix or '(none)'!r}; expected .jsonl, .json, .txt or .html",
-            )
-        if ref.kind == "compressed":
-            return Rejected(
-                ref.path,
-                None,
-                "read",
-                f"compressed file not read: only .gz of .jsonl, .ndjson, .json, .txt, .html is; "
-                f"decompress {path.name!r} first",
-            )
-        if ref.kind == "dirloop":
-            return Rejected(
-                ref.path,
-                None,
-                "read",
-                f"symbolic link to a folder already read ({path_text(os.path.realpath(path))}); not read again",
-            )
-        if ref.kind == "direrror":
-            try:
-                os.listdir(path)
-                why = "it could not be listed"
-            except OSError as exc:
-                why = exc.strerror or str(exc)
-            return Rejected(ref.path, None, "read", f"folder could not be read: {why}")
-        return None
 
     def _read_jsonl(
         self, ref: ChunkRef, default_source: str, gz: bool = False
@@ -331,3 +223,55 @@ def _html_record(data: bytes, path: Path, rel: str, default_source: str) -> Item
         {k: v for k, v in (("author", page.author), ("sitename", page.sitename)) if v}
         | ({"categories": list(page.categories)} if page.categories else {}),
     )
+
+
+def _row_before_reading(ref: ChunkRef) -> Rejected | None:
+    """Why the chunk is not read at all: its source is gone, it is something in the folder
+    that is not read, or (a file's first chunk) its head is not readable text."""
+    path = Path(ref.path)
+    if not os.path.lexists(path) and not Path(ref.root).exists():
+        return Rejected(ref.path, None, "read", "source path does not exist")
+    row = folder_row(ref)
+    if row is None and ref.offset == 0:
+        row = sniff(path, ref.kind.endswith(GZ))
+    return row
+
+
+def _unreadable(ref: ChunkRef, exc: Exception) -> Rejected:
+    """The row of a file that could not be read to its end."""
+    if isinstance(exc, NotReadable):
+        why = str(exc)
+    elif isinstance(exc, FileNotFoundError):
+        why = "file disappeared while it was being read"
+    else:
+        why = f"compressed data is corrupt ({exc})"
+    return Rejected(ref.path, None, "read", why)
+
+
+def _txt_record(ref: ChunkRef, rel: str, text: str, warns: tuple[str, ...], default_source: str) -> Item:
+    """A .txt file: the title on its first line, the body after."""
+    lines = _LINE_BREAK.split(text, maxsplit=1)
+    title = lines[0].strip()
+    body = lines[1] if len(lines) > 1 else ""
+    return RawRecord(ref.path, rel, title, body, None, default_source, None, "{}", warns)
+
+
+def _json_records(ref: ChunkRef, text: str, warns: tuple[str, ...], default_source: str) -> list[Item]:
+    """A .json file: a record, a list of records, or {"articles": [...]}."""
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        return [Rejected(ref.path, None, "read", _json_error(exc), text[:20000])]
+    if isinstance(obj, dict) and isinstance(obj.get("articles"), list):
+        obj = obj["articles"]
+    items = obj if isinstance(obj, list) else [obj]
+    return [
+        record_from_dict(
+            o,
+            source_path=ref.path,
+            default_source=default_source,
+            where=f"record {i + 1}",
+            warnings=warns,
+        )
+        for i, o in enumerate(items)
+    ]
