@@ -18,7 +18,16 @@ import polars as pl
 
 from transforms.reference import COMPANIES_PATH
 from warehouse.lock import WarehouseBusy, WarehouseLock
-from warehouse.schema import TABLES, TABLES_BY_NAME, VIEWS, comment_sql, create_table_sql
+from warehouse.schema import (
+    PIPELINE_RUNS,
+    TABLES,
+    TABLES_BY_NAME,
+    VIEWS,
+    comment_sql,
+    create_table_sql,
+    run_counters,
+    run_updatable,
+)
 
 __all__ = ["Warehouse", "WarehouseBusy", "connect", "migrate", "query"]
 
@@ -407,49 +416,23 @@ class Warehouse:
         since: object = None,
         until: object = None,
     ) -> None:
-        self.con.execute(
-            """INSERT INTO pipeline_runs (run_id, started_at, status, articles_seen, articles_loaded,
-                 articles_skipped, articles_quarantined, rows_quarantined, batches, articles_out_of_range,
-                 sources, params, model_version, code_version, pid, since, until)
-               VALUES (?, ?, 'running', 0, 0, 0, 0, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                run_id,
-                _utcnow(),
-                sources,
-                json.dumps(params, default=str),
-                model_version,
-                code_version,
-                os.getpid(),
-                since,
-                until,
-            ],
-        )
+        counters = run_counters()
+        names = ["run_id", "started_at", "status", *counters]
+        names += ["sources", "params", "model_version", "code_version", "pid", "since", "until"]
+        values: list[object] = [run_id, _utcnow(), "running", *[0] * len(counters)]
+        values += [sources, json.dumps(params, default=str), model_version, code_version, os.getpid()]
+        values += [since, until]
+        marks = ", ".join("?" * len(names))
+        self.con.execute(f"INSERT INTO pipeline_runs ({', '.join(names)}) VALUES ({marks})", values)
 
     def update_run(self, run_id: str, **fields: object) -> None:
-        allowed = {
-            "articles_out_of_range",
-            "status",
-            "finished_at",
-            "articles_seen",
-            "articles_loaded",
-            "articles_skipped",
-            "articles_quarantined",
-            "rows_quarantined",
-            "batches",
-            "stage_seconds",
-            "validation",
-            "error",
-            "source_counts",
-            "articles_duplicate",
-        }
+        allowed = run_updatable()
         bad = set(fields) - allowed
         if bad:
             raise ValueError(f"not run fields: {sorted(bad)}")
         names = sorted(fields)
-        values = [
-            json.dumps(fields[n]) if n in ("stage_seconds", "validation", "source_counts") else fields[n]
-            for n in names
-        ]
+        run_columns = {c.name: c for c in PIPELINE_RUNS.columns}
+        values = [json.dumps(fields[n]) if run_columns[n].type == "JSON" else fields[n] for n in names]
         sets = ", ".join(f"{n} = ?" for n in names)
         self.con.execute(f"UPDATE pipeline_runs SET {sets} WHERE run_id = ?", [*values, run_id])
 

@@ -16,6 +16,7 @@ class Column:
     type: str
     description: str
     constraint: str = ""  # e.g. "PRIMARY KEY", "NOT NULL"
+    counter: bool = False  # a pipeline_runs count a run starts at 0 and adds to
 
 
 @dataclass(frozen=True)
@@ -306,26 +307,35 @@ PIPELINE_RUNS = Table(
             "or killed (a run found dead by a later run).",
             "NOT NULL",
         ),
-        C("articles_seen", "INTEGER", "Input records and unreadable inputs seen.", "NOT NULL"),
-        C("articles_loaded", "INTEGER", "Articles new or changed and loaded.", "NOT NULL"),
+        C("articles_seen", "INTEGER", "Input records and unreadable inputs seen.", "NOT NULL", counter=True),
+        C("articles_loaded", "INTEGER", "Articles new or changed and loaded.", "NOT NULL", counter=True),
         C(
             "articles_skipped",
             "INTEGER",
             "Articles unchanged since they were loaded (same content hash): not re-processed.",
             "NOT NULL",
+            counter=True,
         ),
-        C("articles_quarantined", "INTEGER", "Inputs rejected whole (see quarantine).", "NOT NULL"),
+        C(
+            "articles_quarantined",
+            "INTEGER",
+            "Inputs rejected whole (see quarantine).",
+            "NOT NULL",
+            counter=True,
+        ),
         C(
             "rows_quarantined",
             "INTEGER",
             "Extracted rows (mentions, actions, ...) rejected by validation while their article loaded.",
             "NOT NULL",
+            counter=True,
         ),
-        C("batches", "INTEGER", "Batches loaded.", "NOT NULL"),
+        C("batches", "INTEGER", "Batches loaded.", "NOT NULL", counter=True),
         C(
             "articles_out_of_range",
             "INTEGER",
             "Records outside the run's --since/--until window (not counted in articles_seen).",
+            counter=True,
         ),
         C("since", "DATE", "Start of the run's backfill window (published_at), if any."),
         C("until", "DATE", "End of the run's backfill window (published_at), if any."),
@@ -345,6 +355,7 @@ PIPELINE_RUNS = Table(
             "articles_duplicate",
             "INTEGER",
             "Of the loaded articles, how many copy an earlier story (stored with duplicate_of, not extracted).",
+            counter=True,
         ),
         C(
             "source_counts",
@@ -434,6 +445,20 @@ TABLES: tuple[Table, ...] = (
     FETCH_STATE,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
+
+# pipeline_runs columns a run sets when it ends, besides its counters (Warehouse.update_run)
+RUN_OUTCOME = ("status", "finished_at", "error", "stage_seconds", "validation", "source_counts")
+
+
+def run_counters() -> tuple[str, ...]:
+    """pipeline_runs' counter columns (declared `counter=True`), in declaration order: a run
+    starts them at 0 and its counts (flows' RunCounts) have one field each."""
+    return tuple(c.name for c in PIPELINE_RUNS.columns if c.counter)
+
+
+def run_updatable() -> frozenset[str]:
+    """The pipeline_runs columns `Warehouse.update_run` may set: the counters and the outcome."""
+    return frozenset((*run_counters(), *RUN_OUTCOME))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ import duckdb
 import pytest
 
 from warehouse.db import MIGRATIONS, Warehouse, connect, migrate
-from warehouse.schema import TABLES
+from warehouse.schema import TABLES, run_counters
 
 
 def test_every_table_and_column_is_documented(tmp_path):
@@ -65,3 +65,24 @@ def test_existing_hashes(tmp_path):
             ["art_1", "x", "s", "body", "h1", "r"],
         )
         assert wh.existing_hashes(["nope", "art_1"]) == {"art_1": "h1"}
+
+
+def test_run_counters_are_the_declared_integer_counts_and_start_at_zero(tmp_path):
+    assert run_counters() == (
+        "articles_seen",
+        "articles_loaded",
+        "articles_skipped",
+        "articles_quarantined",
+        "rows_quarantined",
+        "batches",
+        "articles_out_of_range",
+        "articles_duplicate",
+    )
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.begin_run("r1", sources=["s"], params={"a": 1}, model_version="m", code_version="c")
+        row = wh.run_row("r1")
+        assert row is not None and row["status"] == "running" and row["params"] == '{"a": 1}'
+        assert {c: row[c] for c in run_counters()} == dict.fromkeys(run_counters(), 0)
+        wh.update_run("r1", articles_duplicate=2, validation={"t": 1})
+        row = wh.run_row("r1")
+        assert row is not None and row["articles_duplicate"] == 2 and row["validation"] == '{"t": 1}'
