@@ -2,9 +2,11 @@
 
 - `records`: the items a source yields (`RawRecord`, `Rejected`), `ChunkRef`, `Source`;
 - `locations`: what a location is by its text (a URL, a file kind by its name);
-- `opening`, `files`: the file and folder source (JSONL, JSON, .txt, .html, feeds, .gz);
+- `files`: the file and folder source (JSONL, JSON, .txt, .html, feeds, .gz), with
+  `folders` (what a folder holds) and `opening` (opening and sniffing a file safely);
 - `memory`: the snapshot source for tests;
-- `feeds`, `web`, `fetching`: feeds and pages over HTTP;
+- `web` (feeds and pages over HTTP: `feeds`, `pump`, `webstate`), `fetching` (the HTTP
+  client, with `deadline`);
 - `registry`: the kinds (built in, registered in code, entry points) and `open_source`.
 
 Import what you need from here. The HTTP names (`Fetcher`, `WebState`, ...) are loaded on
@@ -32,11 +34,12 @@ from flows.sources.registry import (
 
 if TYPE_CHECKING:
     from flows.sources.fetching import Fetcher, FetchError, HttpOptions, Response
-    from flows.sources.web import AlreadyLoaded, WebState, web_source
+    from flows.sources.web import web_source
+    from flows.sources.webstate import AlreadyLoaded, WebState
 
 _ON_FIRST_USE = {
-    "AlreadyLoaded": "flows.sources.web",
-    "WebState": "flows.sources.web",
+    "AlreadyLoaded": "flows.sources.webstate",
+    "WebState": "flows.sources.webstate",
     "web_source": "flows.sources.web",
     "Fetcher": "flows.sources.fetching",
     "FetchError": "flows.sources.fetching",

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-import httpcore
 import httpx
 
 from flows.settings import USER_AGENT, Settings
+from flows.sources.deadline import Clock, bounded_by, with_deadlines
 
 _FIELDS = Settings.model_fields
 
@@ -65,71 +65,6 @@ class HttpOptions:
 
 
 _FIELDS_OF_SETTINGS = [f for f in HttpOptions.__dataclass_fields__ if f"http_{f}" in _FIELDS]
-
-
-# ---- the total deadline --------------------------------------------------------------
-# httpx's timeouts bound each connect and each read, not a whole request: a server sending
-# a byte every second never trips a 20 s read timeout. The network backend below bounds
-# every socket operation by what is left of the current request's deadline (a per-thread
-# value set by Fetcher.get), so the whole request, headers and body, stops at the deadline.
-
-_DEADLINE = threading.local()
-
-
-def _left(timeout: float | None, exc: type[Exception]) -> float | None:
-    at = getattr(_DEADLINE, "at", None)
-    if at is None:
-        return timeout
-    left = at - time.monotonic()
-    if left <= 0:
-        raise exc("the total deadline has passed")
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream):
-        self._stream = stream
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
-        stream = self._stream.start_tls(ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout))
-        return _DeadlineStream(stream)
-
-    def get_extra_info(self, info: str):
-        return self._stream.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, backend: httpcore.NetworkBackend):
-        self._backend = backend
-
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        t = _left(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._backend.connect_tcp(host, port, t, local_address, socket_options))
-
-    def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        t = _left(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._backend.connect_unix_socket(path, t, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._backend.sleep(seconds)
-
-
-def _with_deadlines(transport: httpx.BaseTransport) -> httpx.BaseTransport:
-    """httpx's transport with the deadline-bounded network backend (httpx has no public
-    hook for it: the pool's backend is replaced; a test may pass a transport without one)."""
-    pool = getattr(transport, "_pool", None)
-    if pool is not None and isinstance(getattr(pool, "_network_backend", None), httpcore.NetworkBackend):
-        pool._network_backend = _DeadlineBackend(pool._network_backend)
-    return transport
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -215,10 +150,10 @@ class Fetcher:
             headers={"User-Agent": o.user_agent, "Accept-Encoding": "gzip, deflate"},
             **({} if transport is None else {"transport": transport}),
         )
-        _with_deadlines(self.client._transport)
+        with_deadlines(self.client._transport)
         for mounted in self.client._mounts.values():  # proxies from the environment
             if mounted is not None:
-                _with_deadlines(mounted)
+                with_deadlines(mounted)
         self._hosts: dict[str, _Host] = {}
         self._hosts_lock = threading.Lock()
 
@@ -249,20 +184,9 @@ class Fetcher:
     ) -> Response:
         """GET with retries, within the total deadline; raises FetchError."""
         o = self.options
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            what = (
-                f"a {parts.scheme}: URL" if parts.scheme else "a relative URL (nothing to resolve it against)"
-            )
-            raise FetchError(url, f"not fetched: {what}, only http(s) URLs are fetched")
-        headers: dict[str, str] = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        if accept:
-            headers["Accept"] = accept
-        clock = _Clock(o.deadline)
+        _only_http(url)
+        headers = _request_headers(etag, last_modified, accept)
+        clock = Clock(o.deadline)
         last_error, status, later = "no attempt made", None, None
         attempts, at_deadline = 0, False
         for attempt in range(o.retries + 1):
@@ -298,7 +222,7 @@ class Fetcher:
             )
         raise FetchError(url, f"{last_error} (after {_n(attempts)})", status)
 
-    def _once(self, url: str, headers: dict[str, str], clock: _Clock) -> Response:
+    def _once(self, url: str, headers: dict[str, str], clock: Clock) -> Response:
         o = self.options
         host = self._host(url)
         with host.slots:
@@ -308,11 +232,8 @@ class Fetcher:
                     time.sleep(wait_s)
                 host.last = time.monotonic()
             clock.start()  # the deadline counts from the first attempt's start, not the queue
-            _DEADLINE.at = clock.at
-            try:
+            with bounded_by(clock):
                 return self._request(url, headers)
-            finally:
-                _DEADLINE.at = None
 
     def _request(self, url: str, headers: dict[str, str]) -> Response:
         o = self.options
@@ -414,30 +335,22 @@ class Fetcher:
         return out
 
 
+def _only_http(url: str) -> None:
+    """Raise FetchError for a URL that is not fetched: a scheme other than http(s), or none."""
+    scheme = urlsplit(url).scheme
+    if scheme not in ("http", "https"):
+        what = f"a {scheme}: URL" if scheme else "a relative URL (nothing to resolve it against)"
+        raise FetchError(url, f"not fetched: {what}, only http(s) URLs are fetched")
+
+
+def _request_headers(etag: str | None, last_modified: str | None, accept: str | None) -> dict[str, str]:
+    """The conditional-GET validators of the last response and the Accept header, when given."""
+    named = (("If-None-Match", etag), ("If-Modified-Since", last_modified), ("Accept", accept))
+    return {header: value for header, value in named if value}
+
+
 def _n(attempts: int) -> str:
     return f"{attempts} attempt{'s' if attempts != 1 else ''}"
-
-
-class _Clock:
-    """A request's total deadline, counted from its first attempt's start."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.at: float | None = None
-
-    @property
-    def started(self) -> bool:
-        return self.at is not None
-
-    def start(self) -> None:
-        if self.at is None:
-            self.at = time.monotonic() + self.seconds
-
-    def left(self) -> float:
-        return self.seconds if self.at is None else self.at - time.monotonic()
-
-    def passed(self) -> bool:
-        return self.at is not None and time.monotonic() >= self.at - 0.01
 
 
 class _Retry(Exception):
