@@ -1,8 +1,12 @@
+"""Names as keys and per-article entities: (text, expected) tables of the exact entities
+of a text (what is extracted and nothing else), known errors as strict xfails."""
+
 import pytest
 import spacy
 from spacy.tokens import Span
 
-from transforms.entities import acronym, cluster_entities, entity_id, name_key
+from transforms.entities import acronym, cluster_entities, name_key
+from transforms.nlp import load_nlp  # noqa: F401  (registers Doc._.tickers, which clustering reads)
 
 
 @pytest.mark.parametrize(
@@ -23,11 +27,6 @@ def test_name_key_ignores_spelling_suffixes_and_titles(a, b, label):
 
 def test_acronym():
     assert acronym("Securities and Exchange Commission") == "SEC"
-
-
-def test_entity_id_is_stable():
-    assert entity_id("ORG", "amazon") == entity_id("ORG", "amazon")
-    assert entity_id("ORG", "amazon") != entity_id("PERSON", "amazon")
 
 
 def _doc(text, spans):
@@ -76,18 +75,106 @@ def test_clusters(text, spans, expected):
     assert {c.name: len(c.mentions) for c in clusters} == expected
 
 
-def test_parenthesised_abbreviation_becomes_alias(nlp):
-    doc = nlp(
-        "The Brazilian Institute for Geography and Statistics (IBGE) said output fell. "
-        "IBGE said growth was weak."
-    )
-    clusters = cluster_entities(doc)
-    ibge = [c for c in clusters if "IBGE" in c.aliases or c.name == "IBGE"]
-    assert len(ibge) == 1 and ibge[0].ticker is None
+def entities(nlp, text):
+    return {(c.name, c.label) for c in cluster_entities(nlp(text))}
+
+
+def xfail(text, expected, reason):
+    return pytest.param(text, expected, marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a parenthesised abbreviation is an alias of the name before it, not a second entity
+        (
+            "The Brazilian Institute for Geography and Statistics (IBGE) said output fell. "
+            "IBGE said growth was weak.",
+            {("Brazilian Institute for Geography and Statistics", "ORG")},
+        ),
+        # a ticker is no entity; the weekday is no entity
+        ("Amazon (NASDAQ:AMZN) said on Monday it would stop.", {("Amazon", "ORG")}),
+        # a corporate suffix stays on the name and is no entity of its own ("Inc")
+        ("Orvane Inc. and Kestrel Inc. agreed to merge.", {("Orvane Inc.", "ORG"), ("Kestrel Inc.", "ORG")}),
+        (
+            "Shares of Halberd Holdings Inc, a Delaware company, fell.",
+            {("Halberd Holdings Inc", "ORG"), ("Delaware", "GPE")},
+        ),
+        # short forms, acronyms and spellings fold into the full name
+        ("Halberd Bank Inc said profits rose. Halberd said more.", {("Halberd Bank Inc", "ORG")}),
+        (
+            "Mr Trotter said the magazine would close. Paul Trotter founded it in 1990.",
+            {("Paul Trotter", "PERSON")},
+        ),
+        (
+            "The Securities and Exchange Commission sued. The SEC said the case was strong.",
+            {("Securities and Exchange Commission", "ORG")},
+        ),
+        ("Time Warner rose. TimeWarner said it would sell AOL.", {("Time Warner", "ORG"), ("AOL", "ORG")}),
+        (
+            "Manhattan National Corp said Manhattan National would close.",
+            {("Manhattan National Corp", "ORG")},
+        ),
+        # an honorific is not part of the name; a title before a full name neither
+        ("Mr Blair said he was pleased.", {("Blair", "PERSON")}),
+        # nationalities stay NORP (never an ORG, a GPE or a person); pronouns are no entities
+        ("The Dutch central bank raised rates.", {("Dutch", "NORP")}),
+        ("The American company bought a Canadian rival.", {("American", "NORP"), ("Canadian", "NORP")}),
+        (
+            "French and German officials met in Brussels on Tuesday.",
+            {("French", "NORP"), ("German", "NORP"), ("Brussels", "GPE")},
+        ),
+        ("He said they would not comment.", set()),
+        # a product after its maker's possessive is a PRODUCT, not an ORG
+        (
+            "Sony's PlayStation Portable sold 500,000 units in Japan.",
+            {("Sony", "ORG"), ("PlayStation Portable", "PRODUCT"), ("Japan", "GPE")},
+        ),
+        ("The European Union fined Microsoft.", {("European Union", "ORG"), ("Microsoft", "ORG")}),
+        xfail(
+            "Apple unveiled the iPod Nano in London.",
+            {("Apple", "ORG"), ("iPod Nano", "PRODUCT"), ("London", "GPE")},
+            "a product named without possessive or number is an ORG ('iPod Nano')",
+        ),
+        xfail(
+            "Microsoft launched Windows XP in 2001.",
+            {("Microsoft", "ORG"), ("Windows XP", "PRODUCT")},
+            "'Windows XP' is a LOC",
+        ),
+        xfail(
+            "Nokia sold 10 million N-Gage phones.",
+            {("Nokia", "ORG"), ("N-Gage", "PRODUCT")},
+            "a product before a product noun without a model number is an ORG ('N-Gage phones')",
+        ),
+        xfail(
+            "Prime Minister Tony Blair met President Bush.",
+            {("Tony Blair", "PERSON"), ("Bush", "PERSON")},
+            "'President Bush': a surname after a title is an ORG",
+        ),
+        xfail(
+            "Orvane, Kestrel and Halberd reported results.",
+            {("Orvane", "ORG"), ("Kestrel", "ORG"), ("Halberd", "ORG")},
+            "in a list of unknown names the first is lost and the second is a PERSON",
+        ),
+    ],
+)
+def test_entities_of_a_text(nlp, text, expected):
+    """The exact set of (name, label) entities of a text: nothing more, nothing less."""
+    got = entities(nlp, text)
+    assert got == expected, f"missing {expected - got}, extra {got - expected}"
 
 
 def test_ticker_attaches_to_company(nlp):
     doc = nlp("Amazon (NASDAQ:AMZN) said on Monday it would stop.")
-    (amazon,) = [c for c in cluster_entities(doc) if c.name == "Amazon"]
-    assert (amazon.ticker, amazon.exchange) == ("AMZN", "NASDAQ")
-    assert "NASDAQ:AMZN" in amazon.aliases
+    (amazon,) = cluster_entities(doc)
+    assert (amazon.name, amazon.ticker, amazon.exchange) == ("Amazon", "AMZN", "NASDAQ")
+    assert amazon.aliases == ["AMZN", "NASDAQ:AMZN"]
+
+
+def test_parenthesised_abbreviation_is_an_alias_not_a_ticker(nlp):
+    doc = nlp(
+        "The Brazilian Institute for Geography and Statistics (IBGE) said output fell. "
+        "IBGE said growth was weak."
+    )
+    (ibge,) = cluster_entities(doc)
+    assert (ibge.ticker, ibge.aliases, len(ibge.mentions)) == (None, ["IBGE"], 2)
