@@ -6,7 +6,9 @@ import contextlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
@@ -69,107 +71,121 @@ class Site:
             return self.hits[path]
 
 
-def make_handler(site: Site):
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):  # quiet
-            pass
+class Handler(BaseHTTPRequestHandler):
+    site: Site  # set by the fixture
 
-        def send(self, status, body=b"", ctype="text/html; charset=utf-8", headers=None):
-            data = body.encode() if isinstance(body, str) else body
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            if data:
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(data)
+    def log_message(self, *args):  # quiet
+        pass
 
-        def do_GET(self):  # noqa: C901 (one route table)
-            n = site.hit(self.path)
-            b = site.base
-            p = self.path
-            if p == "/rss.xml":
-                etag = '"rss-v1"'
-                if self.headers.get("If-None-Match") == etag:
-                    return self.send(304)
-                items = [
-                    ("Acme buys Beta", "/articles/acme.html", "Mon, 16 Nov 2026 08:00:00 GMT"),
-                    ("Lumen cuts jobs", "/articles/lumen.html", "Tue, 17 Nov 2026 09:00:00 GMT"),
-                ]
-                return self.send(200, rss(b, items), "application/rss+xml", {"ETag": etag})
-            if p == "/atom.xml":
-                return self.send(200, atom(b), "application/atom+xml")
-            if p == "/changing.xml":
-                items = [
-                    (f"Story {i}", f"/articles/story{i}.html", f"Wed, {10 + i} Nov 2026 08:00:00 GMT")
-                    for i in range(1, site.changing_items + 1)
-                ]
-                return self.send(
-                    200, rss(b, items), "application/rss+xml", {"ETag": f'"v{site.changing_items}"'}
-                )
-            if p == "/articles/acme.html":
-                return self.send(200, BOILERPLATE_PAGE.format(base=b))
-            if p == "/articles/lumen.html":
-                return self.send(
-                    200,
-                    PLAIN_PAGE.format(
-                        title="Lumen cuts jobs", body="Lumen Arcade said it would cut 400 jobs."
-                    ),
-                )
-            if p == "/articles/corvex.html":
-                return self.send(
-                    200,
-                    PLAIN_PAGE.format(
-                        title="Corvex opens plant", body="Corvex Energy opened a battery plant in Norlund."
-                    ),
-                )
-            if p.startswith("/articles/story"):
-                i = p.removeprefix("/articles/story").removesuffix(".html")
-                return self.send(
-                    200,
-                    PLAIN_PAGE.format(
-                        title=f"Story {i}", body=f"Company {i} Holdings hired {i}00 engineers."
-                    ),
-                )
-            if p == "/flaky.html":
-                if n == 1:
-                    return self.send(500, "server error")
-                return self.send(
-                    200,
-                    PLAIN_PAGE.format(title="Flaky works", body="Stanza Auto recalled 2,000 cars on Friday."),
-                )
-            if p == "/slow.html":
-                time.sleep(3)
-                return self.send(200, PLAIN_PAGE.format(title="Too slow", body="Never read."))
-            if p == "/old-url":
-                return self.send(301, "", headers={"Location": f"{b}/articles/lumen.html"})
-            if p == "/loop":
-                return self.send(302, "", headers={"Location": f"{b}/loop"})
-            if p == "/big.html":
-                return self.send(200, "<html><body><p>" + "word " * 100_000 + "</p></body></html>")
-            if p == "/report.pdf":
-                return self.send(200, b"%PDF-1.4 binary", "application/pdf")
-            if p == "/etag-page.html":
-                if self.headers.get("If-None-Match") == '"p1"':
-                    return self.send(304)
-                return self.send(
-                    200,
-                    PLAIN_PAGE.format(
-                        title="Veloria sells stake", body="Veloria sold its stake in Kestrel Shipping."
-                    ),
-                    headers={"ETag": '"p1"'},
-                )
-            return self.send(404, "not found")
+    def send(self, status, body=b"", ctype="text/html; charset=utf-8", headers=None):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if data:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(data)
 
-    return Handler
+    def do_GET(self):
+        n = self.site.hit(self.path)
+        reply = route(self.path)
+        self.send(*reply(self.site, self.path, n, self.headers))
+
+
+#: what a path answers: (site, path, nth request of it, request headers) -> send()'s arguments
+Reply = Callable[[Site, str, int, Any], tuple]
+
+
+def _rss(site: Site, p: str, n: int, headers) -> tuple:
+    etag = '"rss-v1"'
+    if headers.get("If-None-Match") == etag:
+        return (304,)
+    items = [
+        ("Acme buys Beta", "/articles/acme.html", "Mon, 16 Nov 2026 08:00:00 GMT"),
+        ("Lumen cuts jobs", "/articles/lumen.html", "Tue, 17 Nov 2026 09:00:00 GMT"),
+    ]
+    return 200, rss(site.base, items), "application/rss+xml", {"ETag": etag}
+
+
+def _changing(site: Site, p: str, n: int, headers) -> tuple:
+    items = [
+        (f"Story {i}", f"/articles/story{i}.html", f"Wed, {10 + i} Nov 2026 08:00:00 GMT")
+        for i in range(1, site.changing_items + 1)
+    ]
+    return 200, rss(site.base, items), "application/rss+xml", {"ETag": f'"v{site.changing_items}"'}
+
+
+def _plain(title: str, body: str) -> Reply:
+    return lambda site, p, n, headers: (200, PLAIN_PAGE.format(title=title, body=body))
+
+
+def _story(site: Site, p: str, n: int, headers) -> tuple:
+    i = p.removeprefix("/articles/story").removesuffix(".html")
+    return 200, PLAIN_PAGE.format(title=f"Story {i}", body=f"Company {i} Holdings hired {i}00 engineers.")
+
+
+def _flaky(site: Site, p: str, n: int, headers) -> tuple:
+    if n == 1:
+        return 500, "server error"
+    return 200, PLAIN_PAGE.format(title="Flaky works", body="Stanza Auto recalled 2,000 cars on Friday.")
+
+
+def _slow(site: Site, p: str, n: int, headers) -> tuple:
+    time.sleep(3)
+    return 200, PLAIN_PAGE.format(title="Too slow", body="Never read.")
+
+
+def _etag_page(site: Site, p: str, n: int, headers) -> tuple:
+    if headers.get("If-None-Match") == '"p1"':
+        return (304,)
+    body = PLAIN_PAGE.format(title="Veloria sells stake", body="Veloria sold its stake in Kestrel Shipping.")
+    return 200, body, "text/html; charset=utf-8", {"ETag": '"p1"'}
+
+
+def _redirect(status: int, to: str) -> Reply:
+    return lambda site, p, n, headers: (
+        status,
+        "",
+        "text/html; charset=utf-8",
+        {"Location": f"{site.base}{to}"},
+    )
+
+
+ROUTES: dict[str, Reply] = {
+    "/rss.xml": _rss,
+    "/atom.xml": lambda site, p, n, headers: (200, atom(site.base), "application/atom+xml"),
+    "/changing.xml": _changing,
+    "/articles/acme.html": lambda site, p, n, headers: (200, BOILERPLATE_PAGE.format(base=site.base)),
+    "/articles/lumen.html": _plain("Lumen cuts jobs", "Lumen Arcade said it would cut 400 jobs."),
+    "/articles/corvex.html": _plain("Corvex opens plant", "Corvex Energy opened a battery plant in Norlund."),
+    "/flaky.html": _flaky,
+    "/slow.html": _slow,
+    "/old-url": _redirect(301, "/articles/lumen.html"),
+    "/loop": _redirect(302, "/loop"),
+    "/big.html": lambda site, p, n, headers: (
+        200,
+        "<html><body><p>" + "word " * 100_000 + "</p></body></html>",
+    ),
+    "/report.pdf": lambda site, p, n, headers: (200, b"%PDF-1.4 binary", "application/pdf"),
+    "/etag-page.html": _etag_page,
+}
+
+
+def route(path: str) -> Reply:
+    if path in ROUTES:
+        return ROUTES[path]
+    if path.startswith("/articles/story"):
+        return _story
+    return lambda site, p, n, headers: (404, "not found")
 
 
 @pytest.fixture
 def site(monkeypatch):
     s = Site()
-    server = _Server(("127.0.0.1", 0), make_handler(s))
+    server = _Server(("127.0.0.1", 0), type("SiteHandler", (Handler,), {"site": s}))
     s.base = f"http://127.0.0.1:{server.server_address[1]}"
     t = threading.Thread(target=server.serve_forever, daemon=True)
     t.start()
