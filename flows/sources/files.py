@@ -50,7 +50,7 @@ class FileSource:
     links are followed (a link to a folder already read, a loop included, is a quarantine
     row and is not read again); files that are not regular (FIFOs, devices, sockets),
     broken links, unreadable folders and compressed files of another kind are quarantine
-    rows. `web` (flows.sources.web.WebState) fetches the entries of feed files."""
+    rows. `web` (flows.sources.webstate.WebState) fetches the entries of feed files."""
 
     def __init__(
         self,

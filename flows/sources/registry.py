@@ -38,7 +38,7 @@ def _web_kind(kind: str | None) -> SourceFactory:
 
 
 #: Built-in kinds (a plugin cannot replace them). Their factories also take the run's
-#: `chunk_records`, the source's configured `name` and `web` (flows.sources.web.WebState).
+#: `chunk_records`, the source's configured `name` and `web` (flows.sources.webstate.WebState).
 BUILTIN_KINDS: dict[str, SourceFactory] = {
     "file": _file_source,
     "folder": _file_source,
@@ -96,7 +96,7 @@ def open_source(
     """The source for a --source argument or a configured source: `KIND:LOCATION` (or
     `kind`) for a registered kind; else by the location: a URL (feed or page), a
     .xml/.rss/.atom file (feed), a file or folder (read by extension). `web`: the run's
-    flows.sources.web.WebState (HTTP client, validators, loaded ids)."""
+    flows.sources.webstate.WebState (HTTP client, validators, loaded ids)."""
     kinds = source_kinds()
     location = str(location)
     if kind is None:
