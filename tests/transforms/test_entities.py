@@ -29,10 +29,12 @@ def test_acronym():
     assert acronym("Securities and Exchange Commission") == "SEC"
 
 
+BLANK = spacy.blank("en")
+
+
 def _doc(text, spans):
     """A blank-model doc with entities given as (token_start, token_end, label)."""
-    nlp = spacy.blank("en")
-    doc = nlp(text)
+    doc = BLANK(text)
     doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in spans]
     return doc
 
