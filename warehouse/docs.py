@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from warehouse.db import connect
+from warehouse.connection import connect
 
 
 def schema_markdown(path: str | os.PathLike[str]) -> str:

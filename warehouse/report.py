@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from warehouse.db import connect
+from warehouse.connection import connect
 
 #: Action types that are news (the rest, OTHER and STATEMENT, is not listed as notable).
 NOT_NOTABLE = ("OTHER", "STATEMENT")

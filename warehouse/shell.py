@@ -4,7 +4,7 @@ Statements end with `;` and may span lines. Dot commands: `.tables` (tables and 
 their descriptions), `.schema NAME` (columns, types and meanings), `.reload` (reopen: see a
 run published since the shell started), `.help`, `.quit`. The connection is read-only:
 writes fail with DuckDB's error, and nothing reaches a file (no `COPY ... TO`,
-`ATTACH`, `EXPORT`, `INSTALL`: `Warehouse.reader`); the nightly run is never blocked (it publishes a new
+`ATTACH`, `EXPORT`, `INSTALL`: `connection.reader`); the nightly run is never blocked (it publishes a new
 file; the shell keeps reading the one it opened until `.reload`).
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 import duckdb
 
-from warehouse.db import Warehouse
+from warehouse.connection import reader
 
 Printer = Callable[[list[str], list[tuple]], None]
 
@@ -35,7 +35,7 @@ class Shell:
         self.path = path
         self.printer = printer
         self.echo = echo
-        self.con = Warehouse.reader(path)
+        self.con = reader(path)
 
     def close(self) -> None:
         self.con.close()
@@ -77,7 +77,7 @@ class Shell:
             )
         elif name == ".reload":
             self.con.close()
-            self.con = Warehouse.reader(self.path)
+            self.con = reader(self.path)
             self.echo(f"reopened {self.path}")
         else:
             self.echo(f"unknown command {line.strip()!r}; .help lists them")

@@ -1,8 +1,11 @@
 import duckdb
 import pytest
 
-from warehouse.db import MIGRATIONS, Warehouse, connect, migrate
-from warehouse.schema import TABLES, run_counters
+from transforms.registry.tables import TABLES
+from warehouse.connection import connect
+from warehouse.db import Warehouse
+from warehouse.migrations import MIGRATIONS, migrate
+from warehouse.schema import run_counters
 
 
 def test_every_table_and_column_is_documented(tmp_path):

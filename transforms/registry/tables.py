@@ -1,0 +1,20 @@
+"""Every table of the warehouse, in the order the DDL creates and documents them."""
+
+from __future__ import annotations
+
+from transforms.registry.columns import Table
+from transforms.registry.extracted import ACTIONS, ARTICLES, ENTITIES, ENTITY_MENTIONS, QUOTES
+from transforms.registry.operational import COMPANIES, FETCH_STATE, PIPELINE_RUNS, QUARANTINE
+
+TABLES: tuple[Table, ...] = (
+    ARTICLES,
+    ENTITIES,
+    ENTITY_MENTIONS,
+    ACTIONS,
+    QUOTES,
+    PIPELINE_RUNS,
+    QUARANTINE,
+    COMPANIES,
+    FETCH_STATE,
+)
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

@@ -1,0 +1,74 @@
+"""Opening the warehouse file: a writable connection (created and migrated), a read-only
+one, and the locked-down reader analysts' queries run on. With warehouse/ this is where
+DuckDB is opened (only warehouse/ opens it in production code).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from warehouse.migrations import migrate
+
+
+class WarehouseUnreadable(RuntimeError):
+    """The published warehouse file is not a DuckDB database this DuckDB can open (or a folder)."""
+
+
+def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a writable connection creates and migrates it."""
+    p = Path(path)
+    if p.is_dir():
+        raise WarehouseUnreadable(f"warehouse {p} is a folder, not a DuckDB file")
+    if read_only:
+        if not p.exists():
+            raise FileNotFoundError(f"no warehouse at {p}: run `newsetl run` first")
+        try:
+            return duckdb.connect(str(p), read_only=True)
+        except duckdb.Error as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise WarehouseUnreadable(f"warehouse {p} cannot be opened ({first})") from exc
+    p.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(p))
+    migrate(con)
+    return con
+
+
+def reader(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for analysts (`newsetl sql`, `newsetl shell`) that cannot
+    touch any file but the warehouse: external access off (no COPY ... TO, ATTACH,
+    EXPORT, INSTALL, read_csv of other files), no extension autoloading, and the
+    configuration locked so a statement cannot turn these back on."""
+    con = connect(path, read_only=True)
+    try:
+        for setting in (
+            "enable_external_access = false",
+            "autoinstall_known_extensions = false",
+            "autoload_known_extensions = false",
+            "allow_community_extensions = false",
+            "lock_configuration = true",
+        ):
+            con.execute(f"SET {setting}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def query(
+    path: str | os.PathLike[str], sql: str, params: list[object] | None = None
+) -> tuple[list[str], list[tuple[object, ...]]]:
+    """Run one read-only query; returns column names and rows. The connection is
+    read-only and cannot reach files (`reader`): no COPY ... TO, ATTACH, INSTALL,
+    EXPORT or reading other files. Empty SQL is a ValueError."""
+    if not sql or not sql.strip() or not sql.strip().strip(";").strip():
+        raise ValueError('no SQL given: pass a query, e.g. newsetl sql "select count(*) from articles"')
+    con = reader(path)
+    try:
+        cur = con.execute(sql, params or [])
+        cols = [d[0] for d in cur.description] if cur.description else []
+        return cols, cur.fetchall()
+    finally:
+        con.close()

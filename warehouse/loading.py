@@ -1,0 +1,163 @@
+"""Loading a batch: its articles replace their earlier versions with all their rows, the
+entities they name are merged and recounted, its rejections are stored, in one transaction.
+
+Frames go in as registered Arrow relations (`INSERT ... BY NAME`), never as SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from transforms.registry.frames import QUARANTINE_FRAME
+from warehouse.migrations import QUARANTINE_KEY_SQL, utcnow
+
+# tables whose rows belong to an article, children first (deleted before the article)
+_ARTICLE_TABLES = ("quotes", "actions", "entity_mentions", "articles")
+
+_UPSERT_ENTITIES = """
+INSERT INTO entities (entity_id, name, label, ticker, exchange, sector, aliases, mention_count, article_count)
+SELECT entity_id, name, label, ticker, exchange, sector, aliases, 0, 0 FROM _entities
+ON CONFLICT (entity_id) DO UPDATE SET
+  name = CASE WHEN length(excluded.name) > length(entities.name)
+                OR (length(excluded.name) = length(entities.name) AND excluded.name < entities.name)
+              THEN excluded.name ELSE entities.name END,
+  ticker = coalesce(entities.ticker, excluded.ticker),
+  exchange = coalesce(entities.exchange, excluded.exchange),
+  sector = coalesce(entities.sector, excluded.sector),
+  aliases = list_sort(list_distinct(list_concat(entities.aliases, excluded.aliases)))"""
+
+_RECOUNT_ENTITIES = """
+UPDATE entities SET mention_count = s.n, article_count = s.na,
+       first_seen = s.first_seen, last_seen = s.last_seen
+FROM (SELECT m.entity_id, count(*) AS n, count(DISTINCT m.article_id) AS na,
+             min(coalesce(a.published_at, a.loaded_at)) AS first_seen,
+             max(coalesce(a.published_at, a.loaded_at)) AS last_seen
+      FROM entity_mentions m JOIN articles a USING (article_id)
+      WHERE m.entity_id IN (SELECT entity_id FROM _touched)
+      GROUP BY m.entity_id) s
+WHERE entities.entity_id = s.entity_id"""
+
+_INSERT_QUARANTINE = f"""
+INSERT INTO quarantine BY NAME
+SELECT * FROM (
+  SELECT * REPLACE (coalesce(quarantine_key, {QUARANTINE_KEY_SQL}) AS quarantine_key) FROM _q) k
+WHERE NOT EXISTS (
+  SELECT 1 FROM quarantine s WHERE s.quarantine_key = k.quarantine_key AND s.run_id <> k.run_id)"""
+
+
+def stamped_articles(articles: pl.DataFrame, run_id: str, now: datetime) -> pl.DataFrame:
+    """The batch's articles with the run and load time they are stored with."""
+    return articles.with_columns(pl.lit(run_id).alias("run_id"), pl.lit(now).alias("loaded_at"))
+
+
+def merged_entities(entities: pl.DataFrame) -> pl.DataFrame:
+    """One row per entity from its observations (one per article). The canonical name is
+    the longest form seen, ties broken alphabetically: the same whatever order batches
+    arrive in."""
+    return (
+        entities.sort(pl.col("name").str.len_chars(), "name", descending=[True, False])
+        .group_by("entity_id", maintain_order=True)
+        .agg(
+            pl.col("name").first(),
+            pl.col("label").first(),
+            pl.col("ticker").drop_nulls().first(),
+            pl.col("exchange").drop_nulls().first(),
+            pl.col("sector").drop_nulls().first(),
+            pl.col("aliases").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+        )
+    )
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> Iterator[None]:
+    """The frames as relations named by their keys while the block runs."""
+    for name, frame in frames.items():
+        con.register(name, frame.to_arrow())
+    try:
+        yield
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+class Loader:
+    """Loading on the warehouse's connection (a part of `Warehouse`)."""
+
+    con: duckdb.DuckDBPyConnection
+
+    def add_quarantine(self, rows: list[dict[str, Any]]) -> None:
+        """Store rejected inputs, except those an earlier run already stored (same
+        quarantine_key): re-running unchanged input adds no quarantine rows. Within one
+        run every rejection is kept."""
+        if not rows:
+            return
+        with registered(self.con, {"_q": pl.DataFrame(rows, schema=QUARANTINE_FRAME.schema)}):
+            self.con.execute(_INSERT_QUARANTINE)
+
+    def load_batch(
+        self,
+        run_id: str,
+        articles: pl.DataFrame,
+        entities: pl.DataFrame,
+        mentions: pl.DataFrame,
+        actions: pl.DataFrame,
+        quotes: pl.DataFrame,
+        quarantine: list[dict[str, Any]],
+    ) -> None:
+        """Replace the batch's articles and their rows, upsert entities, in one transaction."""
+        rels = {
+            "_articles": stamped_articles(articles, run_id, utcnow()),
+            "_entities": merged_entities(entities),
+            "_mentions": mentions,
+            "_actions": actions,
+            "_quotes": quotes,
+        }
+        with registered(self.con, rels), transaction(self.con):
+            self._replace_articles()
+            self._merge_entities()
+            self.add_quarantine(quarantine)
+
+    def _replace_articles(self) -> None:
+        """Delete the batch's articles' earlier versions with their rows, insert the new ones;
+        note the entities they named before and name now (`_touched`)."""
+        con = self.con
+        con.execute(
+            """CREATE TEMP TABLE _touched AS
+               SELECT DISTINCT entity_id FROM entity_mentions
+               WHERE article_id IN (SELECT article_id FROM _articles)
+               UNION SELECT entity_id FROM _entities"""
+        )
+        for table in _ARTICLE_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM _articles)")
+        con.execute("INSERT INTO articles BY NAME SELECT * FROM _articles")
+        con.execute("INSERT INTO entity_mentions BY NAME SELECT * FROM _mentions")
+        con.execute("INSERT INTO actions BY NAME SELECT * FROM _actions")
+        con.execute("INSERT INTO quotes BY NAME SELECT * FROM _quotes")
+
+    def _merge_entities(self) -> None:
+        """Upsert the batch's entities, recount the touched ones, drop those no longer named."""
+        con = self.con
+        con.execute(_UPSERT_ENTITIES)
+        con.execute(_RECOUNT_ENTITIES)
+        con.execute(
+            """DELETE FROM entities WHERE entity_id IN (SELECT entity_id FROM _touched)
+               AND entity_id NOT IN (SELECT entity_id FROM entity_mentions)"""
+        )
+        con.execute("DROP TABLE _touched")

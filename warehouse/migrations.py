@@ -1,0 +1,147 @@
+"""The warehouse's schema migrations: ordered, each applied once in its own transaction,
+recorded in `schema_migrations`; every migration run recreates the views and refreshes the
+comments from the registry (transforms/registry, rendered by warehouse/schema.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import duckdb
+import polars as pl
+
+from transforms.reference import COMPANIES_PATH
+from transforms.registry.tables import TABLES, TABLES_BY_NAME
+from warehouse.schema import comment_sql, create_table_sql
+from warehouse.views import VIEWS
+
+
+def utcnow() -> datetime:
+    """Now in UTC, naive (as the warehouse's TIMESTAMP columns hold it)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+SCHEMA_VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  applied_at TIMESTAMP NOT NULL
+)"""
+
+
+def _m001_initial(con: duckdb.DuckDBPyConnection) -> None:
+    for name in ("articles", "entities", "entity_mentions", "actions", "pipeline_runs", "quarantine"):
+        con.execute(create_table_sql(TABLES_BY_NAME[name]))
+
+
+def _comments(con: duckdb.DuckDBPyConnection) -> None:
+    # COMMENT ON takes no bound parameters; the texts are the registry's own constants
+    # (transforms/registry), quoted by comment_sql.
+    for t in (*TABLES, *VIEWS):
+        for stmt in comment_sql(t):
+            con.execute(stmt)
+    con.execute(
+        "COMMENT ON TABLE schema_migrations IS 'Applied schema migrations. Grain: one row per migration.'"
+    )
+    con.execute("COMMENT ON COLUMN schema_migrations.version IS 'Migration number.'")
+    con.execute("COMMENT ON COLUMN schema_migrations.name IS 'What the migration does.'")
+    con.execute("COMMENT ON COLUMN schema_migrations.applied_at IS 'When it was applied (UTC).'")
+
+
+def _m002_companies(con: duckdb.DuckDBPyConnection) -> None:
+    """The companies reference table, seeded from transforms/data/companies.csv."""
+    from transforms.names import entity_id
+
+    con.execute(create_table_sql(TABLES_BY_NAME["companies"]))
+    seed = pl.read_csv(COMPANIES_PATH, infer_schema=False).with_columns(
+        pl.col("aliases").fill_null("").str.split("|").list.eval(pl.element().filter(pl.element() != "")),
+        pl.col("ticker")
+        .map_elements(lambda t: entity_id("ORG", "ticker:" + t), return_dtype=pl.String)
+        .alias("entity_id"),
+        *[pl.col(c).replace("", None) for c in ("exchange", "sector", "sub_industry", "headquarters")],
+    )
+    con.register("_seed", seed.to_arrow())
+    try:
+        con.execute("INSERT INTO companies BY NAME SELECT * FROM _seed")
+    finally:
+        con.unregister("_seed")
+
+
+def _add_declared_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Add the columns schema.py declares for `table` that the database lacks."""
+    for c in TABLES_BY_NAME[table].columns:
+        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {c.name} {c.type}")
+
+
+def _m003_actions_detail_and_quotes(con: duckdb.DuckDBPyConnection) -> None:
+    """actions: target_head, modality, action_type, event date and key; the quotes table."""
+    _add_declared_columns(con, "actions")
+    con.execute(create_table_sql(TABLES_BY_NAME["quotes"]))
+
+
+def _m004_run_window(con: duckdb.DuckDBPyConnection) -> None:
+    """pipeline_runs: articles_out_of_range, since, until."""
+    _add_declared_columns(con, "pipeline_runs")
+
+
+def _m005_duplicates_and_fetch_state(con: duckdb.DuckDBPyConnection) -> None:
+    """articles: body_hash, minhash, duplicate_of/kind/similarity; pipeline_runs:
+    source_counts; the fetch_state table (conditional GET)."""
+    _add_declared_columns(con, "articles")
+    _add_declared_columns(con, "pipeline_runs")
+    con.execute(create_table_sql(TABLES_BY_NAME["fetch_state"]))
+
+
+def _m006_cleaning_removed(con: duckdb.DuckDBPyConnection) -> None:
+    """articles: cleaning_removed (what cleaning removed, by rule)."""
+    _add_declared_columns(con, "articles")
+
+
+# quarantine.quarantine_key in SQL, for rows that lack it; expectations/quarantine.py
+# quarantine_row computes the same in Python
+QUARANTINE_KEY_SQL = (
+    "sha256(concat_ws(chr(31), coalesce(source_path, ''), coalesce(external_id, ''), stage, "
+    "sha256(coalesce(raw, ''))))"
+)
+
+
+def _m007_quarantine_key(con: duckdb.DuckDBPyConnection) -> None:
+    """quarantine: quarantine_key (what was rejected, across runs), filled for stored rows."""
+    _add_declared_columns(con, "quarantine")
+    con.execute(f"UPDATE quarantine SET quarantine_key = {QUARANTINE_KEY_SQL} WHERE quarantine_key IS NULL")
+
+
+# Ordered migrations: (version, name, function). Append; never edit an applied one.
+MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
+    (1, "initial tables", _m001_initial),
+    (2, "companies reference table", _m002_companies),
+    (3, "action modality, type, dates, event key; quotes", _m003_actions_detail_and_quotes),
+    (4, "backfill window on pipeline_runs", _m004_run_window),
+    (5, "duplicates, per-source counts, fetch state", _m005_duplicates_and_fetch_state),
+    (6, "what cleaning removed, per article", _m006_cleaning_removed),
+    (7, "quarantine key: a re-run does not quarantine the same input twice", _m007_quarantine_key),
+]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply pending migrations and refresh comments; returns the versions applied."""
+    con.execute(SCHEMA_VERSION_TABLE)
+    done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied: list[int] = []
+    for version, name, fn in MIGRATIONS:
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            fn(con)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    for v in VIEWS:
+        con.execute(f"CREATE OR REPLACE VIEW {v.name} AS {v.sql}")
+    _comments(con)
+    return applied
