@@ -11,14 +11,27 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from transforms.clean import CleanArticle
+from transforms.registry.extracted import ACTIONS
+from transforms.registry.frames import (
+    ACTION_FRAME,
+    ARTICLE_FRAME,
+    ENTITY_FRAME,
+    MENTION_FRAME,
+    QUOTE_FRAME,
+    Frame,
+)
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
+
+    from transforms.actions import ActionRecord
+    from transforms.entities import Cluster
+    from transforms.quotes import QuoteRecord
 
 
 @dataclass(frozen=True)
@@ -48,86 +61,13 @@ def stable_id(prefix: str, *parts: object) -> str:
     return prefix + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
 
-ARTICLE_SCHEMA = {
-    "article_id": pl.String,
-    "external_id": pl.String,
-    "source": pl.String,
-    "source_path": pl.String,
-    "url": pl.String,
-    "title": pl.String,
-    "body": pl.String,
-    "published_at": pl.Datetime("us"),
-    "content_hash": pl.String,
-    "metadata": pl.String,
-    "tickers": pl.List(pl.String),
-    "warnings": pl.List(pl.String),
-    "cleaning_removed": pl.String,
-    "body_hash": pl.String,
-    "minhash": pl.Binary,
-    "duplicate_of": pl.String,
-    "duplicate_kind": pl.String,
-    "duplicate_similarity": pl.Float64,
-}
-MENTION_SCHEMA = {
-    "mention_id": pl.String,
-    "article_id": pl.String,
-    "entity_id": pl.String,
-    "text": pl.String,
-    "label": pl.String,
-    "ner_label": pl.String,
-    "field": pl.String,
-    "start_char": pl.Int32,
-    "end_char": pl.Int32,
-    "sentence_index": pl.Int32,
-}
-ENTITY_SCHEMA = {
-    "entity_id": pl.String,
-    "name": pl.String,
-    "label": pl.String,
-    "ticker": pl.String,
-    "exchange": pl.String,
-    "sector": pl.String,
-    "aliases": pl.List(pl.String),
-    "article_id": pl.String,
-}
-ARGUMENT_DTYPE = pl.List(pl.Struct({"prep": pl.String, "text": pl.String, "entity_id": pl.String}))
-QUOTE_SCHEMA = {
-    "quote_id": pl.String,
-    "article_id": pl.String,
-    "speaker_text": pl.String,
-    "speaker_entity_id": pl.String,
-    "cue_verb": pl.String,
-    "content": pl.String,
-    "direct": pl.Boolean,
-    "field": pl.String,
-    "start_char": pl.Int32,
-    "end_char": pl.Int32,
-}
-ACTION_SCHEMA = {
-    "action_id": pl.String,
-    "article_id": pl.String,
-    "sentence_index": pl.Int32,
-    "actor_text": pl.String,
-    "actor_entity_id": pl.String,
-    "actor_resolution": pl.String,
-    "verb": pl.String,
-    "verb_text": pl.String,
-    "target_text": pl.String,
-    "target_entity_id": pl.String,
-    "arguments": ARGUMENT_DTYPE,
-    "negated": pl.Boolean,
-    "evidence": pl.String,
-    "field": pl.String,
-    "start_char": pl.Int32,
-    "end_char": pl.Int32,
-    "target_head": pl.String,
-    "modality": pl.String,
-    "action_type": pl.String,
-    "event_date": pl.Date,
-    "event_period": pl.String,
-    "event_date_text": pl.String,
-    "event_key": pl.String,
-}
+# the batch frames' dtypes, from the registry (transforms/registry/frames.py)
+ARTICLE_SCHEMA = ARTICLE_FRAME.schema
+ENTITY_SCHEMA = ENTITY_FRAME.schema
+MENTION_SCHEMA = MENTION_FRAME.schema
+ACTION_SCHEMA = ACTION_FRAME.schema
+QUOTE_SCHEMA = QUOTE_FRAME.schema
+ARGUMENT_DTYPE = ACTIONS.column("arguments").dtype
 
 
 @dataclass(frozen=True)
@@ -152,158 +92,189 @@ def _field(offset: int, body_offset: int) -> tuple[str, int]:
     return ("title", offset) if offset < body_offset else ("body", offset - body_offset)
 
 
+@dataclass(frozen=True)
+class RowMapping:
+    """How one table's typed records become its frame's rows: every column is the record's
+    attribute of that name unless the row's derived values give it (ids, the article,
+    offsets into the field, values computed from a record field). So a column a record
+    carries is one declaration in the registry plus the record field that produces it.
+    `unstored` names the record fields no column takes as they are (they feed derived
+    columns or warnings)."""
+
+    frame: Frame
+    unstored: frozenset[str] = frozenset()
+
+    def row(self, record: object, derived: dict[str, object]) -> dict[str, object]:
+        return {n: derived[n] if n in derived else getattr(record, n) for n in self.frame.names}
+
+
+ARTICLE_ROWS = RowMapping(ARTICLE_FRAME, frozenset({"clean"}))
+ENTITY_ROWS = RowMapping(ENTITY_FRAME)  # from transforms.entities.Cluster
+MENTION_ROWS = RowMapping(MENTION_FRAME)  # from a cluster's mention (a spaCy Span)
+ACTION_ROWS = RowMapping(ACTION_FRAME, frozenset({"event_time", "sentence_start_char"}))
+QUOTE_ROWS = RowMapping(QUOTE_FRAME)
+
+
+def _offsets(start_char: int, end_char: int, body_offset: int) -> dict[str, object]:
+    """field, start_char and end_char of doc offsets, in the field's text."""
+    fld, start = _field(start_char, body_offset)
+    return {"field": fld, "start_char": start, "end_char": start + (end_char - start_char)}
+
+
+def action_row(article_id: str, a: ActionRecord, body_offset: int, occurrence: int) -> dict[str, object]:
+    """The actions row of a record: `occurrence` counts records of the same verb and actor."""
+    when = a.event_time
+    return ACTION_ROWS.row(
+        a,
+        {
+            "action_id": stable_id("act_", article_id, a.start_char, a.actor_text, occurrence),
+            "article_id": article_id,
+            "arguments": [{"prep": g.prep, "text": g.text, "entity_id": g.entity_id} for g in a.arguments],
+            **_offsets(a.start_char, a.end_char, body_offset),
+            "event_date": when.start if when else None,
+            "event_period": when.label if when else None,
+            "event_date_text": when.text if when else None,
+        },
+    )
+
+
+def quote_row(article_id: str, q: QuoteRecord, body_offset: int) -> dict[str, object]:
+    return QUOTE_ROWS.row(
+        q,
+        {
+            "quote_id": stable_id("quo_", article_id, q.start_char, q.end_char, q.direct, q.speaker_text),
+            "article_id": article_id,
+            **_offsets(q.start_char, q.end_char, body_offset),
+        },
+    )
+
+
+def entity_row(article_id: str, c: Cluster) -> dict[str, object]:
+    return ENTITY_ROWS.row(c, {"article_id": article_id})
+
+
+def mention_row(
+    article_id: str, c: Cluster, m: Span, text: str, body_offset: int, sentence_index: int
+) -> dict[str, object]:
+    offsets = _offsets(m.start_char, m.end_char, body_offset)
+    return MENTION_ROWS.row(
+        m,
+        {
+            "mention_id": stable_id("men_", article_id, offsets["field"], offsets["start_char"], m.end_char),
+            "article_id": article_id,
+            "entity_id": c.entity_id,
+            "text": text[m.start_char : m.end_char],
+            "label": c.label,
+            "ner_label": m.label_,
+            **offsets,
+            "sentence_index": sentence_index,
+        },
+    )
+
+
+def article_row(a: Article, extra_warnings: Iterable[str] = ()) -> dict[str, object]:
+    return ARTICLE_ROWS.row(
+        a,
+        {
+            "title": a.clean.title,
+            "body": a.clean.body,
+            "tickers": list(a.clean.tickers),
+            "warnings": list(a.warnings) + list(a.clean.warnings) + list(extra_warnings),
+            "cleaning_removed": a.clean.removed_json,
+        },
+    )
+
+
 # key of `extract_rows`' result: warnings about the article that extraction found
 WARNINGS = "article_warnings"
 
 
-def extract_rows(article: Article, doc: Doc) -> dict[str, list]:
+@dataclass(frozen=True)
+class _Sentences:
+    """A doc's sentences: the sentence index of each token, and the long sentences
+    (start char -> length) whose actions' evidence is windowed."""
+
+    index: list[int]
+    long: dict[int, int]
+
+
+def _sentences(doc: Doc, max_chars: int) -> _Sentences:
+    sent_at = [0] * len(doc)  # token index -> sentence index (Span.sent walks the sentence)
+    long: dict[int, int] = {}
+    for si, sent in enumerate(doc.sents):
+        sent_at[sent.start : sent.end] = [si] * len(sent)
+        if (n := sent.end_char - sent.start_char) > max_chars:
+            long[sent.start_char] = n
+    return _Sentences(sent_at, long)
+
+
+def _entity_rows(
+    article: Article, clusters: list[Cluster], sentences: _Sentences
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(entities, entity_mentions) rows: one observation per cluster, one row per mention."""
+    aid, boff, text = article.article_id, article.clean.body_offset, article.clean.text
+    entities = [entity_row(aid, c) for c in clusters]
+    mentions = [
+        mention_row(aid, c, m, text, boff, sentences.index[m.start]) for c in clusters for m in c.mentions
+    ]
+    return entities, mentions
+
+
+def _action_rows(article: Article, found: list[ActionRecord]) -> list[dict[str, object]]:
+    seen: dict[tuple[int, str], int] = {}
+    rows = []
+    for a in found:
+        key = (a.start_char, a.actor_text)
+        seen[key] = seen.get(key, 0) + 1
+        rows.append(action_row(article.article_id, a, article.clean.body_offset, seen[key]))
+    return rows
+
+
+def _quote_rows(article: Article, found: list[QuoteRecord]) -> list[dict[str, object]]:
+    boff, title_end = article.clean.body_offset, len(article.clean.title)
+    # a quotation mark pair across title and body is not a quote
+    kept = [q for q in found if not (q.start_char < boff and q.end_char > title_end)]
+    return [quote_row(article.article_id, q, boff) for q in kept]
+
+
+def _windowed_warnings(found: list[ActionRecord], sentences: _Sentences, max_chars: int) -> list[str]:
+    """A warning when actions' evidence is a window of a sentence over `max_chars`."""
+    windowed = {a.sentence_start_char for a in found if a.sentence_start_char in sentences.long}
+    if not windowed:
+        return []
+    longest = max(sentences.long[s] for s in windowed)
+    return [
+        f"{len(windowed):,} sentence(s) with actions longer than {max_chars:,} characters "
+        f"(longest {longest:,}): their actions' evidence is the {max_chars:,} characters "
+        "around the verb"
+    ]
+
+
+def extract_rows(article: Article, doc: Doc) -> dict[str, list[Any]]:
     """Rows of every table for one article, and (under WARNINGS) what it should be warned of."""
     # spaCy-side modules are imported here, not at the top: the run's main process builds
     # frames from rows and never needs spaCy (a run with nothing new never imports it)
     from transforms.actions import EVIDENCE_MAX_CHARS, analyse
     from transforms.entities import cluster_entities
 
-    boff = article.clean.body_offset
-    source = article.clean.text
     clusters = cluster_entities(doc, article.clean.tickers)
-    sent_at = [0] * len(doc)  # token index -> sentence index (Span.sent walks the sentence)
-    long: dict[int, int] = {}  # start -> length of sentences whose evidence is windowed
-    for si, sent in enumerate(doc.sents):
-        sent_at[sent.start : sent.end] = [si] * len(sent)
-        if (n := sent.end_char - sent.start_char) > EVIDENCE_MAX_CHARS:
-            long[sent.start_char] = n
-    mentions, entities = [], []
-    for c in clusters:
-        eid = c.entity_id
-        entities.append(
-            {
-                "entity_id": eid,
-                "name": c.name,
-                "label": c.label,
-                "ticker": c.ticker,
-                "exchange": c.exchange,
-                "sector": c.sector,
-                "aliases": c.aliases,
-                "article_id": article.article_id,
-            }
-        )
-        for m in c.mentions:
-            fld, start = _field(m.start_char, boff)
-            mentions.append(
-                {
-                    "mention_id": stable_id("men_", article.article_id, fld, start, m.end_char),
-                    "article_id": article.article_id,
-                    "entity_id": eid,
-                    "text": source[m.start_char : m.end_char],
-                    "label": c.label,
-                    "ner_label": m.label_,
-                    "field": fld,
-                    "start_char": start,
-                    "end_char": start + (m.end_char - m.start_char),
-                    "sentence_index": sent_at[m.start],
-                }
-            )
-    actions = []
-    seen: dict[tuple, int] = {}
+    sentences = _sentences(doc, EVIDENCE_MAX_CHARS)
+    entities, mentions = _entity_rows(article, clusters, sentences)
     found, quote_records = analyse(doc, clusters, article.published_at)
-    for a in found:
-        fld, start = _field(a.start_char, boff)
-        key = (a.start_char, a.actor_text)
-        seen[key] = seen.get(key, 0) + 1
-        actions.append(
-            {
-                "action_id": stable_id("act_", article.article_id, a.start_char, a.actor_text, seen[key]),
-                "article_id": article.article_id,
-                "sentence_index": a.sentence_index,
-                "actor_text": a.actor_text,
-                "actor_entity_id": a.actor_entity_id,
-                "actor_resolution": a.actor_resolution,
-                "verb": a.verb,
-                "verb_text": a.verb_text,
-                "target_text": a.target_text,
-                "target_entity_id": a.target_entity_id,
-                "arguments": [
-                    {"prep": g.prep, "text": g.text, "entity_id": g.entity_id} for g in a.arguments
-                ],
-                "negated": a.negated,
-                "evidence": a.evidence,
-                "field": fld,
-                "start_char": start,
-                "end_char": start + (a.end_char - a.start_char),
-                "target_head": a.target_head,
-                "modality": a.modality,
-                "action_type": a.action_type,
-                "event_date": a.event_time.start if a.event_time else None,
-                "event_period": a.event_time.label if a.event_time else None,
-                "event_date_text": a.event_time.text if a.event_time else None,
-                "event_key": a.event_key,
-            }
-        )
-    quotes = []
-    for q in quote_records:
-        fld, start = _field(q.start_char, boff)
-        if fld == "title" and q.end_char > len(article.clean.title):
-            continue  # a quotation mark pair across title and body is not a quote
-        quotes.append(
-            {
-                "quote_id": stable_id(
-                    "quo_", article.article_id, q.start_char, q.end_char, q.direct, q.speaker_text
-                ),
-                "article_id": article.article_id,
-                "speaker_text": q.speaker_text,
-                "speaker_entity_id": q.speaker_entity_id,
-                "cue_verb": q.cue_verb,
-                "content": q.content,
-                "direct": q.direct,
-                "field": fld,
-                "start_char": start,
-                "end_char": start + (q.end_char - q.start_char),
-            }
-        )
-    warnings = []
-    if windowed := {a.sentence_start_char for a in found if a.sentence_start_char in long}:
-        warnings.append(
-            f"{len(windowed):,} sentence(s) with actions longer than {EVIDENCE_MAX_CHARS:,} characters "
-            f"(longest {max(long[s] for s in windowed):,}): their actions' evidence is the {EVIDENCE_MAX_CHARS:,} characters "
-            "around the verb"
-        )
     return {
         "entities": entities,
         "entity_mentions": mentions,
-        "actions": actions,
-        "quotes": quotes,
-        WARNINGS: warnings,
+        "actions": _action_rows(article, found),
+        "quotes": _quote_rows(article, quote_records),
+        WARNINGS: _windowed_warnings(found, sentences, EVIDENCE_MAX_CHARS),
     }
 
 
-def article_row(a: Article, extra_warnings: Iterable[str] = ()) -> dict:
-    return {
-        "article_id": a.article_id,
-        "external_id": a.external_id,
-        "source": a.source,
-        "source_path": a.source_path,
-        "url": a.url,
-        "title": a.clean.title,
-        "body": a.clean.body,
-        "published_at": a.published_at,
-        "content_hash": a.content_hash,
-        "metadata": a.metadata,
-        "tickers": list(a.clean.tickers),
-        "warnings": list(a.warnings) + list(a.clean.warnings) + list(extra_warnings),
-        "cleaning_removed": a.clean.removed_json,
-        "body_hash": a.body_hash,
-        "minhash": a.minhash,
-        "duplicate_of": a.duplicate_of,
-        "duplicate_kind": a.duplicate_kind,
-        "duplicate_similarity": a.duplicate_similarity,
-    }
-
-
-def empty_rows() -> dict[str, list[dict]]:
+def empty_rows() -> dict[str, list[dict[str, Any]]]:
     return {"articles": [], "entities": [], "entity_mentions": [], "actions": [], "quotes": []}
 
 
-def batch_rows(pairs: Iterable[tuple[Article, Doc]]) -> dict[str, list[dict]]:
+def batch_rows(pairs: Iterable[tuple[Article, Doc]]) -> dict[str, list[dict[str, Any]]]:
     """Rows of every table for a batch of (article, parsed doc) pairs."""
     rows = empty_rows()
     for article, doc in pairs:
@@ -314,7 +285,7 @@ def batch_rows(pairs: Iterable[tuple[Article, Doc]]) -> dict[str, list[dict]]:
     return rows
 
 
-def frames_from_rows(rows: dict[str, list[dict]]) -> Frames:
+def frames_from_rows(rows: dict[str, list[dict[str, Any]]]) -> Frames:
     """The batch's frames, built in bulk from its rows."""
     return Frames(
         articles=pl.DataFrame(rows["articles"], schema=ARTICLE_SCHEMA),

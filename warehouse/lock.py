@@ -20,6 +20,7 @@ import fcntl
 import os
 import struct
 from pathlib import Path
+from typing import IO
 
 _FLOCK = "hhqqi4x"  # struct flock on Linux: l_type, l_whence, l_start, l_len, l_pid
 
@@ -28,7 +29,7 @@ class WarehouseBusy(RuntimeError):
     """Another run (or another DuckDB writer) is writing this warehouse."""
 
 
-def _writer_pid(fh) -> int | None:
+def _writer_pid(fh: IO[bytes]) -> int | None:
     """The pid of a process holding a write lock on fh's file, if the OS says."""
     try:
         got = fcntl.fcntl(
@@ -47,7 +48,7 @@ class WarehouseLock:
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path).resolve()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.guard = None  # the published file, open, with our shared fcntl lock on it
+        self.guard: IO[bytes] | None = None  # the published file, open, with our shared fcntl lock on it
         self._fh = open(self.path.with_name(self.path.name + ".lock"), "a+")  # noqa: SIM115
         try:
             fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -75,9 +76,9 @@ class WarehouseLock:
         except OSError as exc:
             if exc.errno not in (errno.EACCES, errno.EAGAIN):
                 raise
-            pid = _writer_pid(self.guard)
-            self.guard.close()
-            self.guard = None
+            guard, self.guard = self.guard, None
+            pid = _writer_pid(guard)
+            guard.close()
             who = f"process {pid}" if pid else "another process"
             raise WarehouseBusy(
                 f"{who} has {self.path} open for writing (a read-write DuckDB connection); "

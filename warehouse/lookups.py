@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -42,7 +43,7 @@ class Lookups:
         while rows := cur.fetchmany(10_000):
             yield from rows
 
-    def copies_of(self, article_ids: Iterable[str]) -> list[dict]:
+    def copies_of(self, article_ids: Iterable[str]) -> list[dict[str, Any]]:
         """The stored copies (`duplicate_of` one of these articles), whole rows, in the order
         they were loaded: what to re-check when those articles change."""
         ids = pl.DataFrame({"article_id": list(article_ids)}, schema={"article_id": pl.String})
@@ -110,7 +111,7 @@ class Lookups:
             for u, e, m in self.con.execute("SELECT url, etag, last_modified FROM fetch_state").fetchall()
         }
 
-    def save_fetch_state(self, run_id: str, fetched: dict[str, dict]) -> None:
+    def save_fetch_state(self, run_id: str, fetched: dict[str, dict[str, Any]]) -> None:
         if not fetched:
             return
         now = utcnow()

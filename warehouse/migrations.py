@@ -12,9 +12,10 @@ import duckdb
 import polars as pl
 
 from transforms.reference import COMPANIES_PATH
+from transforms.registry.columns import Table
 from transforms.registry.tables import TABLES, TABLES_BY_NAME
 from warehouse.schema import comment_sql, create_table_sql
-from warehouse.views import VIEWS
+from warehouse.views import VIEWS, View
 
 
 def utcnow() -> datetime:
@@ -38,7 +39,8 @@ def _m001_initial(con: duckdb.DuckDBPyConnection) -> None:
 def _comments(con: duckdb.DuckDBPyConnection) -> None:
     # COMMENT ON takes no bound parameters; the texts are the registry's own constants
     # (transforms/registry), quoted by comment_sql.
-    for t in (*TABLES, *VIEWS):
+    documented: list[Table | View] = [*TABLES, *VIEWS]
+    for t in documented:
         for stmt in comment_sql(t):
             con.execute(stmt)
     con.execute(

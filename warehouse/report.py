@@ -16,6 +16,9 @@ import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 from warehouse.connection import connect
 
@@ -58,7 +61,7 @@ def _vega_bundle() -> str:
         pass
     import vl_convert
 
-    bundle = vl_convert.javascript_bundle(vl_version=major_minor)
+    bundle: str = vl_convert.javascript_bundle(vl_version=major_minor)  # type: ignore[call-arg]  # the stub wants `snippet`; vl-convert defaults it
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
@@ -69,13 +72,15 @@ def _vega_bundle() -> str:
     return bundle
 
 
-def _rows(con, sql: str, params: list | None = None) -> list[dict]:
+def _rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> list[dict[str, Any]]:
     cur = con.execute(sql, params or [])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def gather(warehouse: str | os.PathLike[str]) -> dict:
+def gather(warehouse: str | os.PathLike[str]) -> dict[str, Any]:
     """Everything the page shows, read from the warehouse (read-only)."""
     con = connect(warehouse, read_only=True)
     try:
@@ -133,12 +138,12 @@ def gather(warehouse: str | os.PathLike[str]) -> dict:
     }
 
 
-def charts(data: dict) -> dict[str, dict]:
+def charts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Vega-Lite specs (built with Altair) of the page's charts."""
     import altair as alt
 
     by_type = (
-        alt.Chart(alt.Data(values=data["per_type"]))
+        alt.Chart(alt.Data(values=data["per_type"]))  # type: ignore[no-untyped-call]  # altair's schema classes are untyped
         .mark_bar()
         .encode(
             x=alt.X("actions:Q", title="actions"),
@@ -148,7 +153,7 @@ def charts(data: dict) -> dict[str, dict]:
         .properties(title="Actions per type", width=520, height=alt.Step(16))
     )
     over_time = (
-        alt.Chart(alt.Data(values=data["over_time"]))
+        alt.Chart(alt.Data(values=data["over_time"]))  # type: ignore[no-untyped-call]  # altair's schema classes are untyped
         .mark_bar()
         .encode(
             x=alt.X("month:O", title="month (article date)"),
@@ -179,7 +184,7 @@ def _link_url(v: object) -> str | None:
     return v if isinstance(v, str) and _HTTP_URL.fullmatch(v) else None
 
 
-def render(data: dict, *, data_docs: str | None, generated: datetime | None = None) -> str:
+def render(data: dict[str, Any], *, data_docs: str | None, generated: datetime | None = None) -> str:
     """The page's HTML (pure: data in, text out)."""
     generated = generated or datetime.now(UTC)
     specs = charts(data)

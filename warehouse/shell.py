@@ -17,7 +17,7 @@ import duckdb
 
 from warehouse.connection import reader
 
-Printer = Callable[[list[str], list[tuple]], None]
+Printer = Callable[[list[str], list[tuple[object, ...]]], None]
 
 HELP = """Statements end with ';' (several lines are fine). Commands:
   .tables          tables and views, with what each holds
@@ -83,7 +83,7 @@ class Shell:
             self.echo(f"unknown command {line.strip()!r}; .help lists them")
         return True
 
-    def _show(self, sql: str, params: list) -> None:
+    def _show(self, sql: str, params: list[object]) -> None:
         cur = self.con.execute(sql, params)
         rows = cur.fetchall()
         if rows:

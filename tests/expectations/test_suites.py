@@ -4,7 +4,7 @@ import pytest
 from expectations.runner import load_suite, prepare_runs, suite_path, validate_frames, validate_table
 from transforms.clean import clean_article
 from transforms.extract import Article, build_frames, content_hash
-from warehouse.schema import TABLES
+from transforms.registry.tables import TABLES
 
 
 @pytest.mark.parametrize("table", [t.name for t in TABLES])

@@ -8,6 +8,7 @@ plus any columns the frame carries for loading that the table does not store.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import polars as pl
 
@@ -25,7 +26,7 @@ class Frame:
     # (column, the column it follows): a frame order that differs from the table's
     moved: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @cached_property
     def columns(self) -> tuple[Column, ...]:
         cols = [c for c in self.table.columns if not c.loaded] + list(self.extra)
         for name, after in self.moved:
@@ -34,7 +35,7 @@ class Frame:
             cols.insert(next(i for i, c in enumerate(cols) if c.name == after) + 1, col)
         return tuple(cols)
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
