@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
-from expectations.runner import _suite, load_suite
+from expectations.catalog import load_suite
+from expectations.gx import gx_suite
 
 log = logging.getLogger(__name__)
 
@@ -21,18 +23,18 @@ class DataDocs:
     def __init__(self, warehouse: str | Path, run_id: str):
         self.root = Path(str(warehouse) + ".gx")
         self.run_id = run_id
-        self._ctx = None  # created on first use: a run with nothing to validate never imports GX
+        self._ctx: Any = None  # created on first use: a run with nothing to validate never imports GX
         self._suites: set[str] = set()
 
     @property
-    def ctx(self):
+    def ctx(self) -> Any:
         if self._ctx is None:
             import great_expectations as gx
 
             self._ctx = gx.get_context(mode="file", project_root_dir=str(self.root))
         return self._ctx
 
-    def add(self, batch_no: int | str, results: dict) -> None:
+    def add(self, batch_no: int | str, results: dict[str, Any]) -> None:
         """Store one batch's validation results (table -> GX validation result); `batch_no`
         a batch's number, or a name (`run`: the run tables, validated once at its end)."""
         from great_expectations.core.run_identifier import RunIdentifier
@@ -47,7 +49,7 @@ class DataDocs:
                 continue
             name = load_suite(table)["name"]
             if name not in self._suites:
-                self.ctx.suites.add_or_update(_suite(table))
+                self.ctx.suites.add_or_update(gx_suite(table))
                 self._suites.add(name)
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=name),
@@ -59,5 +61,5 @@ class DataDocs:
     def build(self) -> str:
         """Rebuild the static site; returns the path of its index page."""
         sites = self.ctx.build_data_docs()
-        url = next(iter(sites.values()))
+        url: str = next(iter(sites.values()))
         return url.removeprefix("file://")

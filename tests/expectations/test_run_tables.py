@@ -8,14 +8,9 @@ from datetime import datetime
 import polars as pl
 import pytest
 
-from expectations.runner import (
-    BATCH_TABLES,
-    RUN_TABLES,
-    _builtin_supports,
-    load_suite,
-    suite_names,
-    validate_run_table,
-)
+from expectations.builtin import builtin_supports
+from expectations.catalog import BATCH_TABLES, RUN_TABLES, load_suite, suite_names
+from expectations.run_tables import validate_run_table
 
 NOW = datetime(2026, 12, 3, 2, 0, 0)
 KEY = "ab" * 32
@@ -125,7 +120,7 @@ def test_run_table_suites_pass_good_rows_and_name_bad_ones(table):
 @pytest.mark.slow
 @pytest.mark.parametrize("table", RUN_TABLES)
 def test_the_builtin_evaluator_agrees_with_great_expectations(table):
-    assert _builtin_supports(load_suite(table))
+    assert builtin_supports(load_suite(table))
     good, bad = CASES[table]
     for rows in (good, good + bad):
         frame = pl.DataFrame(rows)
@@ -159,16 +154,16 @@ def test_missing_columns_fail_the_table():
 @pytest.mark.slow  # Great Expectations (4-8 s to import)
 def test_an_expectation_the_builtin_evaluator_does_not_know_goes_to_great_expectations():
     suite = {"expectations": [{"type": "expect_column_mean_to_be_between", "kwargs": {"column": "x"}}]}
-    assert not _builtin_supports(suite)
+    assert not builtin_supports(suite)
     param = {
         "type": "expect_column_values_to_be_in_set",
         "kwargs": {"column": "x", "value_set": {"$PARAMETER": "p"}},
     }
-    assert not _builtin_supports({"expectations": [param]})
+    assert not builtin_supports({"expectations": [param]})
 
 
 def test_the_companies_seed_passes_its_suite(tmp_path):
-    from expectations.runner import suite_columns
+    from expectations.catalog import suite_columns
     from warehouse.db import Warehouse
 
     wh = Warehouse(tmp_path / "w.duckdb")

@@ -1,7 +1,10 @@
 import polars as pl
 import pytest
 
-from expectations.runner import load_suite, prepare_runs, suite_path, validate_frames, validate_table
+from expectations.catalog import load_suite, suite_path
+from expectations.gx import validate_table
+from expectations.helpers import prepare_runs
+from expectations.runner import validate_frames
 from transforms.clean import clean_article
 from transforms.extract import Article, build_frames, content_hash
 from transforms.registry.tables import TABLES
