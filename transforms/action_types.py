@@ -6,32 +6,27 @@ Lookup order, most specific first: (lemma, object head), (lemma, particle), lemm
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from pathlib import Path
 
-PATTERNS = Path(__file__).parent / "patterns"
-LEXICON_PATH = PATTERNS / "verb_lexicon.jsonl"
-TAXONOMY_PATH = PATTERNS / "action_types.json"
+from transforms.lexicons import load_json, load_jsonl
+
+LEXICON_FILE = "verb_lexicon.jsonl"  # in transforms/patterns/
+TAXONOMY_FILE = "action_types.json"
 
 
 @lru_cache(maxsize=1)
 def taxonomy() -> dict[str, str]:
     """Type -> description."""
-    data = json.loads(TAXONOMY_PATH.read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
+    return {k: v for k, v in load_json(TAXONOMY_FILE).items() if not k.startswith("_")}
 
 
 @lru_cache(maxsize=1)
 def _lexicon() -> dict[tuple[str, str, str], str]:
     types = taxonomy()
     out: dict[tuple[str, str, str], str] = {}
-    for n, line in enumerate(LEXICON_PATH.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for n, row in enumerate(load_jsonl(LEXICON_FILE), 1):
         if row["type"] not in types:
-            raise ValueError(f"{LEXICON_PATH.name} line {n}: unknown action type {row['type']!r}")
+            raise ValueError(f"{LEXICON_FILE} row {n}: unknown action type {row['type']!r}")
         key = (row["lemma"].lower(), row.get("particle", "").lower(), row.get("object", "").lower())
         out.setdefault(key, row["type"])
     return out

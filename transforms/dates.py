@@ -18,15 +18,13 @@ from pathlib import Path
 
 from dateutil import parser as du_parser
 
+from transforms.lexicons import month_numbers
+
 # Reuters-21578: "26-FEB-1987 15:18:06.67" (some malformed: "31-MAR-1987 605:12:19",
 # trailing "&#5;&#5;&#5;RM" control junk).
 _REUTERS = re.compile(r"^\s*(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,3}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?")
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1
-    )
-}
+# Reuters writes a month in its three letters: "FEB" -> 2 (patterns/months.json)
+_MONTHS = {form.upper(): n for form, n in month_numbers().items() if len(form) == 3}
 
 
 EARLIEST = datetime(1800, 1, 1)
@@ -67,34 +65,46 @@ def _parse(value: object) -> tuple[datetime | None, str | None]:
     if isinstance(value, datetime):
         return _naive_utc(value), None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(float(value), UTC).replace(tzinfo=None), None
-        except (OverflowError, OSError, ValueError):
-            return None, f"unparseable date {value!r}: epoch seconds out of range"
+        return _epoch(value)
     text = str(value).strip()
     if len(text) > 200:  # no date is written in more; dateutil is slow on long garbage
         return None, f"unparseable date {text[:60]!r}...: {len(text):,} characters"
     m = _REUTERS.match(text)
     if m:
-        day, mon, year, hh, mm, ss, frac = m.groups()
-        month = _MONTHS.get(mon.upper())
-        try:
-            if month is None:
-                raise ValueError(f"unknown month {mon!r}")
-            micro = int((frac or "0").ljust(6, "0")[:6])
-            return datetime(int(year), month, int(day), int(hh), int(mm), int(ss), micro), None
-        except ValueError as exc:
-            # Malformed time of day (e.g. "605:12:19"): keep the date, drop the time.
-            try:
-                return datetime(int(year), month or 0, int(day)), (
-                    f"date {text!r} has an invalid time ({exc}); kept the day only"
-                )
-            except ValueError:
-                return None, f"unparseable date {text!r}: {exc}"
+        return _reuters(text, m)
     try:
         return _naive_utc(datetime.fromisoformat(text.replace("Z", "+00:00"))), None
     except ValueError:
-        pass
+        return _loose(text)
+
+
+def _epoch(value: float) -> tuple[datetime | None, str | None]:
+    try:
+        return datetime.fromtimestamp(float(value), UTC).replace(tzinfo=None), None
+    except (OverflowError, OSError, ValueError):
+        return None, f"unparseable date {value!r}: epoch seconds out of range"
+
+
+def _reuters(text: str, m: re.Match[str]) -> tuple[datetime | None, str | None]:
+    """Reuters' "26-FEB-1987 15:18:06.67"; a malformed time of day ("605:12:19") keeps the day."""
+    day, mon, year, hh, mm, ss, frac = m.groups()
+    month = _MONTHS.get(mon.upper())
+    try:
+        if month is None:
+            raise ValueError(f"unknown month {mon!r}")
+        micro = int((frac or "0").ljust(6, "0")[:6])
+        return datetime(int(year), month, int(day), int(hh), int(mm), int(ss), micro), None
+    except ValueError as exc:
+        try:
+            return datetime(int(year), month or 0, int(day)), (
+                f"date {text!r} has an invalid time ({exc}); kept the day only"
+            )
+        except ValueError:
+            return None, f"unparseable date {text!r}: {exc}"
+
+
+def _loose(text: str) -> tuple[datetime | None, str | None]:
+    """RFC 822 with a zone it knows, else dateutil (then RFC 822 without a zone)."""
     email_date = None
     try:
         email_date = parsedate_to_datetime(text)
@@ -104,25 +114,26 @@ def _parse(value: object) -> tuple[datetime | None, str | None]:
     except (TypeError, ValueError, IndexError):
         pass
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", du_parser.UnknownTimezoneWarning)
-            dt = du_parser.parse(text, fuzzy=False, default=datetime(1900, 1, 1), tzinfos=_tzinfos())
-        if dt.year == 1900 and "1900" not in text:
-            raise ValueError("no year")
-        unknown = [
-            str(w.message).split()[1]
-            for w in caught
-            if issubclass(w.category, du_parser.UnknownTimezoneWarning)
-        ]
-        if unknown:
-            return _naive_utc(
-                dt
-            ), f"date {text!r}: time zone {unknown[0]} not understood; its time taken as UTC"
-        return _naive_utc(dt), None
+        return _dateutil(text)
     except (ValueError, OverflowError, TypeError) as exc:
         if email_date is not None:
             return email_date, None
         return None, f"unparseable date {text!r}: {exc}"
+
+
+def _dateutil(text: str) -> tuple[datetime, str | None]:
+    """dateutil's reading (a year required); an unknown time zone is taken as UTC, with a warning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", du_parser.UnknownTimezoneWarning)
+        dt = du_parser.parse(text, fuzzy=False, default=datetime(1900, 1, 1), tzinfos=_tzinfos())
+    if dt.year == 1900 and "1900" not in text:
+        raise ValueError("no year")
+    unknown = [
+        str(w.message).split()[1] for w in caught if issubclass(w.category, du_parser.UnknownTimezoneWarning)
+    ]
+    if unknown:
+        return _naive_utc(dt), f"date {text!r}: time zone {unknown[0]} not understood; its time taken as UTC"
+    return _naive_utc(dt), None
 
 
 @lru_cache(maxsize=1)

@@ -10,27 +10,28 @@ label and canonical key, so the same name gets the same id in every run.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from transforms.entity_rules import RULE_LABELS_KEY, cues
-
-if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
-
-from transforms.names import (  # noqa: F401  (re-exported: the names API lives here too)
+from transforms.lexicons import words
+from transforms.names import (  # noqa: F401  (acronym, name_key re-exported: the names API lives here too)
     _SUFFIX_RE,
     ACTOR_LABELS,
-    CORPORATE_SUFFIXES,
     ENTITY_LABELS,
-    HONORIFICS,
-    _fold,
     _words,
     acronym,
     display_name,
     entity_id,
     name_key,
 )
+from transforms.reference import Company
+from transforms.rule_edits import RULE_LABELS_KEY
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+Merge = Callable[[str, str], None]  # fold the cluster of the first key into that of the second
 
 
 @dataclass
@@ -42,24 +43,25 @@ class Cluster:
     ticker: str | None = None
     exchange: str | None = None
     extra_aliases: set[str] = field(default_factory=set)
-    company: object | None = None  # transforms.reference.Company when linked
-    _frozen: dict | None = None  # name/key/id computed once clustering is done
-    _name_memo: tuple | None = None  # (mentions' bounds, label, name) while clustering
+    company: Company | None = None  # when linked to the reference table
+    _frozen: tuple[str, str, str] | None = None  # name, key, id: computed once clustering is done
+    # (mentions' bounds, label, name) while clustering
+    _name_memo: tuple[tuple[tuple[int, int], ...], str, str] | None = None
 
     def freeze(self) -> None:
         """Clustering is done: compute name, key and id once (they are read per action)."""
         self._frozen = None
-        self._frozen = {"name": self.name, "key": self.key, "entity_id": self.entity_id}
+        self._frozen = (self.name, self.key, self.entity_id)
 
     @property
     def sector(self) -> str | None:
-        return getattr(self.company, "sector", None)
+        return self.company.sector if self.company is not None else None
 
     @property
     def name(self) -> str:
         """The reference name of a linked company, else the fullest form the article uses."""
         if self._frozen is not None:
-            return self._frozen["name"]
+            return self._frozen[0]
         if self.company is not None:
             return self.company.name
         # clustering reads the name often; Span.text is costly: recompute only on change
@@ -75,7 +77,7 @@ class Cluster:
     def key(self) -> str:
         """Canonical key: a linked company's ticker, else the name key."""
         if self._frozen is not None:
-            return self._frozen["key"]
+            return self._frozen[1]
         if self.company is not None:
             return "ticker:" + self.company.ticker
         return name_key(self.name, self.label)
@@ -83,7 +85,7 @@ class Cluster:
     @property
     def entity_id(self) -> str:
         if self._frozen is not None:
-            return self._frozen["entity_id"]
+            return self._frozen[2]
         return entity_id(self.label, self.key)
 
     @property
@@ -102,7 +104,7 @@ class Cluster:
 def _label_vote(spans: list[Span], rules: dict[tuple[int, int], str]) -> str:
     """The cluster's label: rule evidence (transforms.entity_rules: `rules`, the labels the
     rules gave, by character span) outvotes the model."""
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     for s in spans:
         counts[s.label_] += 3 if rules.get((s.start_char, s.end_char)) == s.label_ else 1
     priority = {"ORG": 4, "PERSON": 3, "GPE": 2, "PRODUCT": 1}
@@ -115,13 +117,7 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
     `known_tickers` are symbols the cleaner took from angle brackets (`<MLC>`): a bare
     "(MLC)" after a name is then a ticker; otherwise it is an abbreviation alias.
     """
-    spans = [e for e in doc.ents if e.label_ in ENTITY_LABELS and name_key(e.text, e.label_)]
-    # 1. same key (any label) -> one group
-    groups: dict[str, list[Span]] = {}
-    for s in spans:
-        groups.setdefault(name_key(s.text, "ORG" if s.label_ == "ORG" else s.label_), []).append(s)
-    rules = {(a, b): lab for a, b, lab in doc.user_data.get(RULE_LABELS_KEY, [])}
-    clusters = {k: Cluster(_label_vote(v, rules), list(v)) for k, v in groups.items()}
+    clusters = _clusters_by_key(doc)
 
     def merge(short: str, long: str) -> None:
         """Fold `short` into `long`; the fuller form's label wins."""
@@ -129,7 +125,30 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
         clusters[long].mentions.extend(gone.mentions)
         clusters[long].extra_aliases |= gone.extra_aliases
 
-    # "Donovan Bailey" tagged ORG while "Bailey" is a PERSON elsewhere: a person's full name
+    _label_full_person_names(clusters)
+    _label_countries(clusters)
+    _fold_short_forms(clusters, merge)
+    _attach_tickers(clusters, doc._.tickers, known_tickers, merge)
+    for c in clusters.values():
+        c.mentions.sort(key=lambda s: s.start)
+    _link(clusters)
+    for c in clusters.values():
+        c.freeze()
+    return sorted(clusters.values(), key=lambda c: c.mentions[0].start)
+
+
+def _clusters_by_key(doc: Doc) -> dict[str, Cluster]:
+    """One cluster per name key (any label), labelled by vote."""
+    spans = [e for e in doc.ents if e.label_ in ENTITY_LABELS and name_key(e.text, e.label_)]
+    groups: dict[str, list[Span]] = {}
+    for s in spans:
+        groups.setdefault(name_key(s.text, "ORG" if s.label_ == "ORG" else s.label_), []).append(s)
+    rules = {(a, b): lab for a, b, lab in doc.user_data.get(RULE_LABELS_KEY, [])}
+    return {k: Cluster(_label_vote(v, rules), list(v)) for k, v in groups.items()}
+
+
+def _label_full_person_names(clusters: dict[str, Cluster]) -> None:
+    """A person's full name: "Donovan Bailey" tagged ORG while "Bailey" is a PERSON elsewhere."""
     single_persons = {
         _words(c.name)[0].lower()
         for c in clusters.values()
@@ -144,14 +163,22 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
             and not _SUFFIX_RE.search(c.name)
         ):
             c.label = "PERSON"
-    countries = cues()["countries"]
+
+
+def _label_countries(clusters: dict[str, Cluster]) -> None:
+    """A country's name, alone, is the country (patterns/cues.json)."""
+    countries = words("cues.json", "countries")
     for c in clusters.values():
         if c.name in countries and c.label in ("ORG", "PERSON", "NORP", "FAC", "LOC"):
-            c.label = "GPE"  # a country's name, alone, is the country
-    _fold_short_forms(clusters, merge)
-    # tickers and parenthesised abbreviations attach to the entity they follow
+            c.label = "GPE"
+
+
+def _attach_tickers(
+    clusters: dict[str, Cluster], tickers: list[dict[str, Any]], known_tickers: tuple[str, ...], merge: Merge
+) -> None:
+    """Tickers and parenthesised abbreviations attach to the entity they follow."""
     by_start = {m.start: k for k, c in clusters.items() for m in c.mentions}
-    for t in doc._.tickers:
+    for t in tickers:
         owner_key = by_start.get(t["entity_start"]) if t["entity_start"] is not None else None
         if owner_key is None or owner_key not in clusters:
             continue
@@ -165,12 +192,6 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
             merge(alias_key, owner_key)
         if not is_ticker:
             owner.extra_aliases.add(t["symbol"])
-    for c in clusters.values():
-        c.mentions.sort(key=lambda s: s.start)
-    _link(clusters)
-    for c in clusters.values():
-        c.freeze()
-    return sorted(clusters.values(), key=lambda c: c.mentions[0].start)
 
 
 def _index_keys(name: str) -> set[str]:
@@ -209,7 +230,7 @@ def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> 
     return False
 
 
-def _fold_short_forms(clusters: dict[str, Cluster], merge) -> None:
+def _fold_short_forms(clusters: dict[str, Cluster], merge: Merge) -> None:
     """Fold each name, longest first, into the one longer name it is a short form of
     ("Trotter" -> "Paul Trotter", "Allegis" -> "Allegis Corp", "SEC" -> "Securities and
     Exchange Commission"); a short form that fits several longer names stays apart."""

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from transforms.lexicons import ordered_words
+
 # spaCy labels kept as entities (dates, amounts and nationalities are not entities).
 ENTITY_LABELS = frozenset(
     {"ORG", "PERSON", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "NORP", "LANGUAGE"}
@@ -18,75 +20,12 @@ ENTITY_LABELS = frozenset(
 # Labels an actor of an action may have.
 ACTOR_LABELS = frozenset({"ORG", "PERSON", "GPE"})
 
-CORPORATE_SUFFIXES = [
-    "incorporated",
-    "inc",
-    "corporation",
-    "corp",
-    "company",
-    "co",
-    "cos",
-    "limited",
-    "ltd",
-    "plc",
-    "llc",
-    "lp",
-    "llp",
-    "nv",
-    "n.v",
-    "ag",
-    "sa",
-    "s.a",
-    "se",
-    "spa",
-    "s.p.a",
-    "bv",
-    "b.v",
-    "gmbh",
-    "kk",
-    "oyj",
-    "ab",
-    "asa",
-    "pty",
-]
+# patterns/names.json: legal-form words a company's key leaves out, titles before a person's name
+CORPORATE_SUFFIXES = ordered_words("names.json", "corporate_suffixes")
 _SUFFIX_RE = re.compile(
     r"(?:[\s,]+(?:" + "|".join(re.escape(s) for s in CORPORATE_SUFFIXES) + r")\.?)+$", re.I
 )
-HONORIFICS = [
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "dr",
-    "prof",
-    "sir",
-    "dame",
-    "lord",
-    "lady",
-    "judge",
-    "justice",
-    "president",
-    "senator",
-    "sen",
-    "rep",
-    "governor",
-    "gov",
-    "mayor",
-    "chancellor",
-    "minister",
-    "secretary",
-    "chairman",
-    "chairwoman",
-    "ceo",
-    "rev",
-    "father",
-    "prime",
-    "minister",
-    "general",
-    "gen",
-    "captain",
-    "capt",
-]
+HONORIFICS = ordered_words("names.json", "honorifics")
 _HONORIFIC_RE = re.compile(r"^(?:(?:" + "|".join(HONORIFICS) + r")\.?\s+)+", re.I)
 _STOP = frozenset(
     ["of", "and", "for", "the", "&", "de", "la", "du", "des", "der", "von", "van", "in", "on", "at", "to"]

@@ -20,58 +20,11 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.entities import Cluster
 from transforms.intervals import span_at
+from transforms.lexicons import words
 
-ORG_DESCRIPTIONS = frozenset(
-    [
-        "company",
-        "firm",
-        "group",
-        "business",
-        "giant",
-        "maker",
-        "manufacturer",
-        "carrier",
-        "airline",
-        "bank",
-        "lender",
-        "insurer",
-        "retailer",
-        "chain",
-        "operator",
-        "conglomerate",
-        "stock",
-        "corporation",
-        "organisation",
-        "organization",
-        "agency",
-        "regulator",
-        "network",
-        "broadcaster",
-        "publisher",
-        "developer",
-        "startup",
-        "start-up",
-        "unit",
-        "subsidiary",
-        "supplier",
-        "provider",
-        "producer",
-        "club",
-        "team",
-        "partnership",
-        "fund",
-        "brokerage",
-        "exchange",
-        "utility",
-        "automaker",
-        "carmaker",
-        "chipmaker",
-        "studio",
-        "label",
-        "service",
-    ]
-)
-GPE_DESCRIPTIONS = frozenset(["government", "country", "nation", "state", "administration", "city"])
+# Descriptions that refer back to an entity: "the company", "the government" (patterns/cues.json)
+ORG_DESCRIPTIONS = words("cues.json", "org_nouns") | words("cues.json", "org_nouns_description_only")
+GPE_DESCRIPTIONS = words("cues.json", "gpe_descriptions")
 PERSON_PRONOUNS = frozenset(["he", "him", "his", "she", "her", "i", "me", "my"])
 # First-person pronouns: inside a direct quote they are the quote's speaker.
 SPEAKER_PRONOUNS = frozenset(["we", "us", "our", "i", "me", "my"])
@@ -287,47 +240,90 @@ def find_doers(verb: Token, depth: int = 0) -> list[Doer]:
         return []
     subj = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
     if subj:
-        s = subj[0]
-        if s.tag_ in ("WDT", "WP") and verb.dep_ == "relcl":
-            return [Doer(t, "direct") for t in with_conjuncts(verb.head)]
-        if s.dep_ == "csubj" or s.lower_ in ("there",):
-            return []
-        return [Doer(t, "direct") for t in with_conjuncts(s)]
+        return _subject_doers(verb, subj[0])
     if any(c.dep_ in PASSIVE_SUBJECT_DEPS for c in verb.children):
-        for agent in (c for c in verb.children if c.dep_ == "agent"):
-            objs = [c for c in agent.children if c.dep_ == "pobj"]
-            if objs:
-                return [Doer(t, "direct") for t in with_conjuncts(objs[0])]
+        return _agent_doers(verb)
+    if verb.head is verb:
         return []
-    head = verb.head
-    if head is verb:
+    return _governor_doers(verb, depth)
+
+
+def _direct(tokens: list[Token]) -> list[Doer]:
+    return [Doer(t, "direct") for t in tokens]
+
+
+def _control(tokens: list[Token]) -> list[Doer]:
+    return [Doer(t, "control") for t in tokens]
+
+
+def _subject_doers(verb: Token, s: Token) -> list[Doer]:
+    """The grammatical subject; of a relative clause ("which provides"), the noun it modifies."""
+    if s.tag_ in ("WDT", "WP") and verb.dep_ == "relcl":
+        return _direct(with_conjuncts(verb.head))
+    if s.dep_ == "csubj" or s.lower_ in ("there",):
         return []
-    dep = verb.dep_
+    return _direct(with_conjuncts(s))
+
+
+def _agent_doers(verb: Token) -> list[Doer]:
+    """A passive's `by`-agent ("was bought by Acme"), if it has one."""
+    for agent in (c for c in verb.children if c.dep_ == "agent"):
+        objs = [c for c in agent.children if c.dep_ == "pobj"]
+        if objs:
+            return _direct(with_conjuncts(objs[0]))
+    return []
+
+
+def _governor_doers(verb: Token, depth: int) -> list[Doer]:
+    """A verb without a subject of its own: the doer of the verb or noun governing it."""
+    head, dep = verb.head, verb.dep_
     if dep == "conj" and head.pos_ in ("VERB", "AUX"):
         return find_doers(head, depth + 1)
     if dep == "xcomp" and head.pos_ in ("VERB", "AUX"):
-        objs = [c for c in head.children if c.dep_ in ("dobj",)]
-        if objs:  # "allow groups to access": the object does the access
-            return [Doer(t, "control") for t in with_conjuncts(objs[0])]
-        passive = [c for c in head.children if c.dep_ in PASSIVE_SUBJECT_DEPS]
-        if passive:  # "Delta was forced to cut": the passive subject does the cutting
-            return [Doer(t, "control") for t in with_conjuncts(passive[0])]
-        return [Doer(d.token, "control") for d in find_doers(head, depth + 1)]
+        return _controller_doers(head, depth)
     if dep in ("advcl", "pcomp") and verb.tag_ in ("VBG", "VB", "VBN"):
-        gov = head.head if dep == "pcomp" and head.pos_ == "ADP" else head
-        if gov.pos_ in ("VERB", "AUX") and gov is not verb:
-            if dep == "advcl" and verb.tag_ == "VBN":
-                return []  # "asked by ...": passive participle clause
-            return [Doer(d.token, "control") for d in find_doers(gov, depth + 1)]
+        return _clause_doers(verb, depth)
     if dep in ("acl", "relcl") and verb.tag_ in ("VBG", "VB"):
-        noun = head
-        if noun.lemma_.lower() in LIGHT_NOUNS and noun.dep_ in ("dobj", "nsubj", "pobj"):
-            gov = noun.head if noun.dep_ != "pobj" else noun.head.head
-            if gov.pos_ in ("VERB", "AUX"):
-                return [Doer(d.token, "control") for d in find_doers(gov, depth + 1)]
-            return []
-        if verb.tag_ == "VBG":
-            return [Doer(t, "control") for t in with_conjuncts(noun)]
+        return _noun_clause_doers(verb, depth)
+    return []
+
+
+def _controller_doers(head: Token, depth: int) -> list[Doer]:
+    """The controller of an infinitive: in "allow groups to access" the object does the
+    access; in "Delta was forced to cut" the passive subject does the cutting; else the
+    doer of the governing verb."""
+    objs = [c for c in head.children if c.dep_ in ("dobj",)]
+    if objs:
+        return _control(with_conjuncts(objs[0]))
+    passive = [c for c in head.children if c.dep_ in PASSIVE_SUBJECT_DEPS]
+    if passive:
+        return _control(with_conjuncts(passive[0]))
+    return _control([d.token for d in find_doers(head, depth + 1)])
+
+
+def _clause_doers(verb: Token, depth: int) -> list[Doer]:
+    """An adverbial or prepositional clause ("by cutting", "after buying") shares the
+    doer of the verb it modifies; a passive participle clause ("asked by ...") has none."""
+    head, dep = verb.head, verb.dep_
+    gov = head.head if dep == "pcomp" and head.pos_ == "ADP" else head
+    if gov.pos_ not in ("VERB", "AUX") or gov is verb:
+        return []
+    if dep == "advcl" and verb.tag_ == "VBN":
+        return []  # "asked by ...": passive participle clause
+    return _control([d.token for d in find_doers(gov, depth + 1)])
+
+
+def _noun_clause_doers(verb: Token, depth: int) -> list[Doer]:
+    """A clause on a noun: "made the decision to stop" has the doer of the light verb; "a
+    company providing" has the noun the participle modifies."""
+    noun = verb.head
+    if noun.lemma_.lower() in LIGHT_NOUNS and noun.dep_ in ("dobj", "nsubj", "pobj"):
+        gov = noun.head if noun.dep_ != "pobj" else noun.head.head
+        if gov.pos_ in ("VERB", "AUX"):
+            return _control([d.token for d in find_doers(gov, depth + 1)])
+        return []
+    if verb.tag_ == "VBG":
+        return _control(with_conjuncts(noun))
     return []
 
 

@@ -14,30 +14,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for m in names
-}
-WEEKDAYS = {
-    d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
-}
+from transforms.lexicons import month_numbers, weekday_numbers
+
+MONTHS = month_numbers()  # "march", "mar" -> 3 (patterns/months.json)
+WEEKDAYS = weekday_numbers()  # "monday" -> 0
 _ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -83,80 +63,116 @@ def normalise(text: str, published_at: datetime | date | None, future: bool = Fa
         return None
 
 
+_LEADING = re.compile(r"^(back |as early as |as of |since |until |by |from |in |on |during |at |the )+")
+_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th|q[1-4])\b(?:[- ]quarter)?")
+_DAY_OFFSETS = {
+    "today": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "tonight": 0,
+    "this evening": 0,
+    "yesterday": -1,
+    "last night": -1,
+    "tomorrow": 1,
+}
+_PERIOD = re.compile(r"(?:(?:earlier |later )?this|(last|next)) (week|month|year)")
+
+
 def _normalise(text: str, published_at: datetime | date | None, future: bool) -> EventTime | None:
-    t = " ".join(text.lower().replace(",", " ").split())
-    t = re.sub(r"^(back |as early as |as of |since |until |by |from |in |on |during |at |the )+", "", t)
+    t = _LEADING.sub("", " ".join(text.lower().replace(",", " ").split()))
     pub = published_at.date() if isinstance(published_at, datetime) else published_at
     m = _ISO.search(t)
     if m:
-        try:
-            return _day(date(int(m[1]), int(m[2]), int(m[3])), text)
-        except ValueError:
-            return None
-    words = t.split()
+        return _dated(int(m[1]), int(m[2]), int(m[3]), text)
     years = [int(y) for y in _YEAR.findall(t)]
     year = years[0] if years else None
+    words = t.split()
     month = next((MONTHS[w.rstrip(".")] for w in words if w.rstrip(".") in MONTHS), None)
-    dayn = next(
-        (int(w.rstrip("stndrh.")) for w in words if re.fullmatch(r"\d{1,2}(st|nd|rd|th)?\.?", w)), None
-    )
     if month is not None:
-        if year is None:
-            if pub is None:
-                return None
-            year = pub.year
-            if not future and (month, dayn or 1) > (pub.month, pub.day):
-                year -= 1  # "in March" in a June article, past tense: this March
-            elif future and (month, dayn or 31) < (pub.month, pub.day):
-                year += 1  # "in March" in a June article, future: next March
-        if dayn is not None and 1 <= dayn <= 31:
-            try:
-                return _day(date(year, month, dayn), text)
-            except ValueError:
-                return None
-        return _month(year, month, text)
-    q = re.search(r"\b(first|second|third|fourth|1st|2nd|3rd|4th|q[1-4])\b(?:[- ]quarter)?", t)
+        return _in_month(month, _day_number(words), year, pub, future, text)
+    q = _QUARTER.search(t)
     if "quarter" in t or (q and q.group(1).startswith("q")):
-        if q:
-            qn = int(q.group(1)[1]) if q.group(1).startswith("q") else _ORD[q.group(1)]
-            y = year or (pub.year if pub else None)
-            return _quarter(y, qn, text) if y else None
-        return None
+        return _in_quarter(q, year, pub, text)
     if year is not None and re.fullmatch(r"(the )?(year |fiscal |fiscal year )?\d{4}s?", t):
-        return _year(year, text) if not t.endswith("s") else None
+        return _year(year, text) if not t.endswith("s") else None  # "the 1990s": no one year
     if pub is None:
         return None
-    if t in ("today", "this morning", "this afternoon", "tonight", "this evening"):
-        return _day(pub, text)
-    if t in ("yesterday", "last night"):
-        return _day(pub - timedelta(days=1), text)
-    if t == "tomorrow":
-        return _day(pub + timedelta(days=1), text)
+    return _relative_day(t, pub, text) or _weekday(t, pub, future, text) or _relative_period(t, pub, text)
+
+
+def _dated(y: int, m: int, d: int, text: str) -> EventTime | None:
+    try:
+        return _day(date(y, m, d), text)
+    except ValueError:
+        return None
+
+
+def _day_number(words: list[str]) -> int | None:
+    """The day of the month written beside a month name: "3", "3rd", "21st."."""
+    return next(
+        (int(w.rstrip("stndrh.")) for w in words if re.fullmatch(r"\d{1,2}(st|nd|rd|th)?\.?", w)), None
+    )
+
+
+def _in_month(
+    month: int, dayn: int | None, year: int | None, pub: date | None, future: bool, text: str
+) -> EventTime | None:
+    """A month, perhaps with a day or year ("March 3", "in March", "March 2019"): without a
+    year, the March nearest the publication in the clause's direction."""
+    if year is None:
+        if pub is None:
+            return None
+        year = pub.year
+        if not future and (month, dayn or 1) > (pub.month, pub.day):
+            year -= 1  # "in March" in a June article, past tense: this March
+        elif future and (month, dayn or 31) < (pub.month, pub.day):
+            year += 1  # "in March" in a June article, future: next March
+    if dayn is not None and 1 <= dayn <= 31:
+        return _dated(year, month, dayn, text)
+    return _month(year, month, text)
+
+
+def _in_quarter(q: re.Match[str] | None, year: int | None, pub: date | None, text: str) -> EventTime | None:
+    """A quarter ("the first quarter", "Q3 2019") of the year written, else of the publication."""
+    if not q:
+        return None
+    qn = int(q.group(1)[1]) if q.group(1).startswith("q") else _ORD[q.group(1)]
+    y = year or (pub.year if pub else None)
+    return _quarter(y, qn, text) if y else None
+
+
+def _relative_day(t: str, pub: date, text: str) -> EventTime | None:
+    """A day named by its distance: "today", "yesterday", "last night", "tomorrow"."""
+    offset = _DAY_OFFSETS.get(t)
+    return _day(pub + timedelta(days=offset), text) if offset is not None else None
+
+
+def _weekday(t: str, pub: date, future: bool, text: str) -> EventTime | None:
+    """A weekday ("on Friday", "last Monday", "next Friday"): the nearest such day before the
+    publication, or after it for a planned clause or "next"."""
     for name, idx in WEEKDAYS.items():
         if t in (name, f"last {name}", f"next {name}", f"this {name}"):
-            delta = (pub.weekday() - idx) % 7
             if future or t.startswith("next"):
                 fwd = (idx - pub.weekday()) % 7 or 7
                 return _day(pub + timedelta(days=fwd), text)
+            delta = (pub.weekday() - idx) % 7
             return _day(pub - timedelta(days=delta or (7 if t.startswith("last") else 0)), text)
-    if re.fullmatch(r"(earlier |later )?this week", t):
-        return _week(pub, text)
-    if t == "last week":
-        return _week(pub - timedelta(days=7), text)
-    if t == "next week":
-        return _week(pub + timedelta(days=7), text)
-    if re.fullmatch(r"(earlier |later )?this month", t):
-        return _month(pub.year, pub.month, text)
-    if t == "last month":
-        prev = pub.replace(day=1) - timedelta(days=1)
-        return _month(prev.year, prev.month, text)
-    if t == "next month":
-        nxt = (pub.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return _month(nxt.year, nxt.month, text)
-    if re.fullmatch(r"(earlier |later )?this year", t):
-        return _year(pub.year, text)
-    if t == "last year":
-        return _year(pub.year - 1, text)
-    if t == "next year":
-        return _year(pub.year + 1, text)
     return None
+
+
+def _relative_period(t: str, pub: date, text: str) -> EventTime | None:
+    """A week, month or year by its distance: "(earlier) this week", "last month", "next year"."""
+    m = _PERIOD.fullmatch(t)
+    if m is None:
+        return None
+    step = {"last": -1, "next": 1}.get(m[1] or "", 0)
+    unit = m[2]
+    if unit == "week":
+        return _week(pub + timedelta(days=7 * step), text)
+    if unit == "month":
+        if step < 0:
+            pub = pub.replace(day=1) - timedelta(days=1)
+        elif step > 0:
+            pub = (pub.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return _month(pub.year, pub.month, text)
+    return _year(pub.year + step, text)

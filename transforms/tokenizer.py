@@ -8,13 +8,24 @@ Reuters-21578 is 61 characters), so a chunk of `LONG_CHUNK` characters or more i
 here, in linear time, into runs of at most `PIECE` word characters or other characters; the text
 around it goes through spaCy's tokenizer as before. Texts without such a chunk are
 tokenized by spaCy alone, unchanged.
+
+Registered as the tokenizer `newsetl.GuardedTokenizer.v1` (spaCy's own inside), so a
+pipeline saved with `nlp.to_disk` loads with its guard.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.util import registry
+
+GUARDED_TOKENIZER = "newsetl.GuardedTokenizer.v1"
 
 LONG_CHUNK = 256
 _LONG = re.compile(rf"\S{{{LONG_CHUNK},}}")
@@ -25,13 +36,14 @@ _PIECE = re.compile(rf"\w{{1,{PIECE}}}|[^\w\s]{{1,{PIECE}}}")
 class GuardedTokenizer:
     """Callable like a spaCy tokenizer (text -> Doc); wraps the pipeline's own."""
 
-    def __init__(self, tokenizer) -> None:
+    def __init__(self, tokenizer: Tokenizer) -> None:
         self.tokenizer = tokenizer
         self.vocab = tokenizer.vocab
 
     def __call__(self, text: str) -> Doc:
         if _LONG.search(text) is None:
-            return self.tokenizer(text)
+            doc: Doc = self.tokenizer(text)
+            return doc
         parts: list[Doc] = []
         pos = 0
         for m in _LONG.finditer(text):
@@ -47,21 +59,35 @@ class GuardedTokenizer:
         words = _PIECE.findall(chunk)  # the chunk has no whitespace: the pieces are all of it
         return Doc(self.vocab, words=words, spaces=[False] * len(words))
 
-    def pipe(self, texts, batch_size: int = 1000):
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
         for text in texts:
             yield self(text)
 
     # spaCy saves and loads the tokenizer with the pipeline: delegate
-    def to_bytes(self, **kwargs) -> bytes:
-        return self.tokenizer.to_bytes(**kwargs)
+    def to_bytes(self, **kwargs: Any) -> bytes:
+        data: bytes = self.tokenizer.to_bytes(**kwargs)
+        return data
 
-    def from_bytes(self, data: bytes, **kwargs):
+    def from_bytes(self, data: bytes, **kwargs: Any) -> GuardedTokenizer:
         self.tokenizer.from_bytes(data, **kwargs)
         return self
 
-    def to_disk(self, path, **kwargs) -> None:
+    def to_disk(self, path: str | Path, **kwargs: Any) -> None:
         self.tokenizer.to_disk(path, **kwargs)
 
-    def from_disk(self, path, **kwargs):
+    def from_disk(self, path: str | Path, **kwargs: Any) -> GuardedTokenizer:
         self.tokenizer.from_disk(path, **kwargs)
         return self
+
+
+def create_guarded_tokenizer() -> Callable[[Language], GuardedTokenizer]:
+    """spaCy's default tokenizer for the language, guarded."""
+    create = registry.tokenizers.get("spacy.Tokenizer.v1")()
+
+    def make(nlp: Language) -> GuardedTokenizer:
+        return GuardedTokenizer(create(nlp))
+
+    return make
+
+
+registry.tokenizers.register(GUARDED_TOKENIZER, func=create_guarded_tokenizer)

@@ -2,7 +2,8 @@ import spacy
 from spacy.tokens import Span
 
 from transforms.clean import clean_article
-from transforms.nlp import entity_fixes, parse_texts, tickers
+from transforms.components import entity_fixes
+from transforms.nlp import parse_texts
 
 
 def test_no_entity_spans_the_title_body_boundary(nlp):
@@ -38,7 +39,7 @@ def test_ticker_component_on_blank_pipeline():
     nlp = spacy.blank("en")
     doc = nlp("Halberd Bank Plc (LSE:HBK) will not reopen branches.")
     doc.ents = [Span(doc, 0, 5, label="ORG")]  # NER over-reach: "Halberd Bank Plc (LSE"
-    doc = tickers(doc)
+    doc = nlp.add_pipe("newsetl_tickers")(doc)
     assert [e.text for e in doc.ents] == ["Halberd Bank Plc"]
     assert doc._.tickers[0]["symbol"] == "HBK" and doc._.tickers[0]["entity_start"] == 0
 

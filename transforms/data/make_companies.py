@@ -3,9 +3,10 @@ S&P 500 constituents list (../shared/reference/sp500_constituents.csv, ODC PDDL 
 
 Adds: `exchange` where known (listing venue of well-known constituents, below), a short
 display `name` (corporate suffixes and share-class notes dropped) and `aliases` (the
-security's full name, common short names and former names). Run from the project root:
+security's full name, common short names and former names). The suffixes a short name
+drops are patterns/names.json's corporate suffixes and group words. Run from the project root:
 
-    python transforms/data/make_companies.py ../shared/reference/sp500_constituents.csv
+    python -m transforms.data.make_companies ../shared/reference/sp500_constituents.csv
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import csv
 import re
 import sys
 from pathlib import Path
+
+from transforms.lexicons import ordered_words
 
 OUT = Path(__file__).with_name("companies.csv")
 
@@ -72,7 +75,14 @@ ALIASES = {
     "NFLX": ["Netflix"],
 }
 _SUFFIX = re.compile(
-    r"(?:,?\s+(?:Inc\.?|Incorporated|Corporation|Corp\.?|Company|Co\.?|plc|PLC|Ltd\.?|Limited|N\.V\.|Holdings?|Group))+$"
+    r"(?:,?\s+(?:"
+    + "|".join(
+        re.escape(w)
+        for w in ordered_words("names.json", "corporate_suffixes")
+        + ordered_words("names.json", "group_words")
+    )
+    + r")\.?)+$",
+    re.I,
 )
 
 
