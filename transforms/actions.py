@@ -25,7 +25,8 @@ from datetime import datetime
 from spacy.tokens import Doc, Span, Token
 
 from transforms.action_types import classify
-from transforms.entities import ACTOR_LABELS, Cluster
+from transforms.entities import Cluster
+from transforms.names import ACTOR_LABELS
 from transforms.quotes import REPORTING_VERBS, QuoteRecord, find_quotes
 from transforms.syntax import (
     OBJECT_DEPS,
@@ -169,7 +170,7 @@ def _clause_head(verb: Token) -> Token:
     return v
 
 
-def _modality(ctx, verb: Token, actor) -> str:
+def _modality(ctx: Context, verb: Token, actor: Cluster | None) -> str:
     """asserted | planned | possible | conditional | reported (see module doc)."""
     clause = _clause_head(verb)
     chain = [verb] if verb is clause else [verb, clause]
@@ -219,7 +220,9 @@ def _dates_by_verb(doc: Doc) -> dict[int, list[Span]]:
     return out
 
 
-def _event_time(verb: Token, dates: dict[int, list[Span]], published_at, future: bool) -> EventTime | None:
+def _event_time(
+    verb: Token, dates: dict[int, list[Span]], published_at: datetime | None, future: bool
+) -> EventTime | None:
     """The clause's own date, else the date of the clause that governs it."""
     v = verb
     for _ in range(4):

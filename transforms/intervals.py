@@ -6,19 +6,24 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from operator import itemgetter
+from typing import Any, TypeVar
 
-_START = itemgetter(0)
+S = TypeVar("S", bound=tuple[Any, ...])  # (start, end, ...)
 
 
-def span_at(spans: Sequence[tuple], pos: int) -> tuple | None:
+def _start(span: tuple[Any, ...]) -> int:
+    start: int = span[0]
+    return start
+
+
+def span_at(spans: Sequence[S], pos: int) -> S | None:
     """The span with start <= pos < end, or None. `spans` ascend by start and do not overlap
     (so their ends ascend too)."""
-    i = bisect_right(spans, pos, key=_START) - 1
+    i = bisect_right(spans, pos, key=_start) - 1
     return spans[i] if i >= 0 and pos < spans[i][1] else None
 
 
-def overlaps(spans: Sequence[tuple], start: int, end: int) -> bool:
+def overlaps(spans: Sequence[tuple[Any, ...]], start: int, end: int) -> bool:
     """Does any span share a character with [start, end)? (`spans` as for `span_at`.)"""
-    i = bisect_left(spans, end, key=_START)  # spans[:i] start before `end`
+    i = bisect_left(spans, end, key=_start)  # spans[:i] start before `end`
     return i > 0 and spans[i - 1][1] > start

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
 
+from transforms.entities import Cluster
 from transforms.intervals import overlaps, span_at
 from transforms.syntax import Context, actor_text, chars, find_doers, resolve, span_text
 
@@ -41,7 +42,7 @@ class QuoteRecord:
 
 
 def _token_starts(doc: Doc) -> list[int]:
-    starts = doc.user_data.get("newsetl_token_starts")
+    starts: list[int] | None = doc.user_data.get("newsetl_token_starts")
     if starts is None:
         starts = doc.user_data["newsetl_token_starts"] = doc.to_array(IDX).tolist()
     return starts
@@ -71,42 +72,65 @@ def _cue_near(doc: Doc, start: int, end: int) -> Token | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Attribution:
+    """Who a direct quote is attributed to, by which cue verb."""
+
+    speaker: Cluster | None = None
+    text: str | None = None
+    entity_id: str | None = None
+    cue: str | None = None
+
+
 def find_quotes(ctx: Context) -> list[QuoteRecord]:
     """All direct and indirect quotes; records quote spans and speakers in `ctx` so that
     "we"/"I" inside a quote resolve to its speaker."""
+    direct, spans = _direct_quotes(ctx)
+    return direct + _indirect_quotes(ctx, spans)
+
+
+def _cued_speaker(ctx: Context, cue: Token, m: re.Match[str]) -> _Attribution:
+    """The doer of the cue verb, unless it stands inside the quote itself."""
+    for d in find_doers(cue):
+        if m.start() <= d.token.idx < m.end():
+            continue  # the subject inside the quote is not the speaker
+        speaker, _ = resolve(ctx, d.token)
+        eid = speaker.entity_id if speaker is not None else None
+        return _Attribution(speaker, actor_text(ctx, d.token), eid, cue.lemma_.lower())
+    return _Attribution(cue=cue.lemma_.lower())
+
+
+def _direct_quotes(ctx: Context) -> tuple[list[QuoteRecord], list[tuple[int, int]]]:
+    """Quotes in quotation marks with a cue verb, or continuing the quote before them in
+    the paragraph; and the spans of all quotation marks' text (marks included)."""
     doc = ctx.doc
     out: list[QuoteRecord] = []
     spans: list[tuple[int, int]] = []
-    last: tuple[int, object, str | None, str | None, str | None] | None = (
-        None  # (end, cluster, text, eid, cue)
-    )
+    last: tuple[int, _Attribution] | None = None  # (end, attribution) of the last quote
     text = doc.text  # rebuilt from the tokens on every access
     for m in _QUOTE.finditer(text):
         g = 1 if m.group(1) is not None else 2
         qs, qe = m.start(g), m.end(g)
         spans.append((m.start(), m.end()))
         cue = _cue_near(doc, m.start(), m.end())
-        speaker = speaker_text = speaker_eid = cue_lemma = None
         if cue is not None:
-            cue_lemma = cue.lemma_.lower()
-            for d in find_doers(cue):
-                if m.start() <= d.token.idx < m.end():
-                    continue  # the subject inside the quote is not the speaker
-                speaker, _ = resolve(ctx, d.token)
-                speaker_text = actor_text(ctx, d.token)
-                speaker_eid = speaker.entity_id if speaker is not None else None
-                break
+            who = _cued_speaker(ctx, cue, m)
         elif last is not None and "\n\n" not in text[last[0] : m.start()] and m.start() - last[0] < 400:
-            _, speaker, speaker_text, speaker_eid, cue_lemma = last
-        if speaker_text is None and cue is None and last is None:
+            who = last[1]
+        elif last is None:
             continue  # scare quotes or a title in quotation marks: no speaker, not a quote
-        ctx.quote_speakers.append((m.start(), m.end(), speaker))
-        out.append(
-            QuoteRecord(speaker_text, speaker_eid, cue_lemma, chars(doc, qs, qe).strip(), True, qs, qe)
-        )
-        last = (m.end(), speaker, speaker_text, speaker_eid, cue_lemma)
-    # indirect speech: a reporting verb's clause outside quotation marks
-    for tok in doc:
+        else:
+            who = _Attribution()
+        ctx.quote_speakers.append((m.start(), m.end(), who.speaker))
+        out.append(QuoteRecord(who.text, who.entity_id, who.cue, chars(doc, qs, qe).strip(), True, qs, qe))
+        last = (m.end(), who)
+    return out, spans
+
+
+def _indirect_quotes(ctx: Context, spans: list[tuple[int, int]]) -> list[QuoteRecord]:
+    """A reporting verb's clause outside quotation marks."""
+    out: list[QuoteRecord] = []
+    for tok in ctx.doc:
         if tok.pos_ != "VERB" or tok.lemma_.lower() not in REPORTING_VERBS:
             continue
         if span_at(spans, tok.idx) is not None:

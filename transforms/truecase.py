@@ -55,7 +55,7 @@ def is_all_caps(text: str) -> bool:
 
 def body_forms(body: str) -> dict[str, str]:
     """The usual written form of each word in the body, ignoring sentence-initial capitals."""
-    forms: dict[str, Counter] = {}
+    forms: dict[str, Counter[str]] = {}
     initial: dict[str, str] = {}
     for m in _WORD.finditer(body):
         w = m.group(0)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 
 MIN_PAGE_WORDS = 5  # fewer words of main text: not an article page
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -89,10 +91,12 @@ def parse_page(html: str | bytes, url: str | None = None) -> Page | None:
         # free text ("Copyright 2026") is worse than the feed's date or none
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if doc is None or len((doc.text or "").split()) < MIN_PAGE_WORDS:
+    assert not isinstance(doc, dict)  # a dict only when asked for with as_dict=True
+    text = (doc.text or "") if doc is not None else ""
+    if doc is None or len(text.split()) < MIN_PAGE_WORDS:
         return None  # no main text (a navigation-only or empty page)
     title = (doc.title or "").strip() or None
-    lines = [ln.strip() for ln in doc.text.splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if title and lines and lines[0] == title:
         lines = lines[1:]  # trafilatura repeats the headline as the first line
     cats = tuple(c.strip() for c in (doc.categories or []) if c and c.strip())
@@ -124,7 +128,7 @@ class _TextOf(HTMLParser):
     scripts and styles dropped (text between tags is kept as written, `<int>` included
     when the feed escaped it as `&lt;int&gt;`)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.paragraphs: list[str] = []
         self.current: list[str] = []
@@ -136,23 +140,23 @@ class _TextOf(HTMLParser):
             self.paragraphs.append(text)
         self.current = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
             self.skipping += 1
         elif tag in _BLOCKS:
             self._break()
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCKS:
             self._break()
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self.skipping = max(0, self.skipping - 1)
         elif tag in _BLOCKS:
             self._break()
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if not self.skipping:
             self.current.append(data)
 
@@ -174,10 +178,10 @@ def html_text(value: str | None, content_type: str = "text/html") -> str | None:
     return text or None
 
 
-def _content(e) -> str | None:
+def _content(e: Mapping[str, Any]) -> str | None:
     """The longest of an entry's content elements (content:encoded, Atom content), as text."""
-    texts = [html_text(c.get("value"), c.get("type") or "text/html") for c in e.get("content") or []]
-    texts = [t for t in texts if t]
+    found = [html_text(c.get("value"), c.get("type") or "text/html") for c in e.get("content") or []]
+    texts = [t for t in found if t]
     return max(texts, key=len) if texts else None
 
 
@@ -218,7 +222,7 @@ def parse_feed(content: bytes, headers: dict[str, str] | None = None) -> Feed:
     if not parsed.get("version") and not parsed.entries:
         err = parsed.get("bozo_exception")
         raise ValueError(f"not an RSS or Atom feed{f': {err}' if err else ''}")
-    drafts = []
+    drafts: list[dict[str, Any]] = []
     for e in parsed.entries:
         link = str(e.get("link") or "").strip() or None
         guid = str(e.get("id") or "").strip() or None
@@ -236,7 +240,7 @@ def parse_feed(content: bytes, headers: dict[str, str] | None = None) -> Feed:
                 "content": _content(e),
             }
         )
-    keys = [
+    keys: list[tuple[str | None, str]] = [
         (d["guid"] or d["link"], fingerprint(d["link"], d["title"], d["content"] or d["summary"]))
         for d in drafts
     ]

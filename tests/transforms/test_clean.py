@@ -2,14 +2,8 @@ import json
 
 import pytest
 
-from transforms.clean import (
-    angle_brackets,
-    clean_article,
-    is_caption,
-    paragraphs,
-    rules_for,
-    strip_markup,
-)
+from transforms.boilerplate import is_caption, rules_for
+from transforms.clean import angle_brackets, clean_article, paragraphs, strip_markup
 
 WRAPPED = (
     "Showers continued throughout the week in\n"

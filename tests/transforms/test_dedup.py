@@ -258,18 +258,18 @@ def test_a_replaced_article_leaves_the_index():
 @pytest.mark.slow
 @pytest.mark.parametrize("one_paragraph", [False, True])
 def test_a_huge_body_is_fingerprinted_from_its_start_and_hashed_whole(one_paragraph):
-    from transforms import dedup
+    from transforms import shingles
 
     sep = " " if one_paragraph else "\n\n"
     words_ = [f"w{i} alpha beta gamma delta" for i in range(80_000)]  # ~2.4 MB
     body = sep.join(words_)
     edited = body + sep + "a last paragraph nobody else has"
-    a, b = dedup.read(body), dedup.read(edited)
-    assert a.body_hash == dedup.body_hash(body) != b.body_hash  # the hash reads everything
-    assert a.n_words == len(dedup.words(body))
+    a, b = shingles.read(body), shingles.read(edited)
+    assert a.body_hash == shingles.body_hash(body) != b.body_hash  # the hash reads everything
+    assert a.n_words == len(shingles.words(body))
     shingled = sum(n for _, n, _ in a.paragraphs)
     assert 0.3 * a.n_words < shingled < 0.5 * a.n_words  # the first 1,000,000 of 2.4 M characters
-    assert dedup._signature(a, frozenset()) == dedup._signature(b, frozenset())
+    assert shingles.own_signature(a, frozenset()) == shingles.own_signature(b, frozenset())
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -279,7 +279,7 @@ def test_paragraph_counts_read_back_in_stored_order_are_the_counts_kept(seed):
     later run starts from the same boilerplate."""
     import random
 
-    from transforms.dedup import ParagraphCounts
+    from transforms.paragraph_counts import ParagraphCounts
 
     rng = random.Random(seed)
     paras = [f"Paragraph number {i} says something about the market today." for i in range(12)]
