@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from transforms.clean import CleanArticle
-from transforms.registry.extracted import ACTIONS
 from transforms.registry.frames import (
     ACTION_FRAME,
     ARTICLE_FRAME,
+    BATCH_FRAMES,
     ENTITY_FRAME,
     MENTION_FRAME,
     QUOTE_FRAME,
@@ -59,15 +59,6 @@ def stable_id(prefix: str, *parts: object) -> str:
     """A deterministic id: the same inputs give the same id in every run."""
     raw = "\x1f".join("" if p is None else str(p) for p in parts)
     return prefix + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
-
-
-# the batch frames' dtypes, from the registry (transforms/registry/frames.py)
-ARTICLE_SCHEMA = ARTICLE_FRAME.schema
-ENTITY_SCHEMA = ENTITY_FRAME.schema
-MENTION_SCHEMA = MENTION_FRAME.schema
-ACTION_SCHEMA = ACTION_FRAME.schema
-QUOTE_SCHEMA = QUOTE_FRAME.schema
-ARGUMENT_DTYPE = ACTIONS.column("arguments").dtype
 
 
 @dataclass(frozen=True)
@@ -287,13 +278,8 @@ def batch_rows(pairs: Iterable[tuple[Article, Doc]]) -> dict[str, list[dict[str,
 
 def frames_from_rows(rows: dict[str, list[dict[str, Any]]]) -> Frames:
     """The batch's frames, built in bulk from its rows."""
-    return Frames(
-        articles=pl.DataFrame(rows["articles"], schema=ARTICLE_SCHEMA),
-        entities=pl.DataFrame(rows["entities"], schema=ENTITY_SCHEMA),
-        entity_mentions=pl.DataFrame(rows["entity_mentions"], schema=MENTION_SCHEMA),
-        actions=pl.DataFrame(rows["actions"], schema=ACTION_SCHEMA),
-        quotes=pl.DataFrame(rows["quotes"], schema=QUOTE_SCHEMA),
-    )
+    frames = {name: pl.DataFrame(rows[name], schema=f.schema) for name, f in BATCH_FRAMES.items()}
+    return Frames(**frames)
 
 
 def build_frames(pairs: Iterable[tuple[Article, Doc]]) -> Frames:

@@ -8,7 +8,6 @@ plus any columns the frame carries for loading that the table does not store.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import polars as pl
 
@@ -19,14 +18,15 @@ from transforms.registry.operational import QUARANTINE
 
 @dataclass(frozen=True)
 class Frame:
-    """The frame of `table` a batch carries."""
+    """The frame of `table` a batch carries. Computed from the declaration when asked (a few
+    microseconds), so a declaration changed in place (a test's temporary column) shows."""
 
     table: Table
     extra: tuple[Column, ...] = ()  # carried for loading, not stored in the table
     # (column, the column it follows): a frame order that differs from the table's
     moved: tuple[tuple[str, str], ...] = ()
 
-    @cached_property
+    @property
     def columns(self) -> tuple[Column, ...]:
         cols = [c for c in self.table.columns if not c.loaded] + list(self.extra)
         for name, after in self.moved:
@@ -35,7 +35,7 @@ class Frame:
             cols.insert(next(i for i, c in enumerate(cols) if c.name == after) + 1, col)
         return tuple(cols)
 
-    @cached_property
+    @property
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
