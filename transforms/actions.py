@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.action_types import classify
 from transforms.entities import Cluster
+from transforms.lexicons import words
 from transforms.names import ACTOR_LABELS
 from transforms.quotes import REPORTING_VERBS, QuoteRecord, find_quotes
 from transforms.syntax import (
@@ -54,10 +55,7 @@ class Argument:
 # Modality cues.
 POSSIBLE_AUX = frozenset(["may", "might", "could", "can", "ca"])
 FUTURE_AUX = frozenset(["will", "shall", "'ll", "wo", "would"])
-PLAN_VERBS = frozenset(
-    """plan intend aim agree expect hope seek want propose prepare pledge promise vow decide
-    consider threaten look schedule set mean attempt try""".split()
-)
+PLAN_VERBS = words("clauses.json", "plan_verbs")  # plan, intend, agree, ... (to do)
 CONDITION_MARKS = frozenset(["if", "unless", "provided", "providing"])
 MODALITIES = ("asserted", "planned", "possible", "conditional", "reported")
 _PARTICLES = frozenset(["out", "off", "up", "down", "away", "back", "over", "in"])

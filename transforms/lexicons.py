@@ -1,6 +1,10 @@
 """The one loader of the data in transforms/patterns/: word lists (JSON objects of lists),
-patterns and lexicons (JSON lines). Every module reads its words from here; no word list
-is written in code.
+patterns and lexicons (JSON lines). Every module reads its lexicons from here, and each
+list exists once: cues.json (evidence of an entity's kind), names.json (honorifics,
+corporate suffixes), months.json, clauses.json (reporting, plan and light-verb words),
+exchanges.json, markup.json, boilerplate.json, entity_patterns.jsonl, verb_lexicon.jsonl
+and action_types.json. Closed grammatical classes (pronouns, function words, dependency
+labels) stay beside the code that reads them.
 
 Keys starting with "_" in a JSON object are documentation and never returned.
 """

@@ -18,13 +18,10 @@ from spacy.tokens import Doc, Token
 
 from transforms.entities import Cluster
 from transforms.intervals import overlaps, span_at
+from transforms.lexicons import words
 from transforms.syntax import Context, actor_text, chars, find_doers, resolve, span_text
 
-REPORTING_VERBS = frozenset(
-    """say tell write add state announce explain note comment claim insist argue warn predict
-    declare remark reply ask conclude acknowledge admit confirm deny report describe suggest
-    tweet post reveal disclose stress emphasise emphasize caution promise vow pledge""".split()
-)
+REPORTING_VERBS = words("clauses.json", "reporting_verbs")  # say, tell, announce, ...
 _QUOTE = re.compile(r"“([^”\n]{2,3000})”|\"([^\"\n]{2,3000})\"")
 # How far (in tokens) a cue verb may sit from the quotation mark it introduces.
 _CUE_WINDOW = 6

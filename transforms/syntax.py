@@ -31,32 +31,7 @@ SPEAKER_PRONOUNS = frozenset(["we", "us", "our", "i", "me", "my"])
 PLURAL_PRONOUNS = frozenset(["they", "them", "their"])
 ORG_PRONOUNS = frozenset(["it", "its", "they", "them", "their", "we", "us", "our"])
 # Nouns after a light verb whose clause is the real action: "made the decision to stop".
-LIGHT_NOUNS = frozenset(
-    [
-        "decision",
-        "plan",
-        "move",
-        "bid",
-        "effort",
-        "attempt",
-        "offer",
-        "agreement",
-        "commitment",
-        "promise",
-        "pledge",
-        "intention",
-        "intent",
-        "proposal",
-        "step",
-        "steps",
-        "right",
-        "chance",
-        "opportunity",
-        "vow",
-        "goal",
-        "aim",
-    ]
-)
+LIGHT_NOUNS = words("clauses.json", "light_nouns")  # patterns/clauses.json
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
 OBJECT_DEPS = ("dobj", "dative", "attr", "oprd")
