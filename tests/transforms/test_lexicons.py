@@ -1,0 +1,78 @@
+"""transforms/patterns/ is read through one loader, and each word list exists once."""
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from transforms import lexicons
+from transforms.dates import parse_date
+from transforms.names import display_name, name_key
+from transforms.timex import normalise
+
+TRANSFORMS = Path(lexicons.__file__).parent
+
+
+def test_only_the_loader_opens_the_patterns_folder():
+    """No module but transforms/lexicons.py names the folder (a path built to it)."""
+    for path in sorted(TRANSFORMS.rglob("*.py")):
+        if path.name == "lexicons.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == "patterns"]
+        assert not names, (
+            f"{path.relative_to(TRANSFORMS)} builds a path to patterns/: use transforms.lexicons"
+        )
+
+
+def _lists():
+    for path in sorted(lexicons.PATTERNS_DIR.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for key, value in data.items():
+            if not key.startswith("_") and isinstance(value, list) and all(isinstance(w, str) for w in value):
+                yield path.name, key, value
+
+
+@pytest.mark.parametrize(
+    ("file", "key", "words"), list(_lists()), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_a_list_holds_each_word_once(file, key, words):
+    assert len(words) == len(set(words)), sorted(w for w in set(words) if words.count(w) > 1)
+
+
+def test_the_organisation_nouns_of_appositives_and_descriptions_share_one_core():
+    c = lexicons.word_lists("cues.json")
+    core, appositive, description = (
+        c["org_nouns"],
+        c["org_nouns_appositive_only"],
+        c["org_nouns_description_only"],
+    )
+    assert not core & appositive and not core & description and not appositive & description
+
+
+def test_every_month_form_is_read_by_timex_and_the_three_letter_ones_by_dates():
+    published = parse_date("2020-06-15")[0]
+    for form, n in lexicons.month_numbers().items():
+        assert normalise(f"{form} 3, 2019", published).label == f"2019-{n:02d}-03", form
+        if len(form) == 3:
+            assert parse_date(f"03-{form.upper()}-2019 10:00:00")[0].month == n, form
+
+
+def test_honorifics_and_suffixes_come_from_names_json():
+    honorifics = lexicons.ordered_words("names.json", "honorifics")
+    suffixes = lexicons.ordered_words("names.json", "corporate_suffixes")
+    for h in honorifics:
+        assert display_name(f"{h.title()} Jane Smith", "PERSON") == "Jane Smith", h
+    for s in suffixes:
+        assert name_key(f"Acme {s}", "ORG") == "acme", s
+
+
+def test_a_bad_line_of_a_jsonl_file_names_the_file_and_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"a": 1}\n\n{"b": \n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.jsonl:3"):
+        lexicons.read_jsonl(bad)
+    bad.write_text('{"a": 1}\n[1]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.jsonl:2: not a JSON object"):
+        lexicons.read_jsonl(bad)
