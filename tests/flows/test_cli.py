@@ -158,3 +158,16 @@ def test_sql_and_runs_print_values_as_text_not_markup(tmp_path):
     assert res.exit_code == 0, res.output
     flat = "".join(line.strip(" │┃") for line in res.output.splitlines())
     assert "[/x]" in flat and "\x1b" not in res.output, res.output
+
+
+COMMANDS = ["run", "sql", "runs", "sources", "report", "shell", "docs", "serve", "server"]
+
+
+def test_help_lists_every_command_in_order_with_its_summary():
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0, res.output
+    rows = res.output.split("Commands:")[1].splitlines()
+    assert [r.split()[0] for r in rows if r.startswith("  ") and r[2] != " "] == COMMANDS
+    for name in COMMANDS:
+        res = runner.invoke(app, [name, "--help"])
+        assert res.exit_code == 0 and f" {name} [OPTIONS]" in res.output, res.output

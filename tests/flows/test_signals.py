@@ -27,6 +27,14 @@ def group_alive(pgid: int) -> list[str]:
     return [line for line in out.splitlines() if line.strip() and not line.lstrip().startswith("Z")]
 
 
+def alive_after(pgid: int, seconds: float) -> list[str]:
+    """The processes of the group still running `seconds` from now ([] as soon as none is)."""
+    deadline = time.monotonic() + seconds
+    while (alive := group_alive(pgid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return alive
+
+
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_stops_the_run_and_the_next_run_resumes(tmp_path, sig, code):
     src = write_articles(tmp_path / "many.jsonl", 240)
@@ -58,8 +66,7 @@ def test_a_signal_stops_the_run_and_the_next_run_resumes(tmp_path, sig, code):
     assert run.returncode == code, out + err
     assert "Traceback" not in out + err
     assert "interrupted" in err
-    time.sleep(1)
-    assert group_alive(run.pid) == [], "processes of the run still alive"
+    assert alive_after(run.pid, 1) == [], "processes of the run still alive"
     assert staging.exists()  # kept for resume
     con = duckdb.connect(str(staging), read_only=True)
     try:
@@ -96,8 +103,7 @@ def test_after_sigkill_no_process_of_the_run_is_alive_5_s_later(tmp_path):
     assert len(group_alive(run.pid)) >= 3  # the run, its Prefect server, a worker at least
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
-    time.sleep(5)
-    assert group_alive(run.pid) == []
+    assert alive_after(run.pid, 5) == []
 
 
 @pytest.mark.parametrize("where", ["load", "read"])
