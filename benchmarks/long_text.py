@@ -10,7 +10,7 @@ other: extraction runs with n_process=1 here) is its own. The texts are built fr
 paragraphs (`../shared/corpora/bbc`): real sentences, repeated until the size is reached; the
 giant sentence is BBC text with its sentence punctuation and line breaks removed.
 
-newsetl's figures are one article through `flows.pipeline.prepare` and `flows.workers._extract_rows` (clean,
+newsetl's figures are one article through `transforms.preparation.prepare` and `flows.workers._extract_rows` (clean,
 parse in segments, entities, actions, quotes, dates: every row of every table) with
 `max_article_chars` raised so the whole text is extracted (`--default-cap` keeps the setting's
 default, 1,000,000 characters, as a nightly run does). spaCy alone is the packaged model on
@@ -102,10 +102,10 @@ def _measure(mode: str, path: str, cap: int | None) -> dict:
         else:
             out["tokens"] = sum(len(d) for d in nlp.pipe(_segments(text, SEGMENT), batch_size=1))
     else:
-        from flows.pipeline import prepare
         from flows.sources import RawRecord
         from flows.workers import _extract_rows
         from transforms.nlp import MODEL_NAME, load_nlp
+        from transforms.preparation import prepare
 
         load_nlp(MODEL_NAME)
         t1 = time.perf_counter()

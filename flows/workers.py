@@ -21,39 +21,7 @@ from pathlib import Path
 
 from transforms.extensions import extractor_entry_points
 from transforms.extract import Article, batch_rows, empty_rows
-
-
-def chunked(
-    articles: list, n_process: int, nlp_batch_size: int, max_article_chars: int | None = None
-) -> list[list]:
-    """Split a batch into pieces of work for `n_process` workers: two `nlp.pipe` batches
-    each (full minibatches), fewer when that would leave a worker without two pieces, so
-    that the workers finish a batch together rather than one idling behind a straggler.
-    Pieces are also bounded by characters (what parsing costs): a piece holds at most a
-    (2 x n_process)th of the batch's text, so a 1 MB article is a piece of its own rather
-    than the straggler of a piece of six."""
-    size = max(1, min(2 * nlp_batch_size, -(-len(articles) // (2 * max(1, n_process)))))
-    weights = [_weight(a, max_article_chars) for a in articles]
-    budget = max(1, -(-sum(weights) // (2 * max(1, n_process))))
-    pieces: list[list] = []
-    piece: list = []
-    chars = 0
-    for article, w in zip(articles, weights, strict=True):
-        if piece and (len(piece) >= size or chars + w > budget):
-            pieces.append(piece)
-            piece, chars = [], 0
-        piece.append(article)
-        chars += w
-    if piece:
-        pieces.append(piece)
-    return pieces
-
-
-def _weight(article: Article, max_article_chars: int | None) -> int:
-    """Characters of the article that will be parsed (parse_text: same length as text)."""
-    n = len(article.clean.text)
-    return n if max_article_chars is None else min(n, article.clean.body_offset + max_article_chars)
-
+from transforms.pieces import chunked, limited, useful_workers, weight
 
 # Reserved key of `extract_rows`' result: the articles that could not be extracted, as
 # {"article_id", "reason"} dicts (the run quarantines them); absent when there are none.
@@ -84,7 +52,7 @@ def extract_rows(
     # the longest pieces first (merged back in batch order): no long piece starts last
     tasks = sorted(
         (((i,), c) for i, c in enumerate(chunks)),
-        key=lambda t: -sum(_weight(a, max_article_chars) for a in t[1]),
+        key=lambda t: -sum(weight(a, max_article_chars) for a in t[1]),
     )
     return _on_pool(tasks, model, n_process, args)
 
@@ -106,29 +74,7 @@ def _on_pool(tasks: list[tuple[tuple, list[Article]]], model: str, n_process: in
     blind = 0
     while tasks:
         pool = _worker_pool(model, n_process)
-        futures = {}
-        try:
-            for key, piece in tasks:
-                fut = pool.submit(_extract_piece, piece, *args)
-                fut.add_done_callback(functools.partial(_piece_done, len(piece)))
-                futures[key] = fut
-        except BrokenProcessPool:
-            pass  # broke while submitting: the rest go to the next round
-        procs = dict(pool._processes or {})  # the pool starts its workers on submit
-        wait(futures.values())
-        if pool.closed:  # shutdown_workers: the run is over, its extraction abandoned
-            raise BrokenProcessPool("the worker pool was shut down while the batch was extracted")
-        procs.update(pool._processes or {})
-        unfinished = []
-        for key, piece in tasks:
-            fut = futures.get(key)
-            exc = fut.exception() if fut is not None else BrokenProcessPool()
-            if exc is None:
-                done[key] = fut.result()
-            elif isinstance(exc, BrokenProcessPool):
-                unfinished.append((key, piece))
-            else:
-                raise exc
+        unfinished, procs = _round(pool, tasks, args, done)
         if not unfinished:
             break
         died = _died_extracting(pool, procs.values())
@@ -137,22 +83,7 @@ def _on_pool(tasks: list[tuple[tuple, list[Article]]], model: str, n_process: in
             "; ".join(sorted(set(died.values()))) or "while idle or ended by the pool",
             len(unfinished),
         )
-        tasks = []
-        blamed = False
-        for key, piece in unfinished:
-            if not any(a.article_id in died for a in piece):
-                tasks.append((key, piece))  # its worker was ended by the pool, or never ran it
-                continue
-            blamed = True
-            for j, a in enumerate(piece):
-                how = deaths.setdefault(a.article_id, [])
-                if a.article_id in died:
-                    how.append(died[a.article_id])
-                if len(how) < 2:
-                    tasks.append((key + (j,) if len(piece) > 1 else key, [a]))
-                else:
-                    failed.append({"article_id": a.article_id, "reason": _death_reason(how)})
-                    _parsed(1)
+        tasks, blamed = _retried(unfinished, died, deaths, failed)
         if not blamed:
             blind += 1
             if blind > BLIND_RETRIES:
@@ -165,6 +96,60 @@ def _on_pool(tasks: list[tuple[tuple, list[Article]]], model: str, n_process: in
     if failed:
         rows[FAILED] = failed
     return rows
+
+
+def _round(pool: _WorkerPool, tasks: list[tuple[tuple, list[Article]]], args: tuple, done: dict) -> tuple:
+    """One round on `pool`: the pieces' rows go to `done` (by key); gives the pieces a
+    broken pool did not finish, and the pool's worker processes (by pid)."""
+    futures = {}
+    try:
+        for key, piece in tasks:
+            fut = pool.submit(_extract_piece, piece, *args)
+            fut.add_done_callback(functools.partial(_piece_done, len(piece)))
+            futures[key] = fut
+    except BrokenProcessPool:
+        pass  # broke while submitting: the rest go to the next round
+    procs = dict(pool._processes or {})  # the pool starts its workers on submit
+    wait(futures.values())
+    if pool.closed:  # shutdown_workers: the run is over, its extraction abandoned
+        raise BrokenProcessPool("the worker pool was shut down while the batch was extracted")
+    procs.update(pool._processes or {})
+    unfinished = []
+    for key, piece in tasks:
+        fut = futures.get(key)
+        exc = fut.exception() if fut is not None else BrokenProcessPool()
+        if exc is None:
+            done[key] = fut.result()
+        elif isinstance(exc, BrokenProcessPool):
+            unfinished.append((key, piece))
+        else:
+            raise exc
+    return unfinished, procs
+
+
+def _retried(
+    unfinished: list, died: dict[str, str], deaths: dict[str, list[str]], failed: list[dict]
+) -> tuple:
+    """The pieces of the next round, and whether a dead worker's articles were among the
+    unfinished: those are retried one by one, or given up (into `failed`) on their
+    second death; the other pieces are retried as they were."""
+    tasks = []
+    blamed = False
+    for key, piece in unfinished:
+        if not any(a.article_id in died for a in piece):
+            tasks.append((key, piece))  # its worker was ended by the pool, or never ran it
+            continue
+        blamed = True
+        for j, a in enumerate(piece):
+            how = deaths.setdefault(a.article_id, [])
+            if a.article_id in died:
+                how.append(died[a.article_id])
+            if len(how) < 2:
+                tasks.append((key + (j,) if len(piece) > 1 else key, [a]))
+            else:
+                failed.append({"article_id": a.article_id, "reason": _death_reason(how)})
+                _parsed(1)
+    return tasks, blamed
 
 
 def _died_extracting(pool: _WorkerPool, procs) -> dict[str, str]:
@@ -220,17 +205,6 @@ def _parsed(n: int) -> None:
         cb(n)
 
 
-# A worker's start (spawn, import spaCy, load the model) costs about as much CPU as parsing
-# this many characters: a batch is split over more workers only when each gets more.
-WORKER_CHARS = 100_000
-
-
-def useful_workers(articles: list, n_process: int) -> int:
-    """How many of the pool's workers a batch keeps busy enough to be worth starting."""
-    chars = sum(len(a.clean.text) for a in articles)  # parse_text: same length, but truecases
-    return max(1, min(n_process, 1 + chars // WORKER_CHARS))
-
-
 def merge_rows(parts: Iterable[dict[str, list[dict]]]) -> dict[str, list[dict]]:
     """Rows of several pieces of a batch, in the pieces' order (and their FAILED articles)."""
     rows = empty_rows()
@@ -249,7 +223,7 @@ def _extract_rows(
     nlp = load_nlp(model)
     docs = parse_texts(
         nlp,
-        (_limited(a.clean.parse_text, a.clean.body_offset + max_article_chars) for a in articles),
+        (limited(a.clean.parse_text, a.clean.body_offset + max_article_chars) for a in articles),
         batch_size=nlp_batch_size,
         n_process=1,
         max_segment_chars=max_segment_chars,
@@ -402,7 +376,7 @@ def for_extraction(articles: list[Article], max_article_chars: int) -> list[Arti
     return [
         a
         if len(a.clean.body) <= max_article_chars
-        else replace(a, clean=replace(a.clean, body=_limited(a.clean.body, max_article_chars)))
+        else replace(a, clean=replace(a.clean, body=limited(a.clean.body, max_article_chars)))
         for a in articles
     ]
 
@@ -414,16 +388,6 @@ def with_whole_bodies(rows: dict[str, list[dict]], articles: list[Article]) -> N
         body = whole.get(row["article_id"])
         if body is not None and len(body) > len(row["body"] or ""):
             row["body"] = body
-
-
-def _limited(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a paragraph break or space when there is one."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind("\n\n", 0, limit)
-    if cut < limit // 2:
-        cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > 0 else limit]
 
 
 def _with_source(doc, article: Article):

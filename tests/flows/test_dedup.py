@@ -16,7 +16,7 @@ def write(path, records):
 def test_republished_story_with_new_headline_and_edited_sentence_is_a_near_duplicate(
     prefect_harness, tmp_path
 ):
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
     src = write(
         tmp_path / "in.jsonl",
@@ -37,7 +37,7 @@ def test_republished_story_with_new_headline_and_edited_sentence_is_a_near_dupli
         ],
     )
     wh = tmp_path / "w.duckdb"
-    res = nightly(sources=[str(src)], warehouse=str(wh))
+    res = run_nightly(sources=[str(src)], warehouse=str(wh))
     c = res["counts"]
     assert res["status"] == "succeeded" and c["articles_loaded"] == 3 and c["articles_duplicate"] == 2
     rows = query(
@@ -61,11 +61,13 @@ def test_republished_story_with_new_headline_and_edited_sentence_is_a_near_dupli
 
 
 def test_copies_of_a_story_already_in_the_warehouse(prefect_harness, tmp_path):
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
     wh = tmp_path / "w.duckdb"
-    nightly(sources=[str(write(tmp_path / "a.jsonl", [{"id": "orig", "text": STORY}]))], warehouse=str(wh))
-    res = nightly(
+    run_nightly(
+        sources=[str(write(tmp_path / "a.jsonl", [{"id": "orig", "text": STORY}]))], warehouse=str(wh)
+    )
+    res = run_nightly(
         sources=[str(write(tmp_path / "b.jsonl", [{"id": "later", "text": EDITED}]))], warehouse=str(wh)
     )
     assert res["counts"]["articles_duplicate"] == 1
@@ -79,10 +81,11 @@ def test_copies_of_a_story_already_in_the_warehouse(prefect_harness, tmp_path):
 def test_bbc_copies_are_marked_by_the_pipeline(prefect_harness, tmp_path):
     """The run's own duplicate stage over all of BBC News (extraction stubbed out to keep the
     test fast: duplicates are decided before parsing)."""
-    import logging
     from concurrent.futures import Future
+    from dataclasses import replace
 
-    from flows.nightly import PLAIN_STEPS, Pending, Steps, execute, make_settings
+    from flows.executors import LOCAL, Pending
+    from flows.nightly import run_nightly
     from tests.conftest import shared_path
     from transforms.extract import article_row, empty_rows
 
@@ -92,18 +95,10 @@ def test_bbc_copies_are_marked_by_the_pipeline(prefect_harness, tmp_path):
         return Pending([done])
 
     bbc = shared_path("corpora", "bbc", "bbc_articles.jsonl")
-    steps = Steps(
-        PLAIN_STEPS.list_chunks,
-        PLAIN_STEPS.read_chunk,
-        PLAIN_STEPS.clean,
-        articles_only,  # no NLP: articles load without entities
-        PLAIN_STEPS.validate,
-        PLAIN_STEPS.load,
-    )
     wh = tmp_path / "bbc.duckdb"
-    settings = make_settings(sources=[str(bbc)], warehouse=str(wh), data_docs=False, report=False)
-    res = execute(settings, steps, logging.getLogger("t"))
-    assert res.status == "succeeded" and res.counts.articles_loaded == 2225
+    no_nlp = replace(LOCAL, submit_extract=articles_only)  # articles load without entities
+    res = run_nightly(executor=no_nlp, sources=[str(bbc)], warehouse=str(wh), data_docs=False, report=False)
+    assert res["status"] == "succeeded" and res["counts"]["articles_loaded"] == 2225
     kinds = dict(
         query(wh, "SELECT duplicate_kind, count(*) FROM articles WHERE duplicate_of IS NOT NULL GROUP BY 1")
     )
@@ -116,23 +111,16 @@ def test_bbc_copies_are_marked_by_the_pipeline(prefect_harness, tmp_path):
 
 
 def test_an_article_missing_from_extraction_is_quarantined_not_lost(prefect_harness, tmp_path):
-    import logging
+    from dataclasses import replace
 
-    from flows.nightly import PLAIN_STEPS, Pending, Steps, execute, make_settings
+    from flows.executors import LOCAL, Pending
+    from flows.nightly import run_nightly
 
     src = write(tmp_path / "in.jsonl", [{"id": "a", "text": STORY}])
-    steps = Steps(
-        PLAIN_STEPS.list_chunks,
-        PLAIN_STEPS.read_chunk,
-        PLAIN_STEPS.clean,
-        lambda articles, settings: Pending([]),  # an extractor that loses everything
-        PLAIN_STEPS.validate,
-        PLAIN_STEPS.load,
-    )
+    loses_all = replace(LOCAL, submit_extract=lambda articles, settings: Pending([]))  # loses everything
     wh = tmp_path / "w.duckdb"
-    res = execute(make_settings(sources=[str(src)], warehouse=str(wh)), steps, logging.getLogger("t"))
-    c = res.counts
-    assert (c.articles_seen, c.articles_loaded, c.articles_quarantined) == (1, 0, 1)
+    c = run_nightly(executor=loses_all, sources=[str(src)], warehouse=str(wh))["counts"]
+    assert (c["articles_seen"], c["articles_loaded"], c["articles_quarantined"]) == (1, 0, 1)
     assert query(wh, "SELECT stage, reason FROM quarantine") == [
         ("extract", "extraction returned no row for this article")
     ]
@@ -152,19 +140,19 @@ def test_a_copy_whose_canonical_article_changes_is_checked_again_and_extracted(
 ):
     """#14: the canonical story is replaced by a different one; its stored copy is no longer a
     copy, so it becomes canonical and gets its own rows (before: a stale duplicate_of, no rows)."""
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
     wh = tmp_path / "w.duckdb"
     first = [
         {"id": "orig", "title": "Brightwell recalls Sunny Oats", "text": STORY},
         {"id": "copy", "title": "Brightwell recall", "text": EDITED},
     ]
-    res = nightly(sources=[str(write(tmp_path / "a.jsonl", first))], warehouse=str(wh))
+    res = run_nightly(sources=[str(write(tmp_path / "a.jsonl", first))], warehouse=str(wh))
     assert res["counts"]["articles_duplicate"] == 1
     second = [{"id": "orig", "title": "Corvex to cut jobs", "text": LONG_OTHER}]
     if copy_in_second_run:
         second.append(first[1])  # unchanged: skipped, but re-checked
-    res = nightly(sources=[str(write(tmp_path / "a.jsonl", second))], warehouse=str(wh))
+    res = run_nightly(sources=[str(write(tmp_path / "a.jsonl", second))], warehouse=str(wh))
     c = res["counts"]
     assert res["status"] == "succeeded"
     assert c["articles_seen"] == c["articles_loaded"] + c["articles_skipped"] + c["articles_quarantined"]
@@ -188,13 +176,13 @@ def test_a_copy_whose_canonical_article_changes_is_checked_again_and_extracted(
 
 def test_a_copy_stays_a_copy_when_its_canonical_is_only_touched_up(prefect_harness, tmp_path):
     """The exact copy of a story that is then lightly corrected is now a near copy of it."""
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
     wh = tmp_path / "w.duckdb"
     first = [{"id": "orig", "text": STORY}, {"id": "copy", "text": STORY}]
-    nightly(sources=[str(write(tmp_path / "a.jsonl", first))], warehouse=str(wh))
+    run_nightly(sources=[str(write(tmp_path / "a.jsonl", first))], warehouse=str(wh))
     touched = STORY.replace("Shares in the company fell 2% in early trading.", "Its shares slipped 2%.")
-    res = nightly(
+    res = run_nightly(
         sources=[str(write(tmp_path / "a.jsonl", [{"id": "orig", "text": touched}]))], warehouse=str(wh)
     )
     c = res["counts"]
@@ -231,7 +219,7 @@ def test_duplicate_decisions_do_not_depend_on_how_the_nights_split_the_input(
     run counts is what the next run reads back from the warehouse, so one night over the
     files decides what two nights decide (and a killed run's resume what the clean run
     would have: it is a night over the killed run's committed batches)."""
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
     monkeypatch.setenv("NEWSETL_BATCH_SIZE", "2")
     versions = [{"id": "v0", "text": VERSIONED}]
@@ -243,9 +231,9 @@ def test_duplicate_decisions_do_not_depend_on_how_the_nights_split_the_input(
         wh = tmp_path / mode / "w.duckdb"
         write(d / "a.jsonl", versions[:4])
         if mode == "two nights":
-            assert nightly(sources=[str(d)], warehouse=str(wh))["status"] == "succeeded"
+            assert run_nightly(sources=[str(d)], warehouse=str(wh))["status"] == "succeeded"
         write(d / "b.jsonl", versions[4:])
-        assert nightly(sources=[str(d)], warehouse=str(wh))["status"] == "succeeded"
+        assert run_nightly(sources=[str(d)], warehouse=str(wh))["status"] == "succeeded"
         decisions[mode] = query(
             wh,
             """SELECT a.external_id, o.external_id, a.duplicate_kind FROM articles a

@@ -50,7 +50,7 @@ def test_md_code_cannot_be_closed_by_its_content(text, expected):
 
 
 def test_run_summary_shows_hostile_errors_and_paths_as_text():
-    from flows.nightly import RunCounts, RunResult, _summary_markdown
+    from flows.accounting import RunCounts, RunResult, summary_markdown
 
     result = RunResult(
         run_id="r1",
@@ -62,7 +62,7 @@ def test_run_summary_shows_hostile_errors_and_paths_as_text():
         errors=["source [x](javascript:alert(1)) could not be read: <img src=x onerror=alert(1)>\x1b[2J"],
         report=None,
     )
-    md = _summary_markdown(result)
+    md = summary_markdown(result)
     assert "](javascript" not in md and "\x1b" not in md
     assert md.count("<img") == md.count("\\<img") == 1  # only as escaped text
     assert "\\[x\\]\\(javascript:alert\\(1\\)\\)" in md

@@ -19,10 +19,10 @@ def counts(wh):
 
 @pytest.fixture(scope="module")
 def sample_wh(prefect_harness, tmp_path_factory):
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
     wh = tmp_path_factory.mktemp("sample") / "news.duckdb"
-    first = nightly(sources=[str(SAMPLE)], warehouse=str(wh))
+    first = run_nightly(sources=[str(SAMPLE)], warehouse=str(wh))
     return wh, first
 
 
@@ -87,11 +87,11 @@ def test_offsets_refer_to_stored_text(sample_wh):
 
 
 def test_rerun_is_idempotent_and_skips(sample_wh):
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
     wh, first = sample_wh
     before = counts(wh)
-    again = nightly(sources=[str(SAMPLE)], warehouse=str(wh))
+    again = run_nightly(sources=[str(SAMPLE)], warehouse=str(wh))
     assert counts(wh) == before
     c = again["counts"]
     assert c["articles_skipped"] == c["articles_seen"] and c["articles_loaded"] == 0
@@ -124,73 +124,6 @@ def test_a_run_validates_every_suite(sample_wh):
     assert {"pipeline_runs", "companies", "articles"} <= with_rows
     assert {d.name for d in docs.iterdir() if d.is_dir()} == with_rows
     assert any((docs / "pipeline_runs" / result["run_id"]).rglob("run.json"))
-
-
-def _plugin(name: str, items):
-    from flows.sources import ChunkRef, register_source_kind
-
-    class One:
-        def __init__(self, location, **options):
-            self.name = name
-
-        def estimate(self):
-            return len(items)
-
-        def chunks(self):
-            return [ChunkRef(path=f"{name}:x", root=name, kind=name)]
-
-        def read(self, ref):
-            return list(items), None
-
-    register_source_kind(name, One)
-    return f"{name}:x"
-
-
-def test_a_quarantine_row_without_a_reason_fails_the_run_naming_the_expectation(run_flow, tmp_path):
-    """The run tables are not extraction rows: a bad quarantine row is kept (not dropped)
-    and the run fails, its error and log naming the table, the expectation and the row."""
-    from flows.sources import RawRecord, Rejected
-
-    good = RawRecord("t:x", "g1", "Acme buys Beta", "Acme Corp said it would buy Beta Inc.", None, "t", None)
-    src = _plugin("noreason", [good, Rejected("t:x", "r1", "read", "")])
-    wh = tmp_path / "w.duckdb"
-    res = run_flow([src], wh)
-    assert res["status"] == "failed"
-    c = res["counts"]
-    assert (c["articles_seen"], c["articles_loaded"], c["articles_quarantined"]) == (2, 1, 1)
-    line = next(e for e in res["errors"] if e.startswith("quarantine: "))
-    assert "expect_column_value_lengths_to_be_between(reason)" in line and "1 row(s)" in line
-    status, error, validation = q(wh, "select status, error, validation from pipeline_runs")[0]
-    assert status == "failed" and "expect_column_value_lengths_to_be_between(reason)" in error
-    summary = json.loads(validation)["quarantine"]
-    assert summary["rows"] == 1 and summary["rows_failing"] == 1 and summary["rows_rejected"] == 0
-    assert summary["engine"] == "great_expectations"  # a batch was validated: GX is loaded
-    assert q(wh, "select external_id, reason from quarantine") == [("r1", "")]  # kept, not dropped
-    assert q(wh, "select count(*) from articles") == [(1,)]  # and what loaded is published
-
-
-def test_a_run_row_that_does_not_reconcile_fails_the_run(run_flow, tmp_path, monkeypatch):
-    """The pipeline_runs suite checks the row as it is written: a row whose counts do not
-    reconcile (here one the run's own code check never saw) fails the run."""
-    from flows import nightly
-    from flows.sources import Rejected
-
-    fields = nightly._Run.fields
-
-    def off_by_one(self, status, error):
-        out = fields(self, status, error)
-        return out | {"articles_seen": out["articles_seen"] + 1}
-
-    monkeypatch.setattr(nightly._Run, "fields", off_by_one)
-    src = _plugin("offbyone", [Rejected("t:x", "r1", "read", "unreadable record")])
-    wh = tmp_path / "w.duckdb"
-    res = run_flow([src], wh)
-    assert res["status"] == "failed"
-    (line,) = [e for e in res["errors"] if e.startswith("pipeline_runs: ")]
-    assert "_counts_reconcile" in line and "articles_seen = articles_loaded" in line and res["run_id"] in line
-    row = q(wh, "select status, articles_seen, articles_quarantined, error, validation from pipeline_runs")[0]
-    assert row[:3] == ("failed", 2, 1) and "_counts_reconcile" in row[3]
-    assert json.loads(row[4])["pipeline_runs"]["engine"] == "builtin"  # nothing parsed: GX not needed
 
 
 def test_changed_article_replaces_its_rows(run_flow, tmp_path):
@@ -402,22 +335,3 @@ def test_cleaning_removals_reach_the_warehouse_scoped_to_the_publisher(run_flow,
     assert json.loads(rows["w"]) == []
     (wire_body,) = q(wh, "select body from articles where external_id = 'w'")[0]
     assert "This article represents the opinion" in wire_body and "A camera using" in wire_body
-
-
-def test_a_run_that_does_not_reconcile_fails_loudly():
-    """The run checks its own accounting (and each source's) before it records success."""
-    from flows.nightly import PLAIN_STEPS, _Run
-    from flows.settings import Settings
-
-    run = _Run(Settings(data_docs=False), wh=None, run_id="r", progress=lambda n: None, steps=PLAIN_STEPS)
-    assert run.unreconciled() == []
-    run.current_source = "feeds"
-    run.count("seen", 3)
-    run.count("loaded", 2)
-    run.count("quarantined", 1)
-    assert run.unreconciled() == []
-    run.count("seen", 1)  # an article that went nowhere
-    errors = run.unreconciled()
-    assert len(errors) == 2
-    assert "seen 4 != loaded 2 + skipped 0 + quarantined 1" in errors[0]
-    assert errors[1].startswith("counts of source feeds do not reconcile")

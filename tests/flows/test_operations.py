@@ -220,35 +220,6 @@ def test_very_large_article_is_loaded_with_bounded_extraction(
     )
 
 
-def test_file_that_disappears_mid_run(prefect_harness, tmp_path):
-    from flows.nightly import PLAIN_STEPS, Steps, execute, make_settings
-
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "a.jsonl").write_text(json.dumps({"id": "a", "text": "Acme Corp hired a chief."}) + "\n")
-    (folder / "b.jsonl").write_text(json.dumps({"id": "b", "text": "Beta Inc cut jobs."}) + "\n")
-
-    def list_then_vanish(source):
-        refs = PLAIN_STEPS.list_chunks(source)
-        (folder / "b.jsonl").unlink()
-        return refs
-
-    steps = Steps(
-        list_then_vanish,
-        *[getattr(PLAIN_STEPS, f) for f in ("read_chunk", "clean", "submit_extract", "validate", "load")],
-    )
-    import logging
-
-    res = execute(
-        make_settings(sources=[str(folder)], warehouse=str(tmp_path / "w.duckdb")),
-        steps,
-        logging.getLogger("t"),
-    )
-    assert res.counts.articles_loaded == 1 and res.counts.articles_quarantined == 1
-    (reason,) = q(tmp_path / "w.duckdb", "select reason from quarantine")[0]
-    assert "disappeared" in reason
-
-
 def test_serve_registers_the_schedule(prefect_harness, tmp_path):
     from prefect.client.orchestration import get_client
 
@@ -287,69 +258,6 @@ def test_serve_registers_the_schedule(prefect_harness, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-
-
-def test_batch_level_failure_stops_the_batch_and_fails_the_run(prefect_harness, tmp_path):
-    import logging
-
-    from flows.nightly import PLAIN_STEPS, Steps, execute, make_settings
-
-    src = write_articles(tmp_path / "in.jsonl", 6)
-
-    def failing_validate(frames, run_id, max_raw):
-        checked = PLAIN_STEPS.validate(frames, run_id, max_raw)
-        if any(e == "syn-0003" for e in frames.articles["external_id"]):
-            checked.batch_failures.append(
-                "actions: expect_column_mean_to_be_between(_entity_other): injected"
-            )
-        return checked
-
-    steps = Steps(
-        *[getattr(PLAIN_STEPS, f) for f in ("list_chunks", "read_chunk", "clean", "submit_extract")],
-        failing_validate,
-        PLAIN_STEPS.load,
-    )
-    wh = tmp_path / "w.duckdb"
-    res = execute(
-        make_settings(sources=[str(src)], warehouse=str(wh), batch_size=3), steps, logging.getLogger("t")
-    )
-    c = res.counts
-    assert res.status == "failed" and "injected" in res.errors[0]
-    assert (c.articles_loaded, c.articles_quarantined) == (3, 3)
-    assert c.articles_seen == c.articles_loaded + c.articles_skipped + c.articles_quarantined
-    assert q(wh, "select status from pipeline_runs")[0][0] == "failed"
-    stages = q(wh, "select distinct stage from quarantine")
-    assert stages == [("validate:batch",)]
-
-
-def test_rerunning_the_same_bad_input_adds_no_quarantine_rows(prefect_harness, tmp_path):
-    import logging
-
-    from flows.nightly import PLAIN_STEPS, execute, make_settings
-
-    src = tmp_path / "bad.jsonl"
-    src.write_text(
-        json.dumps({"id": "ok", "text": "Acme Corp hired a chief."})
-        + "\n{not json\n"
-        + json.dumps({"id": "empty", "text": ""})
-        + "\n"
-    )
-    wh = tmp_path / "w.duckdb"
-    settings = make_settings(sources=[str(src)], warehouse=str(wh), report=False, data_docs=False)
-    first = execute(settings, PLAIN_STEPS, logging.getLogger("t"))
-    n = q(wh, "select count(*) from quarantine")[0][0]
-    assert n >= 2 and first.counts.articles_quarantined >= 2
-    second = execute(settings, PLAIN_STEPS, logging.getLogger("t"))
-    assert (
-        second.counts.articles_quarantined == first.counts.articles_quarantined
-    )  # the run still counts them
-    assert q(wh, "select count(*) from quarantine")[0][0] == n
-    assert q(wh, "select distinct run_id from quarantine") == [(first.run_id,)]  # the first run's rows
-    assert q(wh, "select count(distinct quarantine_key), count(quarantine_key) from quarantine") == [(n, n)]
-    # a changed bad record is new
-    src.write_text(src.read_text().replace("{not json", "{still not json"))
-    execute(settings, PLAIN_STEPS, logging.getLogger("t"))
-    assert q(wh, "select count(*) from quarantine")[0][0] == n + 1
 
 
 def test_quarantine_key_is_the_same_in_python_and_in_the_migration(tmp_path):

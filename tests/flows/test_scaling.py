@@ -32,10 +32,10 @@ def tables(wh) -> dict[str, list[tuple]]:
 
 @pytest.fixture(scope="module")
 def local_tables(prefect_harness, tmp_path_factory):
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
     wh = tmp_path_factory.mktemp("local") / "w.duckdb"
-    res = nightly(sources=[str(SAMPLE)], warehouse=str(wh), batch_size=4, n_process=1)
+    res = run_nightly(sources=[str(SAMPLE)], warehouse=str(wh), batch_size=4, n_process=1)
     assert res["status"] == "succeeded"
     return tables(wh)
 
@@ -59,10 +59,10 @@ def test_dask_path_gives_the_same_tables_as_the_local_path(local_tables, tmp_pat
 
 
 def test_worker_processes_and_batch_size_do_not_change_the_tables(local_tables, prefect_harness, tmp_path):
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
     wh = tmp_path / "two.duckdb"
-    res = nightly(sources=[str(SAMPLE)], warehouse=str(wh), batch_size=100, n_process=2)
+    res = run_nightly(sources=[str(SAMPLE)], warehouse=str(wh), batch_size=100, n_process=2)
     assert res["status"] == "succeeded" and res["counts"]["batches"] == 1
     got = tables(wh)
     for t in TABLES:

