@@ -39,6 +39,7 @@ def cell(value: object) -> Text:
 def print_rows(
     cols: list[str], rows: list[tuple], title: str | None = None, max_width: int = 60, compact: bool = False
 ) -> None:
+    """Rows as a table on the console (`compact`: no box, no padding at the edges)."""
     table = Table(
         title=title, show_lines=False, box=None if compact else box.HEAVY_HEAD, pad_edge=not compact
     )
