@@ -4,7 +4,6 @@ WAL a dead writer left), symlinked warehouse paths, publish failures."""
 from __future__ import annotations
 
 import json
-import logging
 import subprocess
 import sys
 import textwrap
@@ -23,11 +22,12 @@ def _source(path: Path, ids: list[str]) -> Path:
     return path
 
 
-def _execute(src: Path, wh: Path):
-    from flows.nightly import PLAIN_STEPS, execute, make_settings
+def _execute(src: Path, wh: Path) -> dict:
+    """A run in this process without Prefect (flows.executors.LOCAL); its result."""
+    from flows.executors import LOCAL
+    from flows.nightly import run_nightly
 
-    settings = make_settings(sources=[str(src)], warehouse=str(wh), report=False, data_docs=False)
-    return execute(settings, PLAIN_STEPS, logging.getLogger("t"))
+    return run_nightly(executor=LOCAL, sources=[str(src)], warehouse=str(wh), report=False, data_docs=False)
 
 
 def _analyst(wh: Path, *, exit_without_closing: bool = False) -> subprocess.Popen:
@@ -53,7 +53,7 @@ def test_run_refuses_before_writing_while_an_analyst_holds_a_read_write_connecti
     from warehouse.db import WarehouseBusy
 
     wh = tmp_path / "w.duckdb"
-    assert _execute(_source(tmp_path / "a.jsonl", ["a1", "a2"]), wh).status == "succeeded"
+    assert _execute(_source(tmp_path / "a.jsonl", ["a1", "a2"]), wh)["status"] == "succeeded"
     analyst = _analyst(wh)
     try:
         assert wh.with_name(wh.name + ".wal").exists()
@@ -67,7 +67,7 @@ def test_run_refuses_before_writing_while_an_analyst_holds_a_read_write_connecti
     assert q(wh, "select x from analyst_notes") == [(42,)]
     assert q(wh, "select count(*) from pipeline_runs") == [(1,)]
     # and once the analyst is gone the next run publishes normally
-    assert _execute(tmp_path / "b.jsonl", wh).status == "succeeded"
+    assert _execute(tmp_path / "b.jsonl", wh)["status"] == "succeeded"
     assert {r[0] for r in q(wh, "select external_id from articles")} == {"a1", "a2", "b1"}
     assert q(wh, "select x from analyst_notes") == [(42,)]
 
@@ -108,12 +108,12 @@ def test_a_read_write_connection_opened_during_a_run_is_refused_and_publish_is_c
 
 def test_a_wal_left_by_a_dead_writer_is_published_with_its_file(prefect_harness, tmp_path):
     wh = tmp_path / "w.duckdb"
-    assert _execute(_source(tmp_path / "a.jsonl", ["a1"]), wh).status == "succeeded"
+    assert _execute(_source(tmp_path / "a.jsonl", ["a1"]), wh)["status"] == "succeeded"
     analyst = _analyst(wh, exit_without_closing=True)
     analyst.wait(timeout=30)
     wal = wh.with_name(wh.name + ".wal")
     assert wal.exists() and wal.stat().st_size > 0  # a commit only the WAL holds
-    assert _execute(_source(tmp_path / "b.jsonl", ["b1"]), wh).status == "succeeded"
+    assert _execute(_source(tmp_path / "b.jsonl", ["b1"]), wh)["status"] == "succeeded"
     assert not wal.exists()
     con = duckdb.connect(str(wh), read_only=True)
     try:
@@ -149,7 +149,7 @@ def test_a_failed_publish_marks_the_run_failed_and_the_next_run_publishes_it(
     import os
 
     wh = tmp_path / "w.duckdb"
-    assert _execute(_source(tmp_path / "a.jsonl", ["a1"]), wh).status == "succeeded"
+    assert _execute(_source(tmp_path / "a.jsonl", ["a1"]), wh)["status"] == "succeeded"
     real_replace = os.replace
 
     def refuse(src, dst, *a, **kw):
@@ -160,11 +160,11 @@ def test_a_failed_publish_marks_the_run_failed_and_the_next_run_publishes_it(
     monkeypatch.setattr(os, "replace", refuse)
     res = _execute(_source(tmp_path / "b.jsonl", ["b1"]), wh)
     monkeypatch.setattr(os, "replace", real_replace)
-    assert res.status == "failed" and any("not published" in e for e in res.errors)
+    assert res["status"] == "failed" and any("not published" in e for e in res["errors"])
     # the published file is as it was; the staging copy holds the run, marked failed
     assert {r[0] for r in q(wh, "select external_id from articles")} == {"a1"}
     staging = wh.with_name(wh.name + ".staging")
-    assert q(staging, "select status, error from pipeline_runs where run_id = ?", [res.run_id]) == [
+    assert q(staging, "select status, error from pipeline_runs where run_id = ?", [res["run_id"]]) == [
         (
             "failed",
             "not published (PermissionError: [Errno 1] Operation not permitted: "
@@ -172,9 +172,9 @@ def test_a_failed_publish_marks_the_run_failed_and_the_next_run_publishes_it(
         )
     ]
     # the next run resumes from it and publishes both
-    assert _execute(tmp_path / "b.jsonl", wh).status == "succeeded"
+    assert _execute(tmp_path / "b.jsonl", wh)["status"] == "succeeded"
     assert {r[0] for r in q(wh, "select external_id from articles")} == {"a1", "b1"}
-    assert q(wh, "select status from pipeline_runs where run_id = ?", [res.run_id]) == [("failed",)]
+    assert q(wh, "select status from pipeline_runs where run_id = ?", [res["run_id"]]) == [("failed",)]
     assert not staging.exists()
 
 
@@ -182,21 +182,17 @@ def test_a_full_disk_in_data_docs_still_records_and_publishes_the_run(prefect_ha
     import errno
 
     from expectations.datadocs import DataDocs
-    from flows.nightly import PLAIN_STEPS, execute, make_settings
+    from flows.executors import LOCAL
+    from flows.nightly import run_nightly
 
     def full(self):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(DataDocs, "build", full)
     wh = tmp_path / "w.duckdb"
-    settings = make_settings(
-        sources=[str(_source(tmp_path / "a.jsonl", ["a1", "a2"]))],
-        warehouse=str(wh),
-        report=False,
-        data_docs=True,
-    )
+    src = _source(tmp_path / "a.jsonl", ["a1", "a2"])
     with pytest.raises(OSError, match="No space left"):
-        execute(settings, PLAIN_STEPS, logging.getLogger("t"))
+        run_nightly(executor=LOCAL, sources=[str(src)], warehouse=str(wh), report=False, data_docs=True)
     ((status, error, loaded),) = q(wh, "select status, error, articles_loaded from pipeline_runs")
     assert status == "failed" and "No space left on device" in error and loaded == 2
     assert q(wh, "select count(*) from articles") == [(2,)]
