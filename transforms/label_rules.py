@@ -10,6 +10,7 @@ import re
 
 from spacy.tokens import Doc, Span
 
+import transforms.tickers  # noqa: F401  (registers Doc._.tickers, which `acronyms` reads)
 from transforms.rule_edits import NON_NAME_LABELS, Cues, Edits
 
 

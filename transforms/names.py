@@ -25,7 +25,7 @@ CORPORATE_SUFFIXES = ordered_words("names.json", "corporate_suffixes")
 _SUFFIX_RE = re.compile(
     r"(?:[\s,]+(?:" + "|".join(re.escape(s) for s in CORPORATE_SUFFIXES) + r")\.?)+$", re.I
 )
-HONORIFICS = ordered_words("names.json", "honorifics")
+HONORIFICS = ordered_words("names.json", "honorifics") + ordered_words("names.json", "titles")
 _HONORIFIC_RE = re.compile(r"^(?:(?:" + "|".join(HONORIFICS) + r")\.?\s+)+", re.I)
 _STOP = frozenset(
     ["of", "and", "for", "the", "&", "de", "la", "du", "des", "der", "von", "van", "in", "on", "at", "to"]

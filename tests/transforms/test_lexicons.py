@@ -61,11 +61,41 @@ def test_every_month_form_is_read_by_timex_and_the_three_letter_ones_by_dates():
 
 def test_honorifics_and_suffixes_come_from_names_json():
     honorifics = lexicons.ordered_words("names.json", "honorifics")
+    titles = lexicons.ordered_words("names.json", "titles")
     suffixes = lexicons.ordered_words("names.json", "corporate_suffixes")
-    for h in honorifics:
+    for h in honorifics + titles:
         assert display_name(f"{h.title()} Jane Smith", "PERSON") == "Jane Smith", h
     for s in suffixes:
         assert name_key(f"Acme {s}", "ORG") == "acme", s
+
+
+def test_only_honorifics_are_evidence_of_a_person():
+    """A title such as "Father" or "general" is dropped from a person's name but does not
+    make the name after it a person ("Father Christmas", "a general Production Diary")."""
+    import spacy
+    from spacy.tokens import Span
+
+    import transforms.entity_rules  # noqa: F401  (registers the component)
+
+    nlp = spacy.blank("en")
+    rules = nlp.add_pipe("newsetl_entity_rules")
+
+    def label_after(title):
+        doc = nlp.make_doc(f"{title} Trotter came")
+        doc.ents = [Span(doc, 1, 2, label="ORG")]
+        return rules(doc).ents[0].label_
+
+    assert [label_after(t) for t in ("Mr", "Senator", "Father", "General")] == [
+        "PERSON",
+        "PERSON",
+        "ORG",
+        "ORG",
+    ]
+    assert (
+        display_name("Father Jim Trotter", "PERSON")
+        == display_name("Mr Jim Trotter", "PERSON")
+        == "Jim Trotter"
+    )
 
 
 def test_a_bad_line_of_a_jsonl_file_names_the_file_and_line(tmp_path):
