@@ -213,18 +213,21 @@ def test_an_entry_already_loaded_is_dated_by_its_stored_article():
     by the stored article's date, like a read record: else out of range, not seen."""
     from datetime import date, datetime
 
-    from flows.nightly import PLAIN_STEPS, _Run
+    from flows.batch import Batches
     from flows.settings import Settings
     from flows.sources import AlreadyLoaded
+    from flows.state import RunState
 
     settings = Settings(data_docs=False, since=date(2026, 1, 1), until=date(2026, 12, 31))
-    run = _Run(settings, wh=None, run_id="r", progress=lambda n: None, steps=PLAIN_STEPS)
-    run.current_source = "feed"
+    state = RunState(settings, wh=None, run_id="r", executor=None)
+    state.tally.start_source("feed")
+    batches = Batches(state)
     for published in (datetime(2026, 3, 1, 8, 30), None, datetime(2025, 12, 31)):
-        run.add(AlreadyLoaded("https://x.example/rss", "urn:1", "feed", published))
-    c = run.counts
+        batches.add(AlreadyLoaded("https://x.example/rss", "urn:1", "feed", published))
+    c = state.tally.counts
     assert (c.articles_seen, c.articles_skipped, c.articles_out_of_range) == (1, 1, 2)
-    assert run.source_counts["feed"]["skipped"] == 1 and run.unreconciled() == []
+    assert state.tally.source_counts["feed"]["skipped"] == 1 and state.tally.unreconciled() == []
+    assert batches.open == []  # nothing to fetch, nothing to load
 
 
 def test_a_slow_feed_loads_in_batches_as_its_pages_arrive(site, prefect_harness, tmp_path, monkeypatch):
