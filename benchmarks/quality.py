@@ -28,12 +28,12 @@ TOOLS = SHARED / "tools"
 
 
 def run_newsetl(articles: Path, warehouse: Path) -> dict:
-    from flows.nightly import make_settings, run_local
+    from flows.executors import LOCAL
+    from flows.nightly import run_nightly
 
     if warehouse.exists():
         warehouse.unlink()
-    result = run_local(make_settings(sources=[str(articles)], warehouse=str(warehouse)))
-    return result.to_dict()
+    return run_nightly(executor=LOCAL, sources=[str(articles)], warehouse=str(warehouse))
 
 
 def run_plain_spacy(articles: Path, warehouse: Path) -> None:

@@ -52,9 +52,9 @@ def prefect_harness():
 
 def run_nightly_flow(sources, warehouse, **kw) -> dict:
     """The nightly flow over `sources` into `warehouse` (needs the `prefect_harness`)."""
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
-    return nightly(sources=[str(s) for s in sources], warehouse=str(warehouse), **kw)
+    return run_nightly(sources=[str(s) for s in sources], warehouse=str(warehouse), **kw)
 
 
 @pytest.fixture
@@ -89,10 +89,10 @@ def query(wh, sql, params=None):
 @pytest.fixture(scope="session")
 def sample_warehouse(prefect_harness, tmp_path_factory) -> Path:
     """A warehouse built by the nightly flow from the bundled sample (read it, don't write)."""
-    from flows.nightly import nightly
+    from flows.nightly import run_nightly
 
     wh = tmp_path_factory.mktemp("sample-warehouse") / "news.duckdb"
-    result = nightly(sources=[str(SAMPLE)], warehouse=str(wh))
+    result = run_nightly(sources=[str(SAMPLE)], warehouse=str(wh))
     assert result["status"] == "succeeded"
     return wh
 

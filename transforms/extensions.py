@@ -4,7 +4,7 @@
 adds spaCy components (entity rulers, span rules, a custom NER...) to newsetl's pipeline
 after its own. Their entities flow into `entities`, `entity_mentions` and, as doers and
 targets, `actions`. Installed packages declare them in their metadata; see
-docs/extending.md. (Source kinds are the `newsetl.sources` group, in flows/sources.py.)
+docs/extending.md. (Source kinds are the `newsetl.sources` group, in flows/sources/registry.py.)
 """
 
 from __future__ import annotations

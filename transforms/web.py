@@ -1,6 +1,6 @@
 """Web formats to article fields: HTML pages (trafilatura) and RSS/Atom feeds (feedparser).
 
-Pure: bytes or text in, records out; fetching lives in flows/fetching.py. Scripts, styles,
+Pure: bytes or text in, records out; fetching lives in flows/sources/fetching.py. Scripts, styles,
 navigation, ads and comments never reach the body (trafilatura's main-text extraction,
 comments off); title, date, author, canonical URL and site name are kept.
 """

@@ -56,12 +56,12 @@ def main() -> None:
         code = exc.exit_code
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except click.exceptions.Abort:
+    except (typer.Abort, click.exceptions.Abort):
         err_console.print("aborted")
         code = 130
-    except click.ClickException as exc:
+    except (typer.TyperException, click.ClickException) as exc:  # typer ships its own click
         exc.show()
-        code = exc.exit_code
+        code = getattr(exc, "exit_code", 1)
     sys.stdout.flush()
     sys.stderr.flush()
     logging.shutdown()

@@ -167,7 +167,7 @@ def make_feed(d):
         "<item><title>Entry without a link</title><guid>feed-e1</guid>"
         f"<description>{story(18)} {story(19)}</description></item></channel></rss>"
     )
-    return {}, []  # read as a feed (flows/web.py says how): asserted by its rows below
+    return {}, []  # read as a feed (flows/sources/feeds.py says how): asserted by its rows below
 
 
 CASES = {

@@ -171,3 +171,25 @@ def test_help_lists_every_command_in_order_with_its_summary():
     for name in COMMANDS:
         res = runner.invoke(app, [name, "--help"])
         assert res.exit_code == 0 and f" {name} [OPTIONS]" in res.output, res.output
+
+
+@pytest.mark.slow  # starts the console script's process: main() ends it with os._exit
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        ([], "Usage: "),  # no command: the help, as a usage error
+        (["bogus"], "No such command 'bogus'"),
+        (["runs", "--bogus"], "No such option: --bogus"),
+        (["sql"], "Missing argument 'SQL'"),
+    ],
+)
+def test_usage_errors_exit_2_without_a_traceback(args, says):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, timeout=120
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 2, out
+    assert says in out and "Traceback" not in out
