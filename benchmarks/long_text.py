@@ -10,7 +10,7 @@ other: extraction runs with n_process=1 here) is its own. The texts are built fr
 paragraphs (`../shared/corpora/bbc`): real sentences, repeated until the size is reached; the
 giant sentence is BBC text with its sentence punctuation and line breaks removed.
 
-newsetl's figures are one article through `transforms.preparation.prepare` and `flows.workers._extract_rows` (clean,
+newsetl's figures are one article through `transforms.preparation.prepare` and `flows.workers._extract_frames` (clean,
 parse in segments, entities, actions, quotes, dates: every row of every table) with
 `max_article_chars` raised so the whole text is extracted (`--default-cap` keeps the setting's
 default, 1,000,000 characters, as a nightly run does). spaCy alone is the packaged model on
@@ -103,7 +103,7 @@ def _measure(mode: str, path: str, cap: int | None) -> dict:
             out["tokens"] = sum(len(d) for d in nlp.pipe(_segments(text, SEGMENT), batch_size=1))
     else:
         from flows.sources import RawRecord
-        from flows.workers import _extract_rows
+        from flows.workers import _extract_frames
         from transforms.nlp import MODEL_NAME, load_nlp
         from transforms.preparation import prepare
 
@@ -112,9 +112,9 @@ def _measure(mode: str, path: str, cap: int | None) -> dict:
         rec = RawRecord("bench", "long", "A long story", text, "2005-01-01", "bench", None)
         cap = cap or len(text) + 1
         prepared = prepare([(rec, "a1", "h1")], max_article_chars=cap)
-        rows = _extract_rows(prepared.articles, MODEL_NAME, 32, SEGMENT, cap)
-        out.update({k: len(v) for k, v in rows.items() if k != "articles"})
-        out["warnings"] = rows["articles"][0]["warnings"]
+        frames = _extract_frames(prepared.articles, MODEL_NAME, 32, SEGMENT, cap)
+        out.update({k: n for k, n in frames.row_counts.items() if k != "articles"})
+        out["warnings"] = frames.articles["warnings"][0].to_list()
     out["seconds"] = time.perf_counter() - t1
     out["load_seconds"] = t1 - t0
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

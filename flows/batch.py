@@ -5,7 +5,7 @@ of its inputs."""
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -17,7 +17,7 @@ from flows.sources import AlreadyLoaded, RawRecord, Rejected
 from flows.state import RunState
 from flows.validation import add_batch
 from transforms.admission import article_key, in_range, newer, raw_json, record_hash
-from transforms.extract import article_row, frames_from_rows
+from transforms.extract import Frames, article_frame
 from transforms.pieces import useful_workers
 from transforms.preparation import Prepared
 
@@ -182,32 +182,32 @@ class Batches:
 
     # ---- validate -> load -> account ------------------------------------------------------
     def _finish(self, job: InFlight) -> None:
-        rows = self._rows(job)
-        with self.state.timed("frames"):
-            frames = frames_from_rows(rows)
-        checked = self._validate(frames)
+        checked = self._validate(self._frames(job))
         if checked.ok:
             self._load(job, checked)
         else:
             self._fail(job, checked)
 
-    def _rows(self, job: InFlight) -> dict[str, list[dict]]:
-        """The batch's rows: what extraction returned, plus the copies' article rows; an
+    def _frames(self, job: InFlight) -> Frames:
+        """The batch's frames: what extraction returned, plus the copies' article rows; an
         article with no row (the workers could not extract it) is quarantined with why."""
         s, articles = self.state, job.prepared.articles
         # time spent waiting for the workers (they parse the next batch while this one loads)
         with s.timed("parse_extract"):
-            rows = job.pending.result()
-        workers.with_whole_bodies(rows, articles)
+            extracted = job.pending.result()
+        extracted = workers.with_whole_bodies(extracted, articles)
         if s.settings.dask_address or not s.executor.reports_parsed:
             s.progress(len(articles) - len(job.copies))  # no per-piece progress came
-        # articles the workers could not extract (one killed its worker twice), with why
-        failed = {f["article_id"]: f["reason"] for f in rows.pop(workers.FAILED, [])}
-        rows["articles"].extend(article_row(a) for a in job.copies)
-        returned = {r["article_id"] for r in rows["articles"]}
+        frames = extracted.frames
+        if job.copies:  # stored, not extracted
+            frames = replace(
+                frames, articles=pl.concat([frames.articles, article_frame(job.copies)], rechunk=True)
+            )
+        returned = set(frames.articles["article_id"])
         for a in articles:  # nothing silently dropped, even by a broken extractor
             if a.article_id not in returned:
-                reason = failed.get(a.article_id, "extraction returned no row for this article")
+                # the workers could not extract it (it killed its worker twice), with why
+                reason = extracted.failed.get(a.article_id, "extraction returned no row for this article")
                 s.reject(
                     a.source_path,
                     a.external_id,
@@ -217,7 +217,7 @@ class Batches:
                     into=job.quarantine,
                     aid=a.article_id,
                 )
-        return rows
+        return frames
 
     def _validate(self, frames):
         s = self.state

@@ -14,14 +14,14 @@ from flows.settings import Settings
 
 
 class Pending:
-    """Extraction of one batch under way: `result()` waits and gives its rows (the pieces'
-    rows in order when the batch was split over Dask workers)."""
+    """Extraction of one batch under way: `result()` waits and gives its frames (the pieces'
+    merged in order when the batch was split over Dask workers)."""
 
     def __init__(self, futures: list):
         self.futures = futures
 
-    def result(self) -> dict[str, list[dict]]:
-        return workers.merge_rows(f.result() for f in self.futures)
+    def result(self) -> workers.Extracted:
+        return workers.merged(f.result() for f in self.futures)
 
     def done(self) -> bool:
         """Has every piece finished (so `result()` will not wait)?"""
@@ -40,7 +40,7 @@ class Pending:
 class Executor:
     """The callables a run uses for each step. `reports_parsed`: the extraction reports
     articles as their pieces finish (flows.workers.on_parsed); else a batch's articles
-    count as parsed when its rows come back (Dask workers, a test's extractor)."""
+    count as parsed when its frames come back (Dask workers, a test's extractor)."""
 
     list_chunks: Callable
     read_chunk: Callable

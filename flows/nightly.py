@@ -16,13 +16,13 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from flows import executors, workers
+from flows import executors
 from flows.accounting import RunCounts, summary_markdown
 from flows.config import SourceSpec, resolve_sources
 from flows.deployment import nightly_deployment_args
 from flows.run import execute
 from flows.settings import Settings
-from flows.versions import code_version
+from flows.versions import code_version, model_version
 from warehouse.db import Warehouse
 
 # what the CLI and deployments use (RunCounts and the deployment's arguments are defined beside)
@@ -85,7 +85,7 @@ def open_run(settings: Settings, *, lock=None, logger=None) -> OpenRun:
             run_id,
             sources=srcs,
             params=settings.model_dump(mode="json"),
-            model_version=workers.model_version(settings.model),
+            model_version=model_version(settings.model),
             code_version=code_version(),
             since=settings.since,
             until=settings.until,

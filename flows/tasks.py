@@ -31,9 +31,9 @@ def clean_batch(records: list[tuple[RawRecord, str, str]], max_article_chars: in
 
 
 @task(cache_policy=NO_CACHE)
-def extract_batch(articles: list, settings: Settings, n_process: int | None = None) -> dict[str, list[dict]]:
-    """Parse and extract a batch (or a piece of one, on a Dask worker): its rows per table."""
-    return workers.extract_rows(
+def extract_batch(articles: list, settings: Settings, n_process: int | None = None) -> workers.Extracted:
+    """Parse and extract a batch (or a piece of one, on a Dask worker): its frames."""
+    return workers.extract(
         articles,
         model=settings.model,
         nlp_batch_size=settings.nlp_batch_size,

@@ -1,6 +1,8 @@
-"""The code version a run records (pipeline_runs.code_version)."""
+"""The versions a run records (pipeline_runs.code_version and model_version)."""
 
 import subprocess
+
+from transforms.extensions import extractor_entry_points
 
 __version__ = "0.1.0"
 
@@ -18,3 +20,16 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         sha = ""
     return f"newsetl {__version__}" + (f" ({sha})" if sha else "")
+
+
+def model_version(model: str) -> str:
+    """`name-version` of the installed spaCy model package, read from its metadata (without
+    importing spaCy or loading the model: a run with nothing new never does)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        name = f"{model}-{version(model)}"
+    except (PackageNotFoundError, ValueError):  # a model given as a path has no package version
+        name = f"{model}-?"
+    extras = [ep.name for ep in extractor_entry_points()]
+    return name + (f" + extractors {', '.join(extras)}" if extras else "")

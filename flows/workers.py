@@ -16,22 +16,37 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from transforms.extensions import extractor_entry_points
-from transforms.extract import Article, batch_rows, empty_rows
+import polars as pl
+
+from transforms.extract import Article, Frames, build_frames, concat_frames
 from transforms.pieces import chunked, limited, useful_workers, weight
 
-# Reserved key of `extract_rows`' result: the articles that could not be extracted, as
-# {"article_id", "reason"} dicts (the run quarantines them); absent when there are none.
-FAILED = "_failed"
 # A worker that dies with no article to blame (killed while idle, failing at start-up): the
 # batch is retried on a fresh pool at most this many times before extraction fails.
 BLIND_RETRIES = 3
 
 
-def extract_rows(
+@dataclass(frozen=True)
+class Extracted:
+    """A batch's (or a piece's) extraction: the frames of the articles extracted, and the
+    articles that could not be (one killed its worker twice): article_id -> why."""
+
+    frames: Frames
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def merged(parts: Iterable[Extracted]) -> Extracted:
+    """Several pieces of a batch as one: each table's rows in the pieces' order."""
+    parts = list(parts)
+    return Extracted(
+        concat_frames(p.frames for p in parts), {k: v for p in parts for k, v in p.failed.items()}
+    )
+
+
+def extract(
     articles: list[Article],
     *,
     model: str,
@@ -39,15 +54,15 @@ def extract_rows(
     n_process: int,
     max_segment_chars: int,
     max_article_chars: int = 1_000_000,
-) -> dict[str, list[dict]]:
-    """Parse and extract the batch's rows; with n_process > 1, in a pool of worker
+) -> Extracted:
+    """Parse and extract the batch's frames; with n_process > 1, in a pool of worker
     processes that live for the whole run (each loads the model once): parse and
-    extraction both run in the workers and only rows come back. A worker that dies is
+    extraction both run in the workers and only frames come back. A worker that dies is
     replaced (`_on_pool`); an article that kills its worker twice comes back in
-    rows[FAILED] with the reason instead of rows."""
+    `failed` with the reason instead of rows."""
     args = (model, nlp_batch_size, max_segment_chars, max_article_chars)
     if n_process <= 1:
-        return _extract_rows(articles, *args)
+        return Extracted(_extract_frames(articles, *args))
     chunks = chunked(articles, useful_workers(articles, n_process), nlp_batch_size, max_article_chars)
     # the longest pieces first (merged back in batch order): no long piece starts last
     tasks = sorted(
@@ -57,8 +72,8 @@ def extract_rows(
     return _on_pool(tasks, model, n_process, args)
 
 
-def _on_pool(tasks: list[tuple[tuple, list[Article]]], model: str, n_process: int, args: tuple) -> dict:
-    """Run the pieces `(key, articles)` on the worker pool and merge their rows in key order.
+def _on_pool(tasks: list[tuple[tuple, list[Article]]], model: str, n_process: int, args: tuple) -> Extracted:
+    """Run the pieces `(key, articles)` on the worker pool and merge their frames in key order.
 
     When a worker dies, the pool breaks: every piece not finished fails at once and the
     next round runs them on a fresh pool. A piece whose own worker died (its worker's
@@ -68,9 +83,9 @@ def _on_pool(tasks: list[tuple[tuple, list[Article]]], model: str, n_process: in
     they were. Every round either finishes, or strikes at least one article (at most
     twice each), or is one of BLIND_RETRIES breaks nobody is blamed for: rounds are
     bounded."""
-    done: dict[tuple, dict] = {}
+    done: dict[tuple, Frames] = {}
     deaths: dict[str, list[str]] = {}  # article_id -> how its workers died
-    failed: list[dict] = []
+    failed: dict[str, str] = {}
     blind = 0
     while tasks:
         pool = _worker_pool(model, n_process)
@@ -92,14 +107,11 @@ def _on_pool(tasks: list[tuple[tuple, list[Article]]], model: str, n_process: in
                     f"{sorted({p.exitcode for p in procs.values()}, key=str)}) with no article to blame; "
                     f"{sum(len(p) for _, p in tasks)} articles not extracted"
                 )
-    rows = merge_rows(done[k] for k in sorted(done))
-    if failed:
-        rows[FAILED] = failed
-    return rows
+    return Extracted(concat_frames(done[k] for k in sorted(done)), failed)
 
 
 def _round(pool: _WorkerPool, tasks: list[tuple[tuple, list[Article]]], args: tuple, done: dict) -> tuple:
-    """One round on `pool`: the pieces' rows go to `done` (by key); gives the pieces a
+    """One round on `pool`: the pieces' frames go to `done` (by key); gives the pieces a
     broken pool did not finish, and the pool's worker processes (by pid)."""
     futures = {}
     try:
@@ -128,7 +140,7 @@ def _round(pool: _WorkerPool, tasks: list[tuple[tuple, list[Article]]], args: tu
 
 
 def _retried(
-    unfinished: list, died: dict[str, str], deaths: dict[str, list[str]], failed: list[dict]
+    unfinished: list, died: dict[str, str], deaths: dict[str, list[str]], failed: dict[str, str]
 ) -> tuple:
     """The pieces of the next round, and whether a dead worker's articles were among the
     unfinished: those are retried one by one, or given up (into `failed`) on their
@@ -147,7 +159,7 @@ def _retried(
             if len(how) < 2:
                 tasks.append((key + (j,) if len(piece) > 1 else key, [a]))
             else:
-                failed.append({"article_id": a.article_id, "reason": _death_reason(how)})
+                failed[a.article_id] = _death_reason(how)
                 _parsed(1)
     return tasks, blamed
 
@@ -205,19 +217,10 @@ def _parsed(n: int) -> None:
         cb(n)
 
 
-def merge_rows(parts: Iterable[dict[str, list[dict]]]) -> dict[str, list[dict]]:
-    """Rows of several pieces of a batch, in the pieces' order (and their FAILED articles)."""
-    rows = empty_rows()
-    for part in parts:
-        for k, v in part.items():
-            rows.setdefault(k, []).extend(v)  # FAILED too, when a part has it
-    return rows
-
-
-def _extract_rows(
+def _extract_frames(
     articles: list[Article], model: str, nlp_batch_size: int, max_segment_chars: int, max_article_chars: int
-) -> dict[str, list[dict]]:
-    """Parse with `nlp.pipe` (in this process) and extract every table's rows."""
+) -> Frames:
+    """Parse with `nlp.pipe` (in this process) and extract every table's frame."""
     from transforms.nlp import load_nlp, parse_texts
 
     nlp = load_nlp(model)
@@ -228,7 +231,7 @@ def _extract_rows(
         n_process=1,
         max_segment_chars=max_segment_chars,
     )
-    return batch_rows(
+    return build_frames(
         zip(
             articles, (_with_source(d, a) for d, a in _counted(zip(docs, articles, strict=True))), strict=True
         )
@@ -309,12 +312,12 @@ def _load_model(model: str) -> None:
     load_nlp(model)
 
 
-def _extract_piece(articles: list[Article], *args) -> dict[str, list[dict]]:
-    """`_extract_rows` in a worker, with the piece's articles named in the mark file."""
+def _extract_piece(articles: list[Article], *args) -> Frames:
+    """`_extract_frames` in a worker, with the piece's articles named in the mark file."""
     mark = Path(_WORKER_MARKS[0] or tempfile.gettempdir()) / str(os.getpid())
     mark.write_text("\n".join(a.article_id for a in articles))
     try:
-        return _extract_rows(articles, *args)
+        return _extract_frames(articles, *args)
     finally:
         mark.unlink(missing_ok=True)
 
@@ -333,19 +336,6 @@ def warm_workers(model: str, n_process: int, count: int | None = None) -> None:
             pool.submit(int)  # a no-op: makes the pool start a process
         except BrokenProcessPool:
             return  # a worker just died: the extraction under way replaces the pool
-
-
-def model_version(model: str) -> str:
-    """`name-version` of the installed spaCy model package, read from its metadata (without
-    importing spaCy or loading the model: a run with nothing new never does)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        name = f"{model}-{version(model)}"
-    except (PackageNotFoundError, ValueError):  # a model given as a path has no package version
-        name = f"{model}-?"
-    extras = [ep.name for ep in extractor_entry_points()]
-    return name + (f" + extractors {', '.join(extras)}" if extras else "")
 
 
 def shutdown_workers() -> None:
@@ -371,8 +361,8 @@ def for_extraction(articles: list[Article], max_article_chars: int) -> list[Arti
     """The articles as extraction is sent them: a body longer than `max_article_chars` cut
     where parsing stops (at a paragraph break or space), so that a 200 MB body is not
     copied to a worker, nor made into its parse text there, to be parsed for 1 MB of it.
-    (Its all-caps lines are then true-cased from the words of that part.) The article rows
-    that come back get the whole body again: `with_whole_bodies`."""
+    (Its all-caps lines are then true-cased from the words of that part.) The articles frame
+    that comes back gets the whole bodies again: `with_whole_bodies`."""
     return [
         a
         if len(a.clean.body) <= max_article_chars
@@ -381,13 +371,23 @@ def for_extraction(articles: list[Article], max_article_chars: int) -> list[Arti
     ]
 
 
-def with_whole_bodies(rows: dict[str, list[dict]], articles: list[Article]) -> None:
-    """Put each cut article's whole body back into its `articles` row (see `for_extraction`)."""
-    whole = {a.article_id: a.clean.body for a in articles}
-    for row in rows.get("articles", []):
-        body = whole.get(row["article_id"])
-        if body is not None and len(body) > len(row["body"] or ""):
-            row["body"] = body
+def with_whole_bodies(extracted: Extracted, articles: list[Article]) -> Extracted:
+    """The extraction with each cut article's whole body back in its articles row (see
+    `for_extraction`)."""
+    frame = extracted.frames.articles
+    lengths = dict(frame.select("article_id", pl.col("body").str.len_chars().fill_null(0)).iter_rows())
+    whole = {
+        a.article_id: a.clean.body
+        for a in articles
+        if a.article_id in lengths and len(a.clean.body) > lengths[a.article_id]
+    }
+    if not whole:
+        return extracted
+    body = pl.col("article_id").replace_strict(
+        whole, default=pl.col("body"), return_dtype=frame.schema["body"]
+    )
+    frames = replace(extracted.frames, articles=frame.with_columns(body.alias("body")))
+    return replace(extracted, frames=frames)
 
 
 def _with_source(doc, article: Article):

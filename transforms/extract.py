@@ -244,7 +244,7 @@ def _windowed_warnings(found: list[ActionRecord], sentences: _Sentences, max_cha
 def extract_rows(article: Article, doc: Doc) -> dict[str, list[Any]]:
     """Rows of every table for one article, and (under WARNINGS) what it should be warned of."""
     # spaCy-side modules are imported here, not at the top: the run's main process builds
-    # frames from rows and never needs spaCy (a run with nothing new never imports it)
+    # the copies' article frames and never needs spaCy (a run with nothing new never imports it)
     from transforms.actions import EVIDENCE_MAX_CHARS, analyse
     from transforms.entities import cluster_entities
 
@@ -261,13 +261,9 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list[Any]]:
     }
 
 
-def empty_rows() -> dict[str, list[dict[str, Any]]]:
-    return {"articles": [], "entities": [], "entity_mentions": [], "actions": [], "quotes": []}
-
-
-def batch_rows(pairs: Iterable[tuple[Article, Doc]]) -> dict[str, list[dict[str, Any]]]:
+def _batch_rows(pairs: Iterable[tuple[Article, Doc]]) -> dict[str, list[dict[str, Any]]]:
     """Rows of every table for a batch of (article, parsed doc) pairs."""
-    rows = empty_rows()
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in BATCH_FRAMES}
     for article, doc in pairs:
         found = extract_rows(article, doc)
         rows["articles"].append(article_row(article, found.pop(WARNINGS)))
@@ -276,15 +272,31 @@ def batch_rows(pairs: Iterable[tuple[Article, Doc]]) -> dict[str, list[dict[str,
     return rows
 
 
-def frames_from_rows(rows: dict[str, list[dict[str, Any]]]) -> Frames:
-    """The batch's frames, built in bulk from its rows."""
-    frames = {name: pl.DataFrame(rows[name], schema=f.schema) for name, f in BATCH_FRAMES.items()}
-    return Frames(**frames)
-
-
 def build_frames(pairs: Iterable[tuple[Article, Doc]]) -> Frames:
-    """Frames for a batch of (article, parsed doc) pairs, built in bulk."""
-    return frames_from_rows(batch_rows(pairs))
+    """Frames for a batch of (article, parsed doc) pairs, built in bulk from their rows
+    with the registry's schemas."""
+    rows = _batch_rows(pairs)
+    return Frames(**{name: pl.DataFrame(rows[name], schema=f.schema) for name, f in BATCH_FRAMES.items()})
+
+
+def empty_frames() -> Frames:
+    """A batch's frames with no rows (the registry's schemas)."""
+    return Frames(**{name: pl.DataFrame(schema=f.schema) for name, f in BATCH_FRAMES.items()})
+
+
+def article_frame(articles: Iterable[Article]) -> pl.DataFrame:
+    """The articles frame of articles that are stored but not extracted (copies)."""
+    return pl.DataFrame([article_row(a) for a in articles], schema=ARTICLE_FRAME.schema)
+
+
+def concat_frames(parts: Iterable[Frames]) -> Frames:
+    """The frames of several pieces of a batch, each table's rows in the pieces' order."""
+    parts = list(parts)
+    if not parts:
+        return empty_frames()
+    return Frames(
+        **{name: pl.concat([getattr(p, name) for p in parts], rechunk=True) for name in BATCH_FRAMES}
+    )
 
 
 _HASH_PIECE = 1 << 20  # characters of a long text JSON-encoded at a time

@@ -86,12 +86,13 @@ def test_bbc_copies_are_marked_by_the_pipeline(prefect_harness, tmp_path):
 
     from flows.executors import LOCAL, Pending
     from flows.nightly import run_nightly
+    from flows.workers import Extracted
     from tests.conftest import shared_path
-    from transforms.extract import article_row, empty_rows
+    from transforms.extract import article_frame, empty_frames
 
     def articles_only(articles, settings):
         done = Future()
-        done.set_result(empty_rows() | {"articles": [article_row(a) for a in articles]})
+        done.set_result(Extracted(replace(empty_frames(), articles=article_frame(articles))))
         return Pending([done])
 
     bbc = shared_path("corpora", "bbc", "bbc_articles.jsonl")
