@@ -32,7 +32,11 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.
             raise WarehouseUnreadable(f"warehouse {p} cannot be opened ({first})") from exc
     p.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(p))
-    migrate(con)
+    try:
+        migrate(con)
+    except BaseException:
+        con.close()  # the file stays as it was: each migration is its own transaction
+        raise
     return con
 
 

@@ -126,8 +126,34 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
 ]
 
 
+class ColumnNeedsMigration(RuntimeError):
+    """A NOT NULL column is declared that the warehouse lacks: only a migration can fill it."""
+
+
+def _missing_declared_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Add the nullable columns the registry declares that an existing warehouse lacks (its
+    stored rows hold NULL there until they are loaded again), so a new column is one
+    declaration; a NOT NULL one needs a numbered migration that fills the stored rows."""
+    have = set(
+        con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'"
+        ).fetchall()
+    )
+    for t in TABLES:
+        for c in t.columns:
+            if (t.name, c.name) in have:
+                continue
+            if not c.nullable:
+                raise ColumnNeedsMigration(
+                    f"{t.name}.{c.name} is declared {c.constraint} but the warehouse has no such column: "
+                    "add a migration that fills it (warehouse/migrations.py, MIGRATIONS)"
+                )
+            con.execute(f"ALTER TABLE {t.name} ADD COLUMN {c.name} {c.type}")  # names: the registry's
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply pending migrations and refresh comments; returns the versions applied."""
+    """Apply pending migrations, add declared nullable columns the warehouse lacks, refresh
+    views and comments; returns the versions applied."""
     con.execute(SCHEMA_VERSION_TABLE)
     done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied: list[int] = []
@@ -143,6 +169,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             con.execute("ROLLBACK")
             raise
         applied.append(version)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _missing_declared_columns(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
     for v in VIEWS:
         con.execute(f"CREATE OR REPLACE VIEW {v.name} AS {v.sql}")
     _comments(con)

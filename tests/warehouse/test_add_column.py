@@ -32,10 +32,9 @@ class MeasuredAction(ActionRecord):
     verb_length: int = 0  # the producer: a record field named like the column
 
 
-@pytest.fixture
-def verb_length(monkeypatch):
+def _declare(monkeypatch, column: Column = NEW) -> None:
     """The temporary registry (one more actions column) and its producer."""
-    monkeypatch.setitem(vars(ACTIONS), "columns", (*ACTIONS.columns, NEW))
+    monkeypatch.setitem(vars(ACTIONS), "columns", (*ACTIONS.columns, column))
     analyse = actions_module.analyse
 
     def measured(doc, clusters, published_at=None):
@@ -47,6 +46,11 @@ def verb_length(monkeypatch):
         return out, quotes
 
     monkeypatch.setattr(actions_module, "analyse", measured)
+
+
+@pytest.fixture
+def verb_length(monkeypatch):
+    _declare(monkeypatch)
 
 
 def test_the_suites_column_check_knows_only_declared_columns(monkeypatch):
@@ -87,3 +91,50 @@ def test_a_new_actions_column_reaches_the_warehouse_through_the_flow(verb_length
     loaded = pl.DataFrame(rows, schema=["verb_text", "verb_length"], orient="row")
     assert not validate_builtin("actions", loaded, SUITE).failed
     assert validate_builtin("actions", loaded.with_columns(verb_length=pl.lit(0)), SUITE).failed
+
+
+def _sample_warehouse(tmp_path):
+    from flows.nightly import run_nightly
+
+    wh = tmp_path / "news.duckdb"
+    assert run_nightly(sources=[str(SAMPLE)], warehouse=str(wh), n_process=1)["status"] == "succeeded"
+    return wh
+
+
+def test_an_existing_warehouse_gets_a_new_nullable_column_with_no_migration(
+    prefect_harness, tmp_path, monkeypatch
+):
+    import json
+
+    from flows.nightly import run_nightly
+
+    wh = _sample_warehouse(tmp_path)  # written before the column was declared
+    before = query(wh, "select count(*) from actions")[0][0]
+    _declare(monkeypatch, dataclasses.replace(NEW, constraint=""))
+    more = tmp_path / "more.jsonl"
+    more.write_text(
+        json.dumps({"id": "n1", "title": "Zeta buys Eta", "text": "Zeta Corp said it would buy Eta Inc."})
+    )
+    assert run_nightly(sources=[str(more)], warehouse=str(wh), n_process=1)["status"] == "succeeded"
+    declared = query(
+        wh,
+        """select data_type, is_nullable, comment from duckdb_columns()
+           where table_name = 'actions' and column_name = 'verb_length'""",
+    )
+    assert declared == [("INTEGER", True, NEW.description)]
+    stored = query(wh, "select verb_length is null, count(*) from actions group by 1 order by 1")
+    assert stored[0] == (False, query(wh, "select count(*) from actions")[0][0] - before)
+    assert stored[1] == (True, before)  # rows loaded before it was declared: NULL, not made up
+
+
+def test_a_new_not_null_column_on_an_existing_warehouse_asks_for_a_migration(
+    prefect_harness, tmp_path, monkeypatch
+):
+    from warehouse.db import connect
+    from warehouse.migrations import ColumnNeedsMigration
+
+    wh = _sample_warehouse(tmp_path)
+    _declare(monkeypatch)  # NOT NULL: the stored rows would have no value
+    with pytest.raises(ColumnNeedsMigration, match=r"actions\.verb_length .* add a migration"):
+        connect(wh).close()  # a writer's connection migrates
+    assert not query(wh, "select 1 from duckdb_columns() where column_name = 'verb_length'")
