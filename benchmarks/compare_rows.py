@@ -3,11 +3,14 @@
     python benchmarks/compare_rows.py dump OUT [--bbc 500]    # run the CLI, dump every table
     python benchmarks/compare_rows.py compare BEFORE AFTER     # exit 1 when a table differs
 
-`dump` writes the 34 dev gold articles and the first N BBC articles not among them into a
-temporary input folder (read from ../shared, never copied into the repository), runs
-`newsetl run` on it into a fresh warehouse, and writes every table and view of the warehouse
-to OUT/<table>.parquet, sorted, without the columns that differ between any two runs (run
-ids, wall-clock times, process ids, timings, versions). Run it once on the old code (e.g. a
+`dump` writes the 34 dev gold articles, the first N BBC articles not among them and a file of
+hostile records (bad JSON, no text, one id twice with different content, an unknown file)
+into a temporary input folder (read from ../shared, never copied into the repository), runs
+`newsetl run` on it into a fresh warehouse, then a second night on the same folder with one
+gold article changed and five more BBC articles (skip unchanged, reload changed, quarantine
+once), and writes every table and view of the warehouse to OUT/<table>.parquet, sorted,
+without the columns that differ between any two runs (run ids, wall-clock times, process
+ids, timings, versions) and with the temporary folder's path written `<input>`. Run it once on the old code (e.g. a
 `git worktree` of the base commit, with `PYTHONPATH` pointing at it) and once on the new one,
 then `compare`. It prints one line per table and, for a table that differs, the first rows
 found only on either side.
@@ -47,7 +50,6 @@ VOLATILE = {
     "code_version",
     "model_version",
     "sources",
-    "source_path",
     "validation",
     "quarantine_id",  # a UUID per row
     "created_at",
@@ -56,12 +58,26 @@ VOLATILE = {
     "last_seen",
     "first_reported",
     "last_reported",
-    "source_counts",  # keyed by the temporary input folder's path
-    "quarantine_key",  # hashes the source path
+    "quarantine_key",  # hashes the temporary input folder's path
 }
 
 
-def _input(folder: Path, n_bbc: int) -> None:
+HOSTILE = [
+    "this line is not JSON",
+    json.dumps({"id": "h1", "title": "A headline and no text"}),
+    json.dumps({"id": "h2", "source": "hostile", "text": "Acme Corp said it bought Beta Inc. on Monday."}),
+    json.dumps({"id": "h2", "source": "hostile", "text": "Acme Corp said it sold Beta Inc. on Monday."}),
+    json.dumps({"id": "h3", "source": "hostile", "text": ""}),
+    json.dumps(["a", "list", "not", "a", "record"]),
+]
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def _input(folder: Path, n_bbc: int) -> tuple[list[dict], list[dict]]:
+    """The first night's input; returns the gold records and five BBC articles for night two."""
     gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     keys = {(r.get("source"), r["id"]) for r in gold}
     bbc = []
@@ -70,10 +86,20 @@ def _input(folder: Path, n_bbc: int) -> None:
             rec = json.loads(line)
             if (rec.get("source"), rec["id"]) not in keys:
                 bbc.append(rec)
-            if len(bbc) >= n_bbc:
+            if len(bbc) >= n_bbc + 5:
                 break
-    for name, rows in (("gold.jsonl", gold), ("bbc.jsonl", bbc)):
-        (folder / name).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    _write(folder / "gold.jsonl", gold)
+    _write(folder / "bbc.jsonl", bbc[:n_bbc])
+    (folder / "hostile.jsonl").write_text("\n".join(HOSTILE) + "\n", encoding="utf-8")
+    (folder / "notes.bin").write_bytes(bytes(range(256)))
+    return gold, bbc[n_bbc:]
+
+
+def _second_night(folder: Path, gold: list[dict], more: list[dict]) -> None:
+    changed = [dict(r) for r in gold]
+    changed[0]["title"] = changed[0].get("title", "") + " (updated)"
+    _write(folder / "gold.jsonl", changed)
+    _write(folder / "more.jsonl", more)
 
 
 def _run(folder: Path, warehouse: Path) -> None:
@@ -91,7 +117,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows if r[0] != "schema_version"]
 
 
-def _frame(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+def _frame(con: duckdb.DuckDBPyConnection, table: str, folder: str) -> pl.DataFrame:
     cols = [
         r[0]
         for r in con.execute(
@@ -103,6 +129,8 @@ def _frame(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     ]
     select = ", ".join(f'"{c}"::VARCHAR AS "{c}"' for c in cols)  # identifiers from the catalog
     frame = pl.from_arrow(con.sql(f'SELECT {select} FROM "{table}"').to_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    frame = frame.with_columns(pl.all().str.replace_all(folder, "<input>", literal=True))
     return frame.sort(frame.columns, nulls_last=True) if frame.width else frame
 
 
@@ -114,12 +142,14 @@ def dump(out: Path, n_bbc: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "input"
         folder.mkdir()
-        _input(folder, n_bbc)
+        gold, more = _input(folder, n_bbc)
+        _run(folder, warehouse)
+        _second_night(folder, gold, more)
         _run(folder, warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         for table in _tables(con):
-            frame = _frame(con, table)
+            frame = _frame(con, table, str(folder))
             frame.write_parquet(out / f"{table}.parquet")
             print(f"{table:28} {frame.height:8} rows")
     finally:

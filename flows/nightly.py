@@ -17,25 +17,15 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from flows import executors
-from flows.accounting import RunCounts, summary_markdown
+from flows.accounting import summary_markdown
 from flows.config import SourceSpec, resolve_sources
-from flows.deployment import nightly_deployment_args
 from flows.run import execute
 from flows.settings import Settings
 from flows.versions import code_version, model_version
 from warehouse.db import Warehouse
 
-# what the CLI and deployments use (RunCounts and the deployment's arguments are defined beside)
-__all__ = [
-    "OpenRun",
-    "RunCounts",
-    "flow_for",
-    "make_settings",
-    "nightly",
-    "nightly_deployment_args",
-    "open_run",
-    "run_nightly",
-]
+# what the CLI, deployments and tests use
+__all__ = ["OpenRun", "flow_for", "make_settings", "nightly", "open_run", "run_nightly"]
 
 
 @dataclass

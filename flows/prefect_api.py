@@ -337,15 +337,6 @@ def flush_to_api(timeout: float = 5.0) -> None:
         EventsWorker.drain_all(timeout=timeout)
 
 
-def serve_forever_server(port: int, startup_timeout: float, log: Path | None = None) -> LocalServer:
-    """Start a long-lived local server with every service (the scheduler too), record it
-    for reuse, and return it once it answers."""
-    server = LocalServer(temporary=False, port=port, log=log).start()
-    server.wait(startup_timeout)
-    server.record()
-    return server
-
-
 if __name__ == "__main__":  # `python -m flows.prefect_api init-db` (make install)
     if sys.argv[1:] != ["init-db"]:
         sys.exit("usage: python -m flows.prefect_api init-db")

@@ -10,6 +10,7 @@ import polars as pl
 
 from expectations.runner import BATCH_TABLES, load_suite, suite_columns, validate_run_table
 from flows.state import RunState
+from transforms.registry.operational import FETCH_STATE
 
 
 def add_batch(validation: dict[str, dict], summary: dict[str, dict]) -> None:
@@ -78,14 +79,7 @@ def _run_row(state: RunState, status: str, error: str | None) -> pl.DataFrame | 
     return pl.DataFrame([{c: row.get(c) for c in cols}])
 
 
-_FETCH_STATE = {
-    "url": pl.String,
-    "etag": pl.String,
-    "last_modified": pl.String,
-    "status": pl.Int64,
-    "fetched_at": pl.Datetime("us"),
-    "run_id": pl.String,
-}
+_FETCH_STATE = {c.name: c.dtype for c in FETCH_STATE.columns}  # the registry's declaration
 
 
 def _run_table_frames(state: RunState, status: str) -> Iterator[tuple[str, pl.DataFrame]]:

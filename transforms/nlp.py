@@ -163,14 +163,3 @@ def _tickers(nlp: Language) -> Tickers:
     component = nlp.get_pipe("newsetl_tickers")
     assert isinstance(component, Tickers)
     return component
-
-
-def model_version(model: str | Language = MODEL_NAME) -> str:
-    """`name-version` of the spaCy model, from a loaded pipeline or the installed package
-    (without loading it: a run with nothing new to parse never loads the model)."""
-    if isinstance(model, Language):
-        return f"{model.meta.get('lang', '?')}_{model.meta.get('name', '?')}-{model.meta.get('version', '?')}"
-    try:
-        return f"{model}-{spacy.util.get_package_version(model) or '?'}"
-    except Exception:  # noqa: BLE001  (a model given as a path has no package version)
-        return f"{model}-?"

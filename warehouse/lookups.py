@@ -85,10 +85,6 @@ class Lookups:
         ).fetchall()
         return [(aid, body) for aid, body in reversed(rows)]
 
-    def known_external_ids(self, source: str, external_ids: list[str]) -> set[str]:
-        """Which of these ids of `source` are loaded (a feed's entries not to fetch again)."""
-        return set(self.loaded_entries(source, external_ids))
-
     def loaded_entries(self, source: str, external_ids: list[str]) -> dict[str, datetime | None]:
         """external_id -> stored published_at of those of these ids of `source` that are
         loaded: a feed's entries not to fetch again, counted as seen and skipped."""

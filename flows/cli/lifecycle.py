@@ -217,7 +217,7 @@ def finished_run(wh: Path, run_id: str) -> dict | None:
     None): what `newsetl run` reports when the flow's own ending failed."""
     from dataclasses import fields
 
-    from flows.nightly import RunCounts
+    from flows.accounting import RunCounts
     from warehouse.db import query
 
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
+from flows.accounting import COUNT_FIELDS
 from flows.cli.output import cell, console, fail, print_json_rows, print_rows
 from flows.settings import Settings
 
@@ -147,7 +148,7 @@ def sources(
     _print_sources(out, last)
 
 
-_SOURCE_COUNTS = ("seen", "loaded", "skipped", "quarantined", "duplicates")
+_SOURCE_COUNTS = tuple(COUNT_FIELDS)  # the keys of pipeline_runs.source_counts
 
 
 def _print_kinds() -> None:

@@ -37,7 +37,8 @@ def serve(
     use_project_home()
     settings = Settings()  # NEWSETL_DASK_ADDRESS: the scheduled runs parse on Dask
     with long_lived_api(settings) as url:
-        from flows.nightly import flow_for, nightly_deployment_args
+        from flows.deployment import nightly_deployment_args
+        from flows.nightly import flow_for
         from flows.prefect_api import api_settings
 
         kwargs = nightly_deployment_args(

@@ -10,8 +10,8 @@
 - `registry`: the kinds (built in, registered in code, entry points) and `open_source`.
 
 Import what you need from here. The HTTP names (`Fetcher`, `WebState`, ...) are loaded on
-first use: they pull in httpx and transforms.web (about a second), which reading files or
-a configuration never needs.
+first use: they pull in httpx and transforms.web (about a second), which a configuration or
+a file source used on its own never needs (a run imports them: any folder may hold a feed).
 """
 
 from __future__ import annotations

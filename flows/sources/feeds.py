@@ -103,7 +103,7 @@ class FeedSource(UrlSource):
         out: list[Item | AlreadyLoaded] = []
         for e, link in zip(feed.entries, links, strict=True):
             if not (link and is_url(link)):
-                out.append(self._withoutpage_of(e, source, feed.title, link))
+                out.append(self._without_page(e, source, feed.title, link))
             elif e.id in known:
                 stored = known.get(e.id) if isinstance(known, dict) else e.published
                 out.append(AlreadyLoaded(where, e.id, source, stored))
@@ -125,7 +125,7 @@ class FeedSource(UrlSource):
             **({"feed_entry_link": link} if link else {}),
         }
 
-    def _withoutpage_of(self, e: Entry, source: str, feed_title: str | None, link: str | None) -> Item:
+    def _without_page(self, e: Entry, source: str, feed_title: str | None, link: str | None) -> Item:
         """An entry with no page to fetch: its own text is the article."""
         if not e.link:
             why = "feed entry has no link"

@@ -23,9 +23,6 @@ def list_inputs(root: Path) -> list[tuple[Path, str | None]]:
     """(path, kind) pairs; kind None for a file given explicitly with an unknown type,
     'dirloop' for a link to a folder already read, 'direrror' for a folder that could
     not be listed."""
-    """(path, kind) pairs; kind None for a file given explicitly with an unknown type,
-    'dirloop' for a link to a folder already read, 'direrror' for a folder that could
-    not be listed."""
     if not root.is_dir():
         return [(root, kind_of(root.name))]
     found: list[tuple[Path, str | None]] = []
@@ -66,7 +63,6 @@ def list_inputs(root: Path) -> list[tuple[Path, str | None]]:
 
 
 def folder_row(ref: ChunkRef) -> Rejected | None:
-    """The quarantine row of something in the folder that is not read, or None."""
     """The quarantine row of something in the folder that is not read, or None."""
     path = Path(ref.path)
     if ref.kind == "unknown":
