@@ -9,7 +9,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 
-.PHONY: run test test-fast lint format lock clean install
+.PHONY: run test test-fast test-model lint format lock clean install
 
 install: $(STAMP)
 
@@ -29,9 +29,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-## test-fast: the fast loop (under 30 s): no flow, Prefect, processes, servers, Great Expectations or ../shared
+## test-fast: the fast loop (under 30 s): pure and blank-Language tests; no packaged model, flow,
+## Prefect, processes, servers or ../shared
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not integration" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -m "not integration and not model" $(PYTEST_ARGS)
+
+## test-model: the extraction tables on the packaged spaCy model (no flow, no Prefect)
+test-model: $(STAMP)
+	$(BIN)/python -m pytest -q -m "model and not integration" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy

@@ -24,8 +24,8 @@ INTEGRATION_FIXTURES = frozenset({"prefect_harness"})
 def pytest_collection_modifyitems(config, items):
     """The test pyramid: a test is `integration` when it (through any fixture) needs the
     Prefect harness, or is marked so (it starts processes or servers); `model` when it
-    needs the packaged spaCy model. `make test-fast` runs the others (and `model` ones only
-    when asked: -m 'not integration')."""
+    needs the packaged spaCy model. `make test-fast` runs the others
+    (-m 'not integration and not model'), `make test-model` the model ones."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if names & INTEGRATION_FIXTURES or item.get_closest_marker("slow"):

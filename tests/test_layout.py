@@ -23,7 +23,7 @@ def test_no_module_shadows_the_standard_library():
 
 
 def test_the_fast_loop_has_no_flow_prefect_or_slow_test(request):
-    """`make test-fast` (-m 'not integration') leaves out every test that needs Prefect
+    """`make test-fast` (-m 'not integration and not model') leaves out every test that needs Prefect
     (through any fixture) or is marked slow: they are marked `integration` at collection."""
     items = request.session.items
     fast = [i for i in items if not i.get_closest_marker("integration")]
