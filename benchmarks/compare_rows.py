@@ -32,6 +32,7 @@ import polars as pl
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 GOLD = SHARED / "gold" / "dev_articles.jsonl"
 BBC = SHARED / "corpora" / "bbc" / "bbc_articles.jsonl"
+CORPORA = {"bbc": BBC, "reuters": SHARED / "corpora" / "reuters21578" / "reuters_articles.jsonl"}
 
 # columns whose values belong to the run, not to the data
 VOLATILE = {
@@ -76,12 +77,12 @@ def _write(path: Path, rows: list[dict]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
 
-def _input(folder: Path, n_bbc: int) -> tuple[list[dict], list[dict]]:
+def _input(folder: Path, n_bbc: int, corpus: Path = BBC) -> tuple[list[dict], list[dict]]:
     """The first night's input; returns the gold records and five BBC articles for night two."""
     gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     keys = {(r.get("source"), r["id"]) for r in gold}
     bbc = []
-    with BBC.open(encoding="utf-8") as f:
+    with corpus.open(encoding="utf-8") as f:
         for line in f:
             rec = json.loads(line)
             if (rec.get("source"), rec["id"]) not in keys:
@@ -134,7 +135,7 @@ def _frame(con: duckdb.DuckDBPyConnection, table: str, folder: str) -> pl.DataFr
     return frame.sort(frame.columns, nulls_last=True) if frame.width else frame
 
 
-def dump(out: Path, n_bbc: int) -> None:
+def dump(out: Path, n_bbc: int, corpus: Path = BBC) -> None:
     out.mkdir(parents=True, exist_ok=True)
     warehouse = out / "news.duckdb"  # kept beside the dump, to look into a difference
     for stale in out.glob("news.duckdb*"):
@@ -142,7 +143,7 @@ def dump(out: Path, n_bbc: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "input"
         folder.mkdir()
-        gold, more = _input(folder, n_bbc)
+        gold, more = _input(folder, n_bbc, corpus)
         _run(folder, warehouse)
         _second_night(folder, gold, more)
         _run(folder, warehouse)
@@ -201,7 +202,8 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("dump")
     d.add_argument("out", type=Path)
-    d.add_argument("--bbc", type=int, default=500)
+    d.add_argument("--bbc", type=int, default=500, help="articles of the corpus")
+    d.add_argument("--corpus", choices=sorted(CORPORA), default="bbc")
     c = sub.add_parser("compare")
     c.add_argument("before", type=Path)
     c.add_argument("after", type=Path)
@@ -209,7 +211,7 @@ def main() -> None:
     if not GOLD.exists() or not BBC.exists():
         sys.exit(f"needs the gold and the BBC corpus under {SHARED}")
     if args.command == "dump":
-        dump(args.out, args.bbc)
+        dump(args.out, args.bbc, CORPORA[args.corpus])
     else:
         sys.exit(compare(args.before, args.after))
 
