@@ -36,19 +36,84 @@ def _m001_initial(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(create_table_sql(TABLES_BY_NAME[name]))
 
 
-def _comments(con: duckdb.DuckDBPyConnection) -> None:
-    # COMMENT ON takes no bound parameters; the texts are the registry's own constants
-    # (transforms/registry), quoted by comment_sql.
+SCHEMA_MIGRATIONS_COMMENTS: dict[str | None, str] = {
+    None: "Applied schema migrations. Grain: one row per migration.",
+    "version": "Migration number.",
+    "name": "What the migration does.",
+    "applied_at": "When it was applied (UTC).",
+}
+
+
+def _declared_comments() -> dict[tuple[str, str | None], tuple[str, str]]:
+    """(relation, column or None) -> (kind, comment) for every documented relation."""
+    out: dict[tuple[str, str | None], tuple[str, str]] = {}
     documented: list[Table | View] = [*TABLES, *VIEWS]
     for t in documented:
-        for stmt in comment_sql(t):
-            con.execute(stmt)
-    con.execute(
-        "COMMENT ON TABLE schema_migrations IS 'Applied schema migrations. Grain: one row per migration.'"
+        kind = "VIEW" if isinstance(t, View) else "TABLE"
+        out[(t.name, None)] = (kind, t.comment)
+        for c in t.columns:
+            out[(t.name, c.name)] = (kind, c.description)
+    for col, text in SCHEMA_MIGRATIONS_COMMENTS.items():
+        out[("schema_migrations", col)] = ("TABLE", text)
+    return out
+
+
+def _stored_comments(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str | None], str | None]:
+    stored: dict[tuple[str, str | None], str | None] = {}
+    for name, comment in con.execute(
+        "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary "
+        "UNION ALL SELECT view_name, comment FROM duckdb_views() "
+        "WHERE schema_name = 'main' AND NOT temporary AND NOT internal"
+    ).fetchall():
+        stored[(name, None)] = comment
+    for name, column, comment in con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() "
+        "WHERE schema_name = 'main' AND database_name = current_database()"
+    ).fetchall():
+        stored[(name, column)] = comment
+    return stored
+
+
+def _comments(con: duckdb.DuckDBPyConnection) -> int:
+    """Set the comments that differ from the registry's (a COMMENT ON costs a catalog write,
+    so a warehouse already documented pays one query); returns how many were set."""
+    stored = _stored_comments(con)
+    changed = 0
+    for (name, column), (kind, text) in _declared_comments().items():
+        if stored.get((name, column)) == text:
+            continue
+        # COMMENT ON takes no bound parameters; the texts are the registry's own constants
+        # (transforms/registry), quoted by comment_sql.
+        con.execute(comment_sql(kind, name, column, text))
+        changed += 1
+    return changed
+
+
+def _views(con: duckdb.DuckDBPyConnection) -> int:
+    """Create or replace the views whose definition differs from the stored one (DuckDB
+    stores a view's SQL normalised, so each declared view is first rendered as a temporary
+    view and the two texts compared); returns how many were replaced."""
+    stored = dict(
+        con.execute(
+            "SELECT view_name, sql FROM duckdb_views() WHERE schema_name = 'main' "
+            "AND NOT temporary AND NOT internal"
+        ).fetchall()
     )
-    con.execute("COMMENT ON COLUMN schema_migrations.version IS 'Migration number.'")
-    con.execute("COMMENT ON COLUMN schema_migrations.name IS 'What the migration does.'")
-    con.execute("COMMENT ON COLUMN schema_migrations.applied_at IS 'When it was applied (UTC).'")
+    replaced = 0
+    for v in VIEWS:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {v.name} AS {v.sql}")
+    rendered = dict(
+        con.execute("SELECT view_name, sql FROM duckdb_views() WHERE database_name = 'temp'").fetchall()
+    )
+    for v in reversed(VIEWS):
+        con.execute(f"DROP VIEW temp.main.{v.name}")
+    for v in VIEWS:
+        want = rendered[v.name].replace("CREATE TEMP VIEW", "CREATE VIEW", 1)
+        if stored.get(v.name) == want:
+            continue
+        con.execute(f"CREATE OR REPLACE VIEW {v.name} AS {v.sql}")
+        replaced += 1
+    return replaced
 
 
 def _m002_companies(con: duckdb.DuckDBPyConnection) -> None:
@@ -176,7 +241,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     except Exception:
         con.execute("ROLLBACK")
         raise
-    for v in VIEWS:
-        con.execute(f"CREATE OR REPLACE VIEW {v.name} AS {v.sql}")
+    _views(con)
     _comments(con)
     return applied

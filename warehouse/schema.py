@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from transforms.registry.columns import Table
 from transforms.registry.operational import PIPELINE_RUNS
-from warehouse.views import View
 
 # pipeline_runs columns a run sets when it ends, besides its counters (Warehouse.update_run)
 RUN_OUTCOME = ("status", "finished_at", "error", "stage_seconds", "validation", "source_counts")
@@ -31,13 +30,10 @@ def create_table_sql(t: Table) -> str:
     return f"CREATE TABLE IF NOT EXISTS {t.name} (\n  {cols}\n)"
 
 
-def comment_sql(t: Table | View) -> list[str]:
-    """COMMENT ON statements; comments are literals, so quotes are escaped here."""
-
-    def lit(s: str) -> str:
-        return "'" + s.replace("'", "''") + "'"
-
-    kind = "VIEW" if isinstance(t, View) else "TABLE"
-    out = [f"COMMENT ON {kind} {t.name} IS {lit(t.comment)}"]
-    out += [f"COMMENT ON COLUMN {t.name}.{c.name} IS {lit(c.description)}" for c in t.columns]
-    return out
+def comment_sql(kind: str, relation: str, column: str | None, text: str) -> str:
+    """One COMMENT ON statement (`kind` TABLE or VIEW; a column's when `column` is given);
+    the comment is a literal, so its quotes are escaped here."""
+    literal = "'" + text.replace("'", "''") + "'"
+    if column is None:
+        return f"COMMENT ON {kind} {relation} IS {literal}"
+    return f"COMMENT ON COLUMN {relation}.{column} IS {literal}"

@@ -7,13 +7,20 @@ from dataclasses import replace
 
 import pytest
 
-from flows.executors import LOCAL
-from flows.nightly import run_nightly
 from tests.conftest import SAMPLE, query
 
 pytestmark = pytest.mark.slow  # each runs the whole pipeline (spaCy, Great Expectations, DuckDB)
 
 q = query
+
+
+def _local():
+    """flows.executors.LOCAL and run_nightly, imported when a test runs: both bring in
+    Prefect, which the fast loop's collection must not pay for."""
+    from flows.executors import LOCAL
+    from flows.nightly import run_nightly
+
+    return LOCAL, run_nightly
 
 
 def _articles(path, n: int):
@@ -32,6 +39,7 @@ def _articles(path, n: int):
 
 
 def test_file_that_disappears_mid_run(tmp_path):
+    LOCAL, run_nightly = _local()
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.jsonl").write_text(json.dumps({"id": "a", "text": "Acme Corp hired a chief."}) + "\n")
@@ -53,6 +61,7 @@ def test_file_that_disappears_mid_run(tmp_path):
 
 
 def test_batch_level_failure_stops_the_batch_and_fails_the_run(tmp_path):
+    LOCAL, run_nightly = _local()
     src = _articles(tmp_path / "in.jsonl", 6)
 
     def failing_validate(frames, run_id, max_raw):
@@ -80,6 +89,7 @@ def test_batch_level_failure_stops_the_batch_and_fails_the_run(tmp_path):
 
 
 def test_rerunning_the_same_bad_input_adds_no_quarantine_rows(tmp_path):
+    LOCAL, run_nightly = _local()
     src = tmp_path / "bad.jsonl"
     src.write_text(
         json.dumps({"id": "ok", "text": "Acme Corp hired a chief."})

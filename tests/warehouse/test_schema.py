@@ -4,8 +4,9 @@ import pytest
 from transforms.registry.tables import TABLES
 from warehouse.connection import connect
 from warehouse.db import Warehouse
-from warehouse.migrations import MIGRATIONS, migrate
+from warehouse.migrations import MIGRATIONS, _comments, _views, migrate
 from warehouse.schema import run_counters
+from warehouse.views import VIEWS
 
 
 def test_every_table_and_column_is_documented(tmp_path):
@@ -35,6 +36,28 @@ def test_migrations_are_idempotent(tmp_path):
     assert migrate(con) == []
     versions = [v for (v,) in con.execute("select version from schema_migrations order by 1").fetchall()]
     assert versions == [m[0] for m in MIGRATIONS]
+
+
+def test_reconnecting_rewrites_no_comment_and_no_view(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    assert (_views(con), _comments(con)) == (0, 0)
+
+
+def test_a_stale_comment_or_view_is_refreshed_and_only_it(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    con.execute("COMMENT ON COLUMN actions.verb IS 'stale'")
+    con.execute("COMMENT ON TABLE articles IS NULL")
+    view = VIEWS[0]
+    con.execute(f"CREATE OR REPLACE VIEW {view.name} AS SELECT 1 AS stale")
+    assert _views(con) == 1
+    # the replaced view lost its comments: the view's own and each of its columns', plus the two above
+    assert _comments(con) == 1 + len(view.columns) + 2
+    assert (_views(con), _comments(con)) == (0, 0)
+    verb = con.execute(
+        "select comment from duckdb_columns() where table_name = 'actions' and column_name = 'verb'"
+    ).fetchone()
+    assert verb is not None and verb[0] != "stale"
+    assert not con.execute("select * from duckdb_views() where database_name = 'temp'").fetchall()
 
 
 def test_read_only_connection_cannot_write(tmp_path):
