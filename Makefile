@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 UV_VERSION := 0.13.8
 STAMP  := $(VENV)/.installed
+# pytest-xdist workers for `make test`: most long tests wait on processes and servers, so
+# more workers than the machine's 2 cores still shorten the suite
+TEST_WORKERS ?= 3
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
@@ -27,7 +30,7 @@ run: $(STAMP)
 
 ## test: the whole test suite
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 ## test-fast: the fast loop (under 30 s): pure and blank-Language tests; no packaged model, flow,
 ## Prefect, processes, servers or ../shared

@@ -44,6 +44,8 @@ def execute(opened, executor: Executor, logger, *, progress: bool = False) -> Ru
         raise
     finally:
         status, error = _end(state, status, error, logger)
+    if status == "interrupted":  # the stop came while the run was ending: nothing published
+        raise KeyboardInterrupt(stops.requested() or "SIGINT")
     return _result(state, status, logger)
 
 
@@ -79,6 +81,7 @@ def _end(state: RunState, status: str, error: str | None, logger) -> tuple[str, 
     row and publish, whatever fails on the way. Gives the final (status, error)."""
     try:
         status, error = _check(state, status, error, logger)
+        status, error = _unless_stopped(status, error)
         if state.docs is not None and state.batch_no:
             with state.timed("data_docs"):
                 state.docs.add("run", state.run_results)
@@ -86,6 +89,7 @@ def _end(state: RunState, status: str, error: str | None, logger) -> tuple[str, 
         if status == "succeeded" and state.web is not None:  # else the next run fetches again
             state.wh.save_fetch_state(state.run_id, state.web.fetched)
     except BaseException as late:
+        status, error = _unless_stopped(status, error)
         if status == "succeeded":
             # Data Docs or the fetch state failed after loading (a full disk, ...): the
             # row says so, and what was loaded is still recorded and published
@@ -98,6 +102,15 @@ def _end(state: RunState, status: str, error: str | None, logger) -> tuple[str, 
                 status, error = _publish(state, status, error, logger)
         finally:
             state.wh.close()
+    return status, error
+
+
+def _unless_stopped(status: str, error: str | None) -> tuple[str, str | None]:
+    """A stop signal received while the run was checking its tables surfaces there as
+    another error (DuckDB's "Query interrupted", a failed expectation on a row cut short):
+    the run is interrupted, not failed, and resumes next time."""
+    if status != "interrupted" and (name := stops.requested()) is not None:
+        return "interrupted", _stopped_by(name)
     return status, error
 
 

@@ -32,6 +32,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.integration)
         if "nlp" in names:
             item.add_marker(pytest.mark.model)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # `make test` runs on pytest-xdist workers: hand out the long tests (processes,
+        # servers, whole runs) first, so the last minutes are not one worker on one of them
+        items.sort(key=lambda item: item.get_closest_marker("integration") is None)
 
 
 @pytest.fixture(scope="session")

@@ -118,3 +118,34 @@ def test_rerunning_the_same_bad_input_adds_no_quarantine_rows(tmp_path):
     src.write_text(src.read_text().replace("{not json", "{still not json"))
     run()
     assert q(wh, "select count(*) from quarantine")[0][0] == n + 1
+
+
+def test_a_stop_while_the_run_checks_its_tables_interrupts_it_and_publishes_nothing(tmp_path, monkeypatch):
+    """SIGTERM during the run-table checks surfaces as a failed check ("Query
+    interrupted"): the run is interrupted (not failed), nothing is published, and the next
+    run resumes from the staging copy."""
+    from flows import run as run_module
+    from flows import stops
+
+    LOCAL, run_nightly = _local()
+    src = _articles(tmp_path / "in.jsonl", 4)
+    wh = tmp_path / "w.duckdb"
+
+    def stopped_while_checking(state, status, error):
+        stops.SIGNALLED.append("SIGTERM")
+        return ["run tables not validated: RuntimeError: Query interrupted"]
+
+    monkeypatch.setattr(run_module, "check_run_tables", stopped_while_checking)
+    monkeypatch.setattr(stops, "SIGNALLED", [])
+    with pytest.raises(KeyboardInterrupt, match="SIGTERM"):
+        run_nightly(executor=LOCAL, sources=[str(src)], warehouse=str(wh), report=False, data_docs=False)
+    assert not wh.exists()  # not published
+    staging = wh.with_name(wh.name + ".staging")
+    [(status, error)] = q(staging, "select status, error from pipeline_runs")
+    assert status == "interrupted" and "SIGTERM" in error
+    monkeypatch.undo()
+    res = run_nightly(executor=LOCAL, sources=[str(src)], warehouse=str(wh), report=False, data_docs=False)
+    assert (
+        res["status"] == "succeeded"
+        and res["counts"]["articles_loaded"] + res["counts"]["articles_skipped"] == 4
+    )
