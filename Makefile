@@ -12,7 +12,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export DO_NOT_TRACK := 1
 
-.PHONY: run test test-fast test-model lint format lock clean install
+.PHONY: run test test-fast test-model model model-check lint format lock clean install
 
 install: $(STAMP)
 
@@ -41,6 +41,16 @@ test-fast: $(STAMP)
 test-model: $(STAMP)
 	$(BIN)/python -m pytest -q -m "model and not integration" $(PYTEST_ARGS)
 
+## model: the learned components, from ../shared's CoNLL-2003 and newsetl's annotated news
+## (training/data): the recogniser into transforms/model/ner, the entity-kind classifier into
+## transforms/model/entity_kinds (training/build.py; fixed seeds, ~35 min on 2 cores)
+model: $(STAMP)
+	$(BIN)/python -u training/build.py
+
+## model-check: build them again in a temporary folder and compare their hashes with the shipped ones
+model-check: $(STAMP)
+	$(BIN)/python -u training/build.py --check
+
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
@@ -49,7 +59,7 @@ format: $(STAMP)
 
 ## lock: re-resolve requirements.lock from pyproject.toml
 lock: $(STAMP)
-	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench -o requirements.lock --python-version 3.11
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --extra train -o requirements.lock --python-version 3.11
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache

@@ -13,17 +13,46 @@ from functools import lru_cache
 
 from transforms.lexicons import ordered_words
 
-# spaCy labels kept as entities (dates, amounts and nationalities are not entities).
+# spaCy labels of the names clustering reads (dates and amounts are not names); of these,
+# only the ENTITY_KINDS are entities, a place of any kind (PLACE_LABELS) being a GPE.
 ENTITY_LABELS = frozenset(
     {"ORG", "PERSON", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "NORP", "LANGUAGE"}
 )
+ENTITY_KINDS = ("ORG", "PERSON", "GPE", "PRODUCT")
+CANDIDATE = "NNP"  # the label of a proper-noun run no entity covers (transforms.entities)
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Labels an actor of an action may have.
 ACTOR_LABELS = frozenset({"ORG", "PERSON", "GPE"})
 
-# patterns/names.json: legal-form words a company's key leaves out, titles before a person's name
-CORPORATE_SUFFIXES = ordered_words("names.json", "corporate_suffixes")
+
+def legal_forms() -> list[tuple[str, ...]]:
+    """Company legal forms ('inc', 'corp', 'n v', 'gmbh & co kg': lower-case words without
+    punctuation) from the maintained list of the `cleanco` package, less the terms
+    patterns/names.json says are no legal form at the end of a news name ('AOL UK')."""
+    from cleanco import prepare_default_terms
+
+    skip = set(ordered_words("names.json", "not_legal_forms"))
+    forms = {
+        tuple(words) for _, words in prepare_default_terms() if not (len(words) == 1 and words[0] in skip)
+    }
+    return sorted(forms, key=lambda f: (-len(f), f))
+
+
+def _word_pattern(word: str) -> str:
+    """A legal-form word as written: any case, an abbreviation with or without its full
+    stops ('nv' matches 'NV', 'N.V.', 'N.V')."""
+    if len(word) <= 4 and word.isalpha():
+        return r"\.?".join(re.escape(c) for c in word) + r"\.?"
+    return re.escape(word) + r"\.?"
+
+
+# one or more legal forms ending a name, with what joins them to it ("Morgan Stanley and Co",
+# "Samuel Montagu and Co Ltd", "Sedio N.V.", "Krupp Stahl AG")
 _SUFFIX_RE = re.compile(
-    r"(?:[\s,]+(?:" + "|".join(re.escape(s) for s in CORPORATE_SUFFIXES) + r")\.?)+$", re.I
+    r"(?:(?:[\s,]+|\s*&\s*|\s+and\s+)(?:"
+    + "|".join(r"\s*".join(_word_pattern(w) for w in form) for form in legal_forms())
+    + r"))+\.?$",
+    re.I,
 )
 HONORIFICS = ordered_words("names.json", "honorifics") + ordered_words("names.json", "titles")
 _HONORIFIC_RE = re.compile(r"^(?:(?:" + "|".join(HONORIFICS) + r")\.?\s+)+", re.I)

@@ -8,7 +8,7 @@ import pytest
 
 from transforms import lexicons
 from transforms.dates import parse_date
-from transforms.names import display_name, name_key
+from transforms.names import display_name, legal_forms, name_key
 from transforms.timex import normalise
 
 TRANSFORMS = Path(lexicons.__file__).parent
@@ -59,14 +59,15 @@ def test_every_month_form_is_read_by_timex_and_the_three_letter_ones_by_dates():
             assert parse_date(f"03-{form.upper()}-2019 10:00:00")[0].month == n, form
 
 
-def test_honorifics_and_suffixes_come_from_names_json():
+def test_honorifics_come_from_names_json_and_legal_forms_from_cleanco():
     honorifics = lexicons.ordered_words("names.json", "honorifics")
     titles = lexicons.ordered_words("names.json", "titles")
-    suffixes = lexicons.ordered_words("names.json", "corporate_suffixes")
     for h in honorifics + titles:
         assert display_name(f"{h.title()} Jane Smith", "PERSON") == "Jane Smith", h
-    for s in suffixes:
-        assert name_key(f"Acme {s}", "ORG") == "acme", s
+    for form in legal_forms():
+        assert name_key("Acme " + " ".join(form), "ORG") == "acme", form
+    for word in lexicons.ordered_words("names.json", "not_legal_forms"):
+        assert name_key(f"Acme {word}", "ORG") != "acme", word
 
 
 def test_only_honorifics_are_evidence_of_a_person():

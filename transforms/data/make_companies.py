@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from transforms.lexicons import ordered_words
+from transforms.names import _SUFFIX_RE
 
 OUT = Path(__file__).with_name("companies.csv")
 
@@ -74,22 +75,23 @@ ALIASES = {
     "AMD": ["AMD"],
     "NFLX": ["Netflix"],
 }
-_SUFFIX = re.compile(
-    r"(?:,?\s+(?:"
-    + "|".join(
-        re.escape(w)
-        for w in ordered_words("names.json", "corporate_suffixes")
-        + ordered_words("names.json", "group_words")
-    )
-    + r")\.?)+$",
+_GROUP = re.compile(
+    r"(?:,?\s+(?:" + "|".join(re.escape(w) for w in ordered_words("names.json", "group_words")) + r")\.?)+$",
     re.I,
 )
 
 
 def short_name(security: str) -> str:
+    """The name without class, leading "The", legal forms (cleanco's, transforms.names) and
+    group words."""
     name = re.sub(r"\s*\(Class [A-Z]\)", "", security).strip()
     name = re.sub(r"^The\s+", "", name)
-    short = _SUFFIX.sub("", name).strip()
+    short = name
+    while True:
+        shorter = _GROUP.sub("", _SUFFIX_RE.sub("", short)).strip()
+        if shorter == short:
+            break
+        short = shorter
     return short or name
 
 
