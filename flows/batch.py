@@ -157,7 +157,7 @@ class Batches:
             # the workers load the model while this process de-duplicates the batch (a
             # run with nothing new never starts them)
             n = useful_workers(prepared.articles, s.settings.processes)
-            workers.warm_workers(s.settings.model, s.settings.processes, count=n)
+            workers.warm_workers(s.settings.nlp_spec, s.settings.processes, count=n)
         if prepared.articles:  # Great Expectations loads while the batch parses
             preload_in_background()
         for rec, reason in prepared.rejected:

@@ -75,7 +75,7 @@ def open_run(settings: Settings, *, lock=None, logger=None) -> OpenRun:
             run_id,
             sources=srcs,
             params=settings.model_dump(mode="json"),
-            model_version=model_version(settings.model),
+            model_version=model_version(settings.nlp_spec),
             code_version=code_version(),
             since=settings.since,
             until=settings.until,

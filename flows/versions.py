@@ -3,6 +3,7 @@
 import subprocess
 
 from transforms.extensions import extractor_entry_points
+from transforms.model import NlpSpec, as_spec, ner_version
 
 __version__ = "0.1.0"
 
@@ -22,14 +23,20 @@ def code_version() -> str:
     return f"newsetl {__version__}" + (f" ({sha})" if sha else "")
 
 
-def model_version(model: str) -> str:
+def model_version(spec: str | NlpSpec) -> str:
     """`name-version` of the installed spaCy model package, read from its metadata (without
-    importing spaCy or loading the model: a run with nothing new never does)."""
+    importing spaCy or loading the model: a run with nothing new never does), then the
+    recogniser's weights when they are not the package's (`+ ner <sha256 prefix>`) and the
+    installed extractors."""
     from importlib.metadata import PackageNotFoundError, version
 
+    spec = as_spec(spec)
     try:
-        name = f"{model}-{version(model)}"
+        name = f"{spec.model}-{version(spec.model)}"
     except (PackageNotFoundError, ValueError):  # a model given as a path has no package version
-        name = f"{model}-?"
+        name = f"{spec.model}-?"
+    ner = ner_version(spec)
+    if ner is not None:
+        name += f" + {ner}"
     extras = [ep.name for ep in extractor_entry_points()]
     return name + (f" + extractors {', '.join(extras)}" if extras else "")

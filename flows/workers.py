@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from transforms.extract import Article, Frames, build_frames, concat_frames
+from transforms.model import NlpSpec
 from transforms.pieces import chunked, limited, useful_workers, weight
 
 # A worker that dies with no article to blame (killed while idle, failing at start-up): the
@@ -49,7 +50,7 @@ def merged(parts: Iterable[Extracted]) -> Extracted:
 def extract(
     articles: list[Article],
     *,
-    model: str,
+    model: str | NlpSpec,
     nlp_batch_size: int,
     n_process: int,
     max_segment_chars: int,
@@ -72,7 +73,9 @@ def extract(
     return _on_pool(tasks, model, n_process, args)
 
 
-def _on_pool(tasks: list[tuple[tuple, list[Article]]], model: str, n_process: int, args: tuple) -> Extracted:
+def _on_pool(
+    tasks: list[tuple[tuple, list[Article]]], model: str | NlpSpec, n_process: int, args: tuple
+) -> Extracted:
     """Run the pieces `(key, articles)` on the worker pool and merge their frames in key order.
 
     When a worker dies, the pool breaks: every piece not finished fails at once and the
@@ -218,7 +221,11 @@ def _parsed(n: int) -> None:
 
 
 def _extract_frames(
-    articles: list[Article], model: str, nlp_batch_size: int, max_segment_chars: int, max_article_chars: int
+    articles: list[Article],
+    model: str | NlpSpec,
+    nlp_batch_size: int,
+    max_segment_chars: int,
+    max_article_chars: int,
 ) -> Frames:
     """Parse with `nlp.pipe` (in this process) and extract every table's frame."""
     from transforms.nlp import load_nlp, parse_texts
@@ -255,7 +262,7 @@ class _WorkerPool(ProcessPoolExecutor):
     at start and, while it extracts a piece, names its articles in `marks/<pid>`: when a
     worker dies, that file says which articles it died on."""
 
-    def __init__(self, model: str, n_process: int):
+    def __init__(self, model: str | NlpSpec, n_process: int):
         self.marks = tempfile.mkdtemp(prefix="newsetl-workers-")
         self.closed = False  # by shutdown_workers (a broken pool is replaced, not closed)
         _MARK_DIRS.append(self.marks)
@@ -263,13 +270,13 @@ class _WorkerPool(ProcessPoolExecutor):
         super().__init__(n_process, mp_context=ctx, initializer=_start_worker, initargs=(model, self.marks))
 
 
-_POOL: tuple[tuple[str, int], _WorkerPool] | None = None
+_POOL: tuple[tuple[str | NlpSpec, int], _WorkerPool] | None = None
 _POOL_LOCK = threading.RLock()  # the run's thread and the extraction thread both use the pool
 _MARK_DIRS: list[str] = []  # of this run's pools (a broken pool's is read after it is replaced)
 _WORKER_MARKS: list[str | None] = [None]  # in a worker: its pool's mark folder
 
 
-def _worker_pool(model: str, n_process: int) -> _WorkerPool:
+def _worker_pool(model: str | NlpSpec, n_process: int) -> _WorkerPool:
     """One pool per (model, size) for the life of the process; a broken one (a worker
     died) is replaced by a fresh pool of the same size."""
     global _POOL
@@ -284,7 +291,7 @@ def _worker_pool(model: str, n_process: int) -> _WorkerPool:
         return _POOL[1]
 
 
-def _start_worker(model: str, marks: str) -> None:
+def _start_worker(model: str | NlpSpec, marks: str) -> None:
     """Worker start: die with the run, then load the model once (transforms.nlp caches it)."""
     _WORKER_MARKS[0] = marks
     _exit_with_parent()
@@ -306,7 +313,7 @@ def _exit_with_parent(interval: float = 1.0) -> None:
     threading.Thread(target=watch, name="newsetl-parent-watch", daemon=True).start()
 
 
-def _load_model(model: str) -> None:
+def _load_model(model: str | NlpSpec) -> None:
     from transforms.nlp import load_nlp
 
     load_nlp(model)
@@ -322,7 +329,7 @@ def _extract_piece(articles: list[Article], *args) -> Frames:
         mark.unlink(missing_ok=True)
 
 
-def warm_workers(model: str, n_process: int, count: int | None = None) -> None:
+def warm_workers(model: str | NlpSpec, n_process: int, count: int | None = None) -> None:
     """Start `count` (default: all) of the pool's worker processes now, so that they load
     the model while the run prepares its first batch; the pool starts the others when work
     for them arrives."""

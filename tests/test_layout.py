@@ -8,7 +8,7 @@ import sys
 
 from tests.conftest import ROOT
 
-PACKAGES = ("flows", "transforms", "expectations", "warehouse", "benchmarks", "tests")
+PACKAGES = ("flows", "transforms", "expectations", "warehouse", "benchmarks", "training", "tests")
 
 
 def test_no_module_shadows_the_standard_library():

@@ -42,7 +42,7 @@ _LOWER_EXCHANGE_TICKER = re.compile(r"^[a-z][a-z0-9]{0,5}\.[a-z]{1,2}$")  # cb.t
 _WORD_BEFORE = re.compile(r"([\w'’.&-]*\w)\Z")
 _EXCHANGE_TICKER = re.compile(r"^[A-Z][A-Z0-9]{0,5}\.[A-Z]{1,2}\.?$")  # SNB.L, ASAT.T
 _WORD_AFTER = re.compile(r"^(\w[\w.&-]*)")
-_TICKER = re.compile(r"^[A-Z][A-Z0-9]{0,5}(?:\.[A-Z])?$")
+_TICKER = re.compile(r"^[A-Z][A-Z0-9]{0,5}(?:\.[A-Z]{1,2})?$")  # MLC, BP.L, CAPH.HK, PGLO.AS
 # Characters that are whitespace to a reader but not to `str.split` or spaCy.
 _SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")

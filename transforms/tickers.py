@@ -38,12 +38,12 @@ def default_exchanges() -> dict[str, str]:
 
 def ticker_re(exchanges: Iterable[str]) -> re.Pattern[str]:
     """Tickers after an exchange or alone in brackets: "(NASDAQ:AMZN)", "(NYSE: IBM)",
-    "Nasdaq: MSFT", "(MLC)" (a Reuters ticker after cleaning)."""
+    "Nasdaq: MSFT", "(MLC)", "(CAPH.HK)" (Reuters tickers after cleaning)."""
     alt = "|".join(sorted(exchanges, key=len, reverse=True))
     return re.compile(
         rf"\((?P<ex1>{alt})\s*:\s*(?P<t1>[A-Z][A-Z0-9]{{0,5}}(?:\.[A-Z])?)\)"
         rf"|\b(?P<ex2>{alt})\s*:\s*(?P<t2>[A-Z][A-Z0-9]{{0,5}}(?:\.[A-Z])?)\b"
-        r"|\((?P<t3>[A-Z][A-Z0-9]{0,4}(?:\.[A-Z])?)\)",
+        r"|\((?P<t3>[A-Z][A-Z0-9]{0,5}(?:\.[A-Z]{1,2})?)\)",
         re.I,
     )
 

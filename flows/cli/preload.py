@@ -59,5 +59,5 @@ def preload(settings: Settings) -> None:
     if not settings.dask_address:
         from flows import workers
 
-        workers.warm_workers(settings.model, settings.processes, count=1)
+        workers.warm_workers(settings.nlp_spec, settings.processes, count=1)
     preload_in_background()

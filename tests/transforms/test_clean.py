@@ -197,7 +197,7 @@ def test_recorded_text_is_the_start_of_what_was_removed():
         ("<Sedio N.V.> said", "Sedio N.V. said"),
         ("INTERGROUP<NII> TO OFFER", "INTERGROUP(NII) TO OFFER"),
         ("J Sainsbury Plc<SNB.L> said", "J Sainsbury Plc(SNB.L) said"),
-        ("Hotels Ltd <SHLH.HK>'s stock soared.", "Hotels Ltd SHLH.HK's stock soared."),
+        ("Hotels Ltd <SHLH.HK>'s stock soared.", "Hotels Ltd (SHLH.HK)'s stock soared."),
         # Reuters' padded and lower-case forms (reuters-10236, -15421, -19717, -18997)
         ("<TECHNOLOGY MARKETING INC > SETS CONTRACT", "TECHNOLOGY MARKETING INC SETS CONTRACT"),
         ("arm of Sears Plc < SEHL.L>, and", "arm of Sears Plc (SEHL.L), and"),

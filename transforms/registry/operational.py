@@ -66,7 +66,12 @@ PIPELINE_RUNS = Table(
             "JSON",
             "Validation summary per table: expectations evaluated and failed, rows rejected.",
         ),
-        C("model_version", "VARCHAR", "spaCy model name and version."),
+        C(
+            "model_version",
+            "VARCHAR",
+            "spaCy model package and version; `+ ner <sha256 prefix>` when the recogniser has newsetl's "
+            "weights (transforms/model/ner); `+ extractors ...` for installed extractors.",
+        ),
         C("code_version", "VARCHAR", "newsetl version (and git commit when available)."),
         C("pid", "INTEGER", "Process id of the run, to detect runs that died."),
         C("error", "VARCHAR", "Why the run failed, when it did."),
