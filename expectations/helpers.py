@@ -63,12 +63,8 @@ def prepare_entities(entities: pl.DataFrame, articles: pl.DataFrame) -> pl.DataF
 
 
 def prepare_mentions(mentions: pl.DataFrame, articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
-    out = _with_field_length(mentions, articles)
-    ents = (
-        entities.select("entity_id", "article_id").unique().with_columns(pl.lit(True).alias("_entity_known"))
-    )
-    out = out.join(ents, on=["entity_id", "article_id"], how="left", maintain_order="left")
-    return out.with_columns(pl.col("_entity_known").fill_null(False), _text_at_offsets(mentions, articles))
+    out = _optional_entity_known(_with_field_length(mentions, articles), entities, "entity_id", "_entity_known")
+    return out.with_columns(_text_at_offsets(mentions, articles))
 
 
 def _optional_entity_known(

@@ -123,7 +123,7 @@ def split_news(articles: list, every: int) -> tuple[list, list]:
 
 def leave_out(articles: list, part: str | None) -> list:
     """The articles without part K of N (`K/N`: every article i with i % N == K), for
-    cross-fitting: a model that did not learn from part K labels part K's articles."""
+    cross-fitting: a model that did not learn from part K labels part K's documents."""
     if not part:
         return articles
     k, n = (int(x) for x in part.split("/"))
@@ -145,6 +145,7 @@ def train(args: argparse.Namespace) -> dict:
     news = corpora.annotated_news()[: args.limit]
     news_train, news_dev = split_news(news, args.news_dev)
     news_train = leave_out(news_train, args.leave_out)
+    conll_train = leave_out(conll_train, args.leave_out)
     examples = conll_examples(nlp, conll_train)
     examples += news_examples(nlp, news_train) * args.news_weight
     print(
@@ -221,7 +222,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         "--news-weight", type=int, default=2, help="times each annotated article is seen per epoch"
     )
     ap.add_argument(
-        "--leave-out", default=None, metavar="K/N", help="leave out part K of N of the news to learn from"
+        "--leave-out",
+        default=None,
+        metavar="K/N",
+        help="leave out part K of N of the news and of CoNLL train",
     )
     ap.add_argument(
         "--limit", type=int, default=None, help="only the first N documents of each source (a quick check)"

@@ -12,13 +12,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from transforms.entity_kinds import KindModel, decide_kinds, load_model
 from transforms.lexicons import words
 from transforms.names import (  # noqa: F401  (acronym, name_key re-exported: the names API lives here too)
     _SUFFIX_RE,
     ACTOR_LABELS,
+    CANDIDATE,
+    ENTITY_KINDS,
     ENTITY_LABELS,
+    OTHER_NAME_LABELS,
+    PLACE_LABELS,
     _words,
     acronym,
     display_name,
@@ -103,21 +108,65 @@ class Cluster:
 
 def _label_vote(spans: list[Span], rules: dict[tuple[int, int], str]) -> str:
     """The cluster's label: rule evidence (transforms.entity_rules: `rules`, the labels the
-    rules gave, by character span) outvotes the model."""
+    rules gave, by character span) outvotes the model; proper-noun runs no entity covered
+    (CANDIDATE) vote only when nothing else does."""
     counts: Counter[str] = Counter()
-    for s in spans:
+    named = [s for s in spans if s.label_ != CANDIDATE] or spans
+    for s in named:
         counts[s.label_] += 3 if rules.get((s.start_char, s.end_char)) == s.label_ else 1
     priority = {"ORG": 4, "PERSON": 3, "GPE": 2, "PRODUCT": 1}
     return max(counts, key=lambda lab: (counts[lab], priority.get(lab, 0)))
 
 
-def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Cluster]:
-    """Group the doc's entity mentions into per-article entities.
+def cluster_entities(
+    doc: Doc, known_tickers: tuple[str, ...] = (), kinds: KindModel | Literal["shipped"] | None = "shipped"
+) -> list[Cluster]:
+    """The doc's entities: its mentions grouped into per-article entities of the four
+    kinds (ORG, PERSON, GPE, PRODUCT). See `cluster_names`."""
+    return cluster_names(doc, known_tickers, kinds)[0]
+
+
+def cluster_names(
+    doc: Doc, known_tickers: tuple[str, ...] = (), kinds: KindModel | Literal["shipped"] | None = "shipped"
+) -> tuple[list[Cluster], list[Cluster]]:
+    """The doc's names, grouped per article: (entities, other names).
+
+    Entities are of the four kinds of the gold guidelines (ORG, PERSON, GPE: any named
+    place, PRODUCT). Other names are nationalities, events, laws, works and languages
+    (OTHER_NAME_LABELS): kept as mentions without an entity. Anything else is left out.
 
     `known_tickers` are symbols the cleaner took from angle brackets (`<MLC>`): a bare
     "(MLC)" after a name is then a ticker; otherwise it is an abbreviation alias.
+    `kinds`: the entity-kind classifier that gives each cluster its label
+    (transforms/entity_kinds.py; "shipped": the one in transforms/model/, if any; None:
+    the label the mentions vote for).
     """
-    clusters = _clusters_by_key(doc)
+    clusters, rules = candidate_clusters(doc, known_tickers)
+    model = load_model() if kinds == "shipped" else kinds
+    decided = decide_kinds(clusters, doc, rules, model) if model is not None else {}
+    entities, others = [], []
+    for key, c in clusters.items():
+        label = decided.get(key, c.label)
+        if label in PLACE_LABELS:
+            label = "GPE"
+        if label in ENTITY_KINDS:
+            c.label = label
+            entities.append(c)
+        elif c.label in OTHER_NAME_LABELS:
+            others.append(c)  # no entity, by the classifier or the vote: its own kind of name
+    for c in entities + others:
+        c.freeze()
+    return sorted(entities, key=lambda c: c.mentions[0].start), sorted(others, key=lambda c: c.mentions[0].start)
+
+
+def candidate_clusters(
+    doc: Doc, known_tickers: tuple[str, ...] = ()
+) -> tuple[dict[str, Cluster], dict[tuple[int, int], str]]:
+    """Every name of the doc as a cluster of its mentions, labelled by vote, short forms
+    folded into long ones, tickers attached, companies linked; and the labels the rules set
+    (by character span). What the entity-kind classifier decides on."""
+    rules = _rule_labels(doc)
+    clusters = _clusters_by_key(doc, rules)
 
     def merge(short: str, long: str) -> None:
         """Fold `short` into `long`; the fuller form's label wins."""
@@ -132,18 +181,51 @@ def cluster_entities(doc: Doc, known_tickers: tuple[str, ...] = ()) -> list[Clus
     for c in clusters.values():
         c.mentions.sort(key=lambda s: s.start)
     _link(clusters)
-    for c in clusters.values():
-        c.freeze()
-    return sorted(clusters.values(), key=lambda c: c.mentions[0].start)
+    return clusters, rules
 
 
-def _clusters_by_key(doc: Doc) -> dict[str, Cluster]:
-    """One cluster per name key (any label), labelled by vote."""
+def _rule_labels(doc: Doc) -> dict[tuple[int, int], str]:
+    """The labels the entity rules set, by character span."""
+    return {(a, b): lab for a, b, lab in doc.user_data.get(RULE_LABELS_KEY, [])}
+
+
+def _proper_noun_runs(doc: Doc) -> list[Span]:
+    """Runs of proper nouns (tag NNP/NNPS, a capital letter in each) that no entity and no
+    ticker ("(NASDAQ:AMZN)", "(IBGE)") covers: names the recogniser missed ("Citigroup senior economist ..."). They are candidates
+    only: the entity-kind classifier decides whether each is an entity and of what kind;
+    without it they are left out."""
+    from spacy.tokens import Span
+
+    runs: list[Span] = []
+    start = None
+    in_ticker = {i for x in doc._.tickers for i in range(x["start_char"], x["end_char"])}
+    for t in doc:
+        ok = (
+            t.tag_ in ("NNP", "NNPS")
+            and t.idx not in in_ticker
+            and not t.ent_type_
+            and any(ch.isupper() for ch in t.text)
+            and "\n" not in t.text
+            and (start is None or "\n" not in doc[t.i - 1].whitespace_)
+        )
+        if ok and start is None:
+            start = t.i
+        elif not ok and start is not None:
+            runs.append(Span(doc, start, t.i, label=CANDIDATE))
+            start = t.i if ok else None
+    if start is not None:
+        runs.append(Span(doc, start, len(doc), label=CANDIDATE))
+    return runs
+
+
+def _clusters_by_key(doc: Doc, rules: dict[tuple[int, int], str]) -> dict[str, Cluster]:
+    """One cluster per name key (any label), labelled by vote; the proper-noun runs no
+    entity covers join the cluster of their key, or make their own (labelled CANDIDATE)."""
     spans = [e for e in doc.ents if e.label_ in ENTITY_LABELS and name_key(e.text, e.label_)]
+    spans += [r for r in _proper_noun_runs(doc) if name_key(r.text, CANDIDATE)]
     groups: dict[str, list[Span]] = {}
     for s in spans:
         groups.setdefault(name_key(s.text, "ORG" if s.label_ == "ORG" else s.label_), []).append(s)
-    rules = {(a, b): lab for a, b, lab in doc.user_data.get(RULE_LABELS_KEY, [])}
     return {k: Cluster(_label_vote(v, rules), list(v)) for k, v in groups.items()}
 
 
@@ -177,9 +259,11 @@ def _attach_tickers(
     clusters: dict[str, Cluster], tickers: list[dict[str, Any]], known_tickers: tuple[str, ...], merge: Merge
 ) -> None:
     """Tickers and parenthesised abbreviations attach to the entity they follow."""
-    by_start = {m.start: k for k, c in clusters.items() for m in c.mentions}
+    # the name a ticker follows may have grown since the ticker was found ("Sons Inc (ABSB)"
+    # became "Alex. Brown and Sons Inc"): its owner is the mention covering that token
+    by_token = {i: k for k, c in clusters.items() for m in c.mentions for i in range(m.start, m.end)}
     for t in tickers:
-        owner_key = by_start.get(t["entity_start"]) if t["entity_start"] is not None else None
+        owner_key = by_token.get(t["entity_start"]) if t["entity_start"] is not None else None
         if owner_key is None or owner_key not in clusters:
             continue
         owner = clusters[owner_key]
@@ -264,37 +348,49 @@ def _fold_short_forms(clusters: dict[str, Cluster], merge: Merge) -> None:
             add(candidates[0])  # its name may have changed with the mentions it took
 
 
-def _link(clusters: dict[str, Cluster]) -> None:
-    """Link clusters to the company reference: by the ticker the text gave, else by any of
-    the names the article used. Clusters linked to one company merge."""
+def _company_of(c: Cluster) -> tuple[Company | None, bool]:
+    """The reference company a cluster names, and whether only a short alias of one word
+    names it ("United", "Delta": linked only when the article also names the company in
+    full or by its ticker). By the ticker the text gave, else by the longest of the names
+    the article used (legal forms folded: transforms.names.name_key)."""
     from transforms import reference
 
-    linked: dict[str, str] = {}
-    for key in list(clusters):
-        c = clusters.get(key)
-        if c is None:
-            continue
-        company = reference.by_ticker(c.ticker) if c.ticker else None
-        if company is None and c.label in ("ORG", "PRODUCT", "PERSON", "GPE"):
-            forms = [c.name] + [display_name(m.text, c.label) for m in c.mentions]
-            for f in forms:
-                company = reference.by_name(f)
-                if company is not None:
-                    # a non-ORG label is only overridden by a full, multi-word company name
-                    if c.label != "ORG" and (
-                        len(f.split()) < 2 or name_key(f, "ORG") != name_key(company.name, "ORG")
-                    ):
-                        company = None
-                    break
+    if c.ticker:
+        company = reference.by_ticker(c.ticker)
+        if company is not None:
+            return company, False
+    if c.label not in ("ORG", "PRODUCT", "PERSON", "GPE"):
+        return None, False
+    forms = sorted({c.name} | {display_name(m.text, c.label) for m in c.mentions}, key=lambda f: (-len(f), f))
+    for f in forms:
+        company = reference.by_name(f)
         if company is None:
             continue
+        full = name_key(f, "ORG") == name_key(company.name, "ORG")
+        if c.label != "ORG" and (len(f.split()) < 2 or not full):
+            return None, False  # a non-ORG label is only overridden by a full, multi-word company name
+        return company, not full and len(f.split()) == 1
+    return None, False
+
+
+def _link(clusters: dict[str, Cluster]) -> None:
+    """Link clusters to the company reference (see _company_of). Clusters linked to one
+    company merge; one named only by a short alias links when another cluster of the
+    article names the company in full."""
+    found = {key: _company_of(c) for key, c in clusters.items()}
+    anchored = {company.ticker for company, weak in found.values() if company is not None and not weak}
+    linked: dict[str, str] = {}
+    for key, (company, weak) in found.items():
+        if company is None or (weak and company.ticker not in anchored):
+            continue
+        c = clusters[key]
         c.company = company
         c.label = "ORG"
         if c.ticker is None:
             c.ticker, c.exchange = company.ticker, company.exchange
         elif c.exchange is None:
             c.exchange = company.exchange
-        if company.ticker in linked and linked[company.ticker] in clusters:
+        if company.ticker in linked:
             into = clusters[linked[company.ticker]]
             gone = clusters.pop(key)
             into.mentions.extend(gone.mentions)

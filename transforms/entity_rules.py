@@ -34,6 +34,7 @@ from spacy.tokens import Doc
 
 from transforms import label_rules as lr
 from transforms import product_rules as pr
+from transforms.company_spans import company_spans
 from transforms.lexicons import word_lists, words
 from transforms.rule_edits import RULE_LABELS_KEY, Cues, Edits
 
@@ -44,7 +45,7 @@ CUES_FILE = "cues.json"  # in the component's folder of a pipeline written to di
 Rule = Callable[[Doc, Edits, Cues], None]
 # Passes in order; each pass's edits are applied before the next pass reads the entities.
 _PASSES: tuple[tuple[Rule, ...], ...] = (
-    (lr.dateline, lr.split_place_lists, lr.join_institutions, pr.products),
+    (lr.dateline, lr.split_place_lists, lr.join_institutions, pr.products, company_spans),
     (lr.coordination_labels, pr.appositives, pr.owners_and_honorifics, lr.events_and_junk),
     (lr.countries_and_teams, lr.place_nouns),
     (lr.propagate, lr.propagate_surnames, lr.acronyms, lr.result_lines),

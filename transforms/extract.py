@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from transforms.clean import CleanArticle
+from transforms.names import CANDIDATE
 from transforms.registry.frames import (
     ACTION_FRAME,
     ARTICLE_FRAME,
@@ -145,18 +146,20 @@ def entity_row(article_id: str, c: Cluster) -> dict[str, object]:
 
 
 def mention_row(
-    article_id: str, c: Cluster, m: Span, text: str, body_offset: int, sentence_index: int
+    article_id: str, c: Cluster, m: Span, text: str, body_offset: int, sentence_index: int, entity: bool = True
 ) -> dict[str, object]:
+    """A mention's row; a name that is no entity (`entity` false: a nationality, an event)
+    has no entity_id."""
     offsets = _offsets(m.start_char, m.end_char, body_offset)
     return MENTION_ROWS.row(
         m,
         {
             "mention_id": stable_id("men_", article_id, offsets["field"], offsets["start_char"], m.end_char),
             "article_id": article_id,
-            "entity_id": c.entity_id,
+            "entity_id": c.entity_id if entity else None,
             "text": text[m.start_char : m.end_char],
             "label": c.label,
-            "ner_label": m.label_,
+            "ner_label": None if m.label_ == CANDIDATE else m.label_,
             **offsets,
             "sentence_index": sentence_index,
         },
@@ -200,13 +203,17 @@ def _sentences(doc: Doc, max_chars: int) -> _Sentences:
 
 
 def _entity_rows(
-    article: Article, clusters: list[Cluster], sentences: _Sentences
+    article: Article, clusters: list[Cluster], others: list[Cluster], sentences: _Sentences
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """(entities, entity_mentions) rows: one observation per cluster, one row per mention."""
+    """(entities, entity_mentions) rows: one observation per entity, one row per mention of
+    an entity or of another name (no entity_id)."""
     aid, boff, text = article.article_id, article.clean.body_offset, article.clean.text
     entities = [entity_row(aid, c) for c in clusters]
     mentions = [
-        mention_row(aid, c, m, text, boff, sentences.index[m.start]) for c in clusters for m in c.mentions
+        mention_row(aid, c, m, text, boff, sentences.index[m.start], entity)
+        for group, entity in ((clusters, True), (others, False))
+        for c in group
+        for m in c.mentions
     ]
     return entities, mentions
 
@@ -246,11 +253,11 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list[Any]]:
     # spaCy-side modules are imported here, not at the top: the run's main process builds
     # the copies' article frames and never needs spaCy (a run with nothing new never imports it)
     from transforms.actions import EVIDENCE_MAX_CHARS, analyse
-    from transforms.entities import cluster_entities
+    from transforms.entities import cluster_names
 
-    clusters = cluster_entities(doc, article.clean.tickers)
+    clusters, others = cluster_names(doc, article.clean.tickers)
     sentences = _sentences(doc, EVIDENCE_MAX_CHARS)
-    entities, mentions = _entity_rows(article, clusters, sentences)
+    entities, mentions = _entity_rows(article, clusters, others, sentences)
     found, quote_records = analyse(doc, clusters, article.published_at)
     return {
         "entities": entities,

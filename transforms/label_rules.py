@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 import transforms.tickers  # noqa: F401  (registers Doc._.tickers, which `acronyms` reads)
 from transforms.rule_edits import NON_NAME_LABELS, Cues, Edits
@@ -221,11 +221,20 @@ def place_nouns(doc: Doc, ed: Edits, cues: Cues) -> None:
             ed.relabel[(e.start, e.end)] = "GPE"
 
 
+def _no_name_start(t: Token) -> bool:
+    """A word a name does not start with: a lower-case common noun or adjective
+    ('spokesman', 'miner'), or an article ('An Allegis spokesman')."""
+    if t.is_lower and t.is_alpha and t.pos_ in ("NOUN", "ADJ"):
+        return True
+    return t.pos_ == "DET" and t.lower_ in ("a", "an")
+
+
 def trim_and_split(doc: Doc) -> None:
     """Boundaries: a name does not end in lower-case words or a bare number ('Interfax
-    news agency', 'Durham 114'), and a spaced dash separates two names ('Romania -
-    Cosmin Contra'). A lone capitalised common noun opening a line ('Attendance',
-    'Women') is not a name."""
+    news agency', 'Durham 114'), nor start with a lower-case common noun or adjective before
+    its capitalised words ('spokesman Alan Jones', 'miner Highland Gold', 'An Allegis'), and a spaced
+    dash separates two names ('Romania - Cosmin Contra'). A lone capitalised common noun
+    opening a line ('Attendance', 'Women') is not a name."""
     ents: list[Span] = []
     changed = False
     for e in doc.ents:
@@ -235,6 +244,8 @@ def trim_and_split(doc: Doc) -> None:
                 (doc[end - 1].is_lower and doc[end - 1].is_alpha) or doc[end - 1].like_num
             ):
                 end -= 1
+            while end - start > 1 and doc[start + 1].text[:1].isupper() and _no_name_start(doc[start]):
+                start += 1
         pieces = []
         cut = start
         for t in doc[start:end]:

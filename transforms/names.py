@@ -19,6 +19,8 @@ ENTITY_LABELS = frozenset(
     {"ORG", "PERSON", "GPE", "LOC", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART", "NORP", "LANGUAGE"}
 )
 ENTITY_KINDS = ("ORG", "PERSON", "GPE", "PRODUCT")
+# names that are no entities of the guidelines, kept as mentions without an entity (CoNLL's MISC)
+OTHER_NAME_LABELS = frozenset({"NORP", "EVENT", "LAW", "WORK_OF_ART", "LANGUAGE"})
 CANDIDATE = "NNP"  # the label of a proper-noun run no entity covers (transforms.entities)
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Labels an actor of an action may have.

@@ -65,9 +65,11 @@ def _possessed_product(doc: Doc, ed: Edits, t: Token, product_nouns: frozenset[s
     if e <= s:
         return
     digit = has_digit(doc, s, e)
-    if not digit and any(doc[k].ent_type_ in ("PERSON", "GPE", "NORP") for k in range(s, e)):
-        return
     followed_by_noun = e < len(doc) and doc[e].lemma_.lower() in product_nouns
+    if not (digit or followed_by_noun) and any(
+        doc[k].ent_type_ in ("PERSON", "GPE", "NORP") for k in range(s, e)
+    ):
+        return  # "its French unit": a person, place or nationality needs a number or a product noun
     owner_named = doc[s].ent_type_ in ("ORG", "PRODUCT", "WORK_OF_ART") and t.tag_ == "POS"
     if digit or followed_by_noun or owner_named:
         ed.add(s, e, "PRODUCT")

@@ -141,7 +141,7 @@ class Loader:
         con.execute(
             """CREATE TEMP TABLE _touched AS
                SELECT DISTINCT entity_id FROM entity_mentions
-               WHERE article_id IN (SELECT article_id FROM _articles)
+               WHERE article_id IN (SELECT article_id FROM _articles) AND entity_id IS NOT NULL
                UNION SELECT entity_id FROM _entities"""
         )
         for table in _ARTICLE_TABLES:
@@ -158,6 +158,6 @@ class Loader:
         con.execute(_RECOUNT_ENTITIES)
         con.execute(
             """DELETE FROM entities WHERE entity_id IN (SELECT entity_id FROM _touched)
-               AND entity_id NOT IN (SELECT entity_id FROM entity_mentions)"""
+               AND entity_id NOT IN (SELECT entity_id FROM entity_mentions WHERE entity_id IS NOT NULL)"""
         )
         con.execute("DROP TABLE _touched")

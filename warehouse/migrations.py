@@ -179,6 +179,15 @@ def _m007_quarantine_key(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"UPDATE quarantine SET quarantine_key = {QUARANTINE_KEY_SQL} WHERE quarantine_key IS NULL")
 
 
+def _m008_names_that_are_no_entities(con: duckdb.DuckDBPyConnection) -> None:
+    """entities keep the four kinds of the gold guidelines; a stored nationality, event, law,
+    work or language becomes mentions without an entity (entity_mentions.entity_id NULL)."""
+    con.execute("ALTER TABLE entity_mentions ALTER COLUMN entity_id DROP NOT NULL")
+    others = "SELECT entity_id FROM entities WHERE label IN ('NORP', 'EVENT', 'LAW', 'WORK_OF_ART', 'LANGUAGE')"
+    con.execute(f"UPDATE entity_mentions SET entity_id = NULL WHERE entity_id IN ({others})")
+    con.execute(f"DELETE FROM entities WHERE entity_id IN ({others})")
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
@@ -188,6 +197,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (5, "duplicates, per-source counts, fetch state", _m005_duplicates_and_fetch_state),
     (6, "what cleaning removed, per article", _m006_cleaning_removed),
     (7, "quarantine key: a re-run does not quarantine the same input twice", _m007_quarantine_key),
+    (8, "names that are no entities: mentions without an entity", _m008_names_that_are_no_entities),
 ]
 
 

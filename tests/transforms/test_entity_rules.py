@@ -249,6 +249,62 @@ ROWS = [
     row("result line: teams", "Lotte 6 Hyundai 2", [], [("Lotte", "ORG"), ("Hyundai", "ORG")]),
     row("result line: countries", "France 2 Italy 1", [], [("France", "GPE"), ("Italy", "GPE")]),
     row("result line: not a sentence", "Lotte won 6 games.", [], []),
+    # whole company names (transforms/company_spans.py): a legal-form name takes the
+    # capitalised words before it, and the name before "and" unless that is a company itself
+    row(
+        "company: words before a legal-form name",
+        "Shares of Michigan General Corp rose.",
+        [("Michigan", "GPE"), ("General Corp", "ORG")],
+        [("Michigan General Corp", "ORG")],
+    ),
+    row(
+        "company: a name around 'and'",
+        "The underwriter is Alex Brown and Sons Inc of Baltimore.",
+        [("Alex Brown", "PERSON"), ("Sons Inc", "ORG"), ("Baltimore", "GPE")],
+        [("Alex Brown and Sons Inc", "ORG"), ("Baltimore", "GPE")],
+    ),
+    row(
+        "company: two places around 'and'",
+        "Hongkong and Shanghai Banking Corp raised its rate.",
+        [("Hongkong", "GPE"), ("Shanghai Banking Corp", "ORG")],
+        [("Hongkong and Shanghai Banking Corp", "ORG")],
+    ),
+    row(
+        "company: not the first word of a sentence",
+        "Yesterday General Corp said so.",
+        [("General Corp", "ORG")],
+        [("General Corp", "ORG")],
+    ),
+    row(
+        "company: two companies, the first with a legal form",
+        "Lac Minerals Ltd and Cambior Inc will build it.",
+        [("Lac Minerals Ltd", "ORG"), ("Cambior Inc", "ORG")],
+        [("Lac Minerals Ltd", "ORG"), ("Cambior Inc", "ORG")],
+    ),
+    row(
+        "company: two companies, one named alone",
+        "Dome and Cambior Inc will build it. Dome said so.",
+        [("Dome", "ORG"), ("Cambior Inc", "ORG"), ("Dome", "ORG")],
+        [("Dome", "ORG"), ("Cambior Inc", "ORG"), ("Dome", "ORG")],
+    ),
+    row(
+        "company: a country and a company",
+        "Talks between Canada and Pearson Plc ended.",
+        [("Canada", "GPE"), ("Pearson Plc", "ORG")],
+        [("Canada", "GPE"), ("Pearson Plc", "ORG")],
+    ),
+    row(
+        "company: the tail of a longer name",
+        "First National Bank of Minneapolis and Salomon Inc led it.",
+        [("First National Bank of Minneapolis", "ORG"), ("Salomon Inc", "ORG")],
+        [("First National Bank of Minneapolis", "ORG"), ("Salomon Inc", "ORG")],
+    ),
+    row(
+        "company: a rating is no name",
+        "It was rated Aa-3 and Standard and Poor's Corp agreed.",
+        [("Standard and Poor's Corp", "ORG")],
+        [("Standard and Poor's Corp", "ORG")],
+    ),
 ]
 
 

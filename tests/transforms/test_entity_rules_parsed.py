@@ -30,11 +30,12 @@ def known_error(rule, text, before, after, reason):
 
 ROWS = [
     # an institution's name split at "and" inside one prepositional object is joined
-    row(
+    known_error(
         "institution: joined",
         "The International Center for Missing and Exploited Children said the number rose.",
-        [("International Center for Missing", "ORG"), ("Exploited Children", "ORG")],
+        [("Exploited Children", "PERSON")],
         [("International Center for Missing and Exploited Children", "ORG")],
+        "the recogniser now tags only 'Exploited Children' (a PERSON): no organisation before 'and' to join (the clusters' classifier keeps no entity)",
     ),
     unchanged(
         "institution: not two names",
@@ -45,13 +46,13 @@ ROWS = [
     row(
         "product: possessive, model number",
         "Sony's Clie PEG UX50 goes on sale in Japan.",
-        [("Sony", "ORG"), ("Clie PEG", "PERSON"), ("Japan", "GPE")],
+        [("Sony", "ORG"), ("Clie PEG", "ORG"), ("Japan", "GPE")],
         [("Sony", "ORG"), ("Clie PEG UX50", "PRODUCT"), ("Japan", "GPE")],
     ),
     row(
         "product: 'its', product noun",
         "Amazon said its Rekognition software was popular.",
-        [("Amazon", "ORG"), ("Rekognition", "LAW")],
+        [("Amazon", "ORG"), ("Rekognition", "NORP")],
         [("Amazon", "ORG"), ("Rekognition", "PRODUCT")],
     ),
     row(
@@ -69,7 +70,7 @@ ROWS = [
     known_error(
         "product: a name in lower case",
         "Apple's iPod Nano is selling well.",
-        [("Apple", "ORG")],
+        [("Apple", "ORG"), ("iPod Nano", "PERSON")],
         [("Apple", "ORG"), ("iPod Nano", "PRODUCT")],
         "a name starting in lower case ('iPod') is no name token: no product",
     ),
@@ -77,7 +78,7 @@ ROWS = [
     row(
         "product: version number",
         "Microsoft released Windows Media Player 10 on Monday.",
-        [("Microsoft", "ORG"), ("Windows Media Player", "ORG"), ("Monday", "DATE")],
+        [("Microsoft", "ORG"), ("Windows Media Player", "PRODUCT"), ("Monday", "DATE")],
         [("Microsoft", "ORG"), ("Windows Media Player 10", "PRODUCT"), ("Monday", "DATE")],
     ),
     unchanged(
@@ -85,18 +86,16 @@ ROWS = [
         "He was born in May 1970 and moved in June 12.",
         [("May 1970", "DATE"), ("June 12", "DATE")],
     ),
-    row(
+    unchanged(
         "product: not a score (a results line: teams)",
         "Arsenal 2 Chelsea 1",
-        [("2", "CARDINAL")],
-        [("Arsenal", "ORG"), ("2", "CARDINAL"), ("Chelsea", "ORG")],
+        [("Arsenal", "ORG"), ("Chelsea", "ORG")],
     ),
-    known_error(
+    row(
         "product: version number after a hyphenated name",
         "Valve released Half-Life 2 in November.",
-        [("November", "DATE")],
+        [("Valve", "ORG"), ("Half-Life 2", "PRODUCT"), ("November", "DATE")],
         [("Half-Life 2", "PRODUCT"), ("November", "DATE")],
-        "'Half-Life 2' (the rule's own example) is not found",
     ),
     # ... or a model number before a product noun
     row(
@@ -106,16 +105,15 @@ ROWS = [
         [("RA-104", "PRODUCT")],
     ),
     # in a coordination of three or more, a minority label gives way
-    row(
+    unchanged(
         "coordination: minority relabelled",
         "Shares in Nokia, Siemens and Motorola fell.",
-        [("Nokia", "GPE"), ("Siemens", "ORG"), ("Motorola", "ORG")],
         [("Nokia", "ORG"), ("Siemens", "ORG"), ("Motorola", "ORG")],
     ),
     unchanged(
         "coordination: not of two",
         "Shares in Nokia and Siemens fell.",
-        [("Nokia", "GPE"), ("Siemens", "ORG")],
+        [("Nokia", "ORG"), ("Siemens", "ORG")],
     ),
     unchanged(
         "coordination: not when all agree",
@@ -125,7 +123,7 @@ ROWS = [
     known_error(
         "coordination: teams",
         "Barcelona, Madrid and Valencia drew their matches.",
-        [("Barcelona", "GPE"), ("Madrid", "GPE"), ("Valencia", "PERSON")],
+        [("Barcelona", "GPE"), ("Madrid", "GPE"), ("Valencia", "GPE")],
         [("Barcelona", "ORG"), ("Madrid", "ORG"), ("Valencia", "ORG")],
         "the third team becomes a place (coordination), then the team rule misses it",
     ),
@@ -136,11 +134,12 @@ ROWS = [
         [("Thorn", "PERSON")],
         [("Thorn", "ORG")],
     ),
-    row(
+    known_error(
         "appositive: company",
         "Clarins, the French cosmetics company, reported results.",
-        [("Clarins", "PERSON"), ("French", "NORP")],
+        [("French", "NORP")],
         [("Clarins", "ORG"), ("French", "NORP")],
+        "the recogniser now misses 'Clarins' altogether: no entity for the appositive to relabel",
     ),
     row(
         "appositive: person's role",
@@ -148,36 +147,34 @@ ROWS = [
         [("Lucas", "ORG")],
         [("Lucas", "PERSON")],
     ),
-    row(
+    known_error(
         "appositive: product",
         "The technology, OMAP-Vox, will be available next year.",
-        [("OMAP-Vox", "ORG"), ("next year", "DATE")],
+        [("OMAP-Vox", "GPE"), ("next year", "DATE")],
         [("OMAP-Vox", "PRODUCT"), ("next year", "DATE")],
+        "the recogniser now calls 'OMAP-Vox' a place, and the appositive rule makes no place a PRODUCT",
     ),
-    row("appositive: game", "Halo, the game, sold well.", [("Halo", "ORG")], [("Halo", "PRODUCT")]),
+    unchanged("appositive: game", "Halo, the game, sold well.", [("Halo", "PRODUCT")]),
     unchanged(
         "appositive: not a name outside it",
         "Julio Hegedus, chief economist at Lopes Filho, said rates would rise.",
-        [("Julio Hegedus", "PERSON"), ("Lopes Filho", "FAC")],
+        [("Julio Hegedus", "PERSON"), ("Lopes Filho", "GPE")],
     ),
-    known_error(
+    unchanged(
         "appositive: an acronym",
         "Sony unveiled the PSP, a handheld console.",
-        [("Sony", "ORG")],
         [("Sony", "ORG"), ("PSP", "PRODUCT")],
-        "the acronym rule makes 'PSP' an ORG after the appositive rule has run",
     ),
     # a place or person-like name that beats, loses to or draws with someone is a team
     row(
         "team: subject and object",
         "Wigan defeated Bolton at home.",
-        [("Wigan", "PERSON"), ("Bolton", "PERSON")],
+        [("Wigan", "ORG"), ("Bolton", "GPE")],
         [("Wigan", "ORG"), ("Bolton", "ORG")],
     ),
-    row(
+    unchanged(
         "team: 'lost to'",
         "Kent lost to Surrey by six wickets.",
-        [("Kent", "PERSON"), ("Surrey", "PERSON"), ("six", "CARDINAL")],
         [("Kent", "ORG"), ("Surrey", "ORG"), ("six", "CARDINAL")],
     ),
     unchanged(
@@ -188,7 +185,7 @@ ROWS = [
     unchanged(
         "team: not without a contest verb",
         "Kent visited Surrey on Monday.",
-        [("Kent", "PERSON"), ("Surrey", "PERSON"), ("Monday", "DATE")],
+        [("Kent", "ORG"), ("Surrey", "GPE"), ("Monday", "DATE")],
     ),
     unchanged(
         "team: not a national team",
@@ -198,44 +195,42 @@ ROWS = [
     known_error(
         "team: a score after the name",
         "Leeds beat Chelsea 2-1 on Saturday.",
-        [("Chelsea 2-1", "ORG"), ("Saturday", "DATE")],
         [("Leeds", "ORG"), ("Chelsea", "ORG"), ("Saturday", "DATE")],
-        "'Leeds' is not found and the score is trimmed to 'Chelsea 2-'",
+        [("Leeds", "ORG"), ("Chelsea", "ORG"), ("Saturday", "DATE")],
+        "'Leeds' opening the sentence is tagged NN and dropped as a common noun opening a line",
     ),
     # rules of test_entity_rules.py on real parses
-    row(
+    unchanged(
         "place noun and acronym",
         "The Kurdish city of Arbil fell to the KDP.",
-        [("Kurdish", "NORP"), ("Arbil", "ORG")],
-        [("Kurdish", "NORP"), ("Arbil", "GPE"), ("KDP", "ORG")],
+        [("Kurdish", "NORP"), ("Arbil", "LOC"), ("KDP", "ORG")],
     ),
     unchanged(
         "place noun: already a place",
         "Troops entered the town of Qalqilya on Monday.",
         [("Qalqilya", "GPE"), ("Monday", "DATE")],
     ),
-    row(
+    unchanged(
         "dateline",
         "BELGRADE 1996-08-30\n\nSerbian police arrested dozens of protesters.",
-        [("1996-08-30", "DATE"), ("Serbian", "NORP"), ("dozens", "CARDINAL")],
         [("BELGRADE", "GPE"), ("1996-08-30", "DATE"), ("Serbian", "NORP"), ("dozens", "CARDINAL")],
     ),
-    row(
+    unchanged(
         "surname",
         "Alexander Lebed arrived in Moscow. Lebed said the war was over.",
-        [("Alexander Lebed", "PERSON"), ("Moscow", "GPE")],
         [("Alexander Lebed", "PERSON"), ("Moscow", "GPE"), ("Lebed", "PERSON")],
     ),
-    row(
+    known_error(
         "version number and propagation",
         "Doom 3 was developed by id Software. Fans said Doom 3 was scary.",
-        [("Software", "ORG"), ("3", "CARDINAL")],
+        [("Doom", "PERSON"), ("3", "CARDINAL")],
         [("Doom 3", "PRODUCT"), ("Software", "ORG"), ("Doom 3", "PRODUCT")],
+        "the recogniser now calls 'Doom' a PERSON, and a version number does not extend a person's name",
     ),
     row(
         "event",
         "He won the Turner Prize in 2004.",
-        [("Turner Prize", "WORK_OF_ART"), ("2004", "DATE")],
+        [("Turner Prize", "ORG"), ("2004", "DATE")],
         [("Turner Prize", "EVENT"), ("2004", "DATE")],
     ),
     unchanged(

@@ -112,7 +112,8 @@ ENTITIES = Table(
         C(
             "label",
             "VARCHAR",
-            "Entity kind: ORG, PERSON, GPE, LOC, FAC, PRODUCT, EVENT, LAW or WORK_OF_ART.",
+            "Entity kind: ORG, PERSON, GPE (any named place: country, region, city, facility) or PRODUCT. "
+            "Nationalities, events, laws and works are not entities (GUIDELINES: entities).",
             "NOT NULL",
         ),
         C("ticker", "VARCHAR", "Stock ticker attached to this entity in the text, e.g. AMZN."),
@@ -154,14 +155,26 @@ ENTITIES = Table(
 
 ENTITY_MENTIONS = Table(
     "entity_mentions",
-    "one row per mention of an entity in an article.",
-    "Where each entity is named, with offsets into the article's title or body.",
+    "one row per mention of an entity or another name in an article.",
+    "Where each entity, and each name that is no entity (entity_id NULL), is named, with offsets into "
+    "the article's title or body.",
     (
         C("mention_id", "VARCHAR", "Stable id: hash of article, field and offsets.", "PRIMARY KEY"),
         C("article_id", "VARCHAR", "Article containing the mention (articles.article_id).", "NOT NULL"),
-        C("entity_id", "VARCHAR", "Entity mentioned (entities.entity_id).", "NOT NULL"),
+        C(
+            "entity_id",
+            "VARCHAR",
+            "Entity mentioned (entities.entity_id); NULL for a name that is no entity of the four kinds "
+            "(a nationality, event, law, work or language: `label` says which).",
+        ),
         C("text", "VARCHAR", "The mention exactly as written.", "NOT NULL"),
-        C("label", "VARCHAR", "The entity's label (after per-article canonicalisation).", "NOT NULL"),
+        C(
+            "label",
+            "VARCHAR",
+            "The entity's label (after per-article canonicalisation); for a name that is no entity, its "
+            "kind: NORP (nationality, religious or political group), EVENT, LAW, WORK_OF_ART or LANGUAGE.",
+            "NOT NULL",
+        ),
         C("ner_label", "VARCHAR", "The label the NER model gave this mention."),
         C("field", "VARCHAR", "Which text the offsets refer to: 'title' or 'body'.", "NOT NULL"),
         C("start_char", "INTEGER", "Start offset (inclusive) in the field's text.", "NOT NULL"),
