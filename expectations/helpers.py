@@ -63,7 +63,9 @@ def prepare_entities(entities: pl.DataFrame, articles: pl.DataFrame) -> pl.DataF
 
 
 def prepare_mentions(mentions: pl.DataFrame, articles: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
-    out = _optional_entity_known(_with_field_length(mentions, articles), entities, "entity_id", "_entity_known")
+    out = _optional_entity_known(
+        _with_field_length(mentions, articles), entities, "entity_id", "_entity_known"
+    )
     return out.with_columns(_text_at_offsets(mentions, articles))
 
 

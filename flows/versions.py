@@ -3,7 +3,7 @@
 import subprocess
 
 from transforms.extensions import extractor_entry_points
-from transforms.model import NlpSpec, as_spec, ner_version
+from transforms.model import NlpSpec, as_spec, kinds_version, ner_version
 
 __version__ = "0.1.0"
 
@@ -26,8 +26,8 @@ def code_version() -> str:
 def model_version(spec: str | NlpSpec) -> str:
     """`name-version` of the installed spaCy model package, read from its metadata (without
     importing spaCy or loading the model: a run with nothing new never does), then the
-    recogniser's weights when they are not the package's (`+ ner <sha256 prefix>`) and the
-    installed extractors."""
+    recogniser's weights when they are not the package's (`+ ner <sha256 prefix>`), the
+    entity-kind classifier's (`+ kinds <sha256 prefix>`) and the installed extractors."""
     from importlib.metadata import PackageNotFoundError, version
 
     spec = as_spec(spec)
@@ -38,5 +38,8 @@ def model_version(spec: str | NlpSpec) -> str:
     ner = ner_version(spec)
     if ner is not None:
         name += f" + {ner}"
+    kinds = kinds_version()
+    if kinds is not None:
+        name += f" + {kinds}"
     extras = [ep.name for ep in extractor_entry_points()]
     return name + (f" + extractors {', '.join(extras)}" if extras else "")

@@ -156,7 +156,9 @@ def cluster_names(
             others.append(c)  # no entity, by the classifier or the vote: its own kind of name
     for c in entities + others:
         c.freeze()
-    return sorted(entities, key=lambda c: c.mentions[0].start), sorted(others, key=lambda c: c.mentions[0].start)
+    return sorted(entities, key=lambda c: c.mentions[0].start), sorted(
+        others, key=lambda c: c.mentions[0].start
+    )
 
 
 def candidate_clusters(

@@ -38,10 +38,17 @@ if TYPE_CHECKING:
 class Cluster(Protocol):
     """What the features read of a cluster (transforms.entities.Cluster)."""
 
-    label: str
-    mentions: Sequence[Span]
-    ticker: str | None
-    company: Any
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def mentions(self) -> Sequence[Span]: ...
+
+    @property
+    def ticker(self) -> str | None: ...
+
+    @property
+    def company(self) -> Any: ...
 
     @property
     def name(self) -> str: ...

@@ -13,6 +13,9 @@ a possessive, a model number, an appositive, a coordination), never a list of na
    number ("the RA-104 media server") is a PRODUCT.
 4. Appositives: "Thorn, the ... organization" -> ORG; "Julio Hegedus, chief economist"
    -> PERSON; "The technology, OMAP-Vox," -> PRODUCT.
+5. Whole company names: a name ending in a legal form takes the capitalised words before
+   it and, unless that is a company of its own, the name before "and" ("Michigan General
+   Corp", "Alex. Brown and Sons Inc"): transforms/company_spans.py.
 
 Labels set by rules are recorded in `doc.user_data["newsetl_rule_labels"]` so that the
 per-article entity clustering lets rule evidence outvote the model's label.
@@ -20,7 +23,9 @@ per-article entity clustering lets rule evidence outvote the model's label.
 The component is a factory: its word lists (patterns/cues.json, honorifics from
 patterns/names.json) are its data, written by `nlp.to_disk` and read back by `spacy.load`;
 `nlp.add_pipe("newsetl_entity_rules", config={"cues": {"honorifics": ["mr"]}})` replaces
-any of them. The rules themselves: transforms/label_rules.py, transforms/product_rules.py.
+any of them. The rules themselves: transforms/label_rules.py, transforms/product_rules.py,
+transforms/company_spans.py. The label each entity ends with is decided per article after
+the rules, from their labels among other evidence (transforms/entity_kinds.py).
 """
 
 from __future__ import annotations

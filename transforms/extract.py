@@ -146,7 +146,13 @@ def entity_row(article_id: str, c: Cluster) -> dict[str, object]:
 
 
 def mention_row(
-    article_id: str, c: Cluster, m: Span, text: str, body_offset: int, sentence_index: int, entity: bool = True
+    article_id: str,
+    c: Cluster,
+    m: Span,
+    text: str,
+    body_offset: int,
+    sentence_index: int,
+    entity: bool = True,
 ) -> dict[str, object]:
     """A mention's row; a name that is no entity (`entity` false: a nationality, an event)
     has no entity_id."""

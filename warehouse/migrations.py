@@ -183,7 +183,9 @@ def _m008_names_that_are_no_entities(con: duckdb.DuckDBPyConnection) -> None:
     """entities keep the four kinds of the gold guidelines; a stored nationality, event, law,
     work or language becomes mentions without an entity (entity_mentions.entity_id NULL)."""
     con.execute("ALTER TABLE entity_mentions ALTER COLUMN entity_id DROP NOT NULL")
-    others = "SELECT entity_id FROM entities WHERE label IN ('NORP', 'EVENT', 'LAW', 'WORK_OF_ART', 'LANGUAGE')"
+    others = (
+        "SELECT entity_id FROM entities WHERE label IN ('NORP', 'EVENT', 'LAW', 'WORK_OF_ART', 'LANGUAGE')"
+    )
     con.execute(f"UPDATE entity_mentions SET entity_id = NULL WHERE entity_id IN ({others})")
     con.execute(f"DELETE FROM entities WHERE entity_id IN ({others})")
 

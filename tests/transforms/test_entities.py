@@ -168,3 +168,13 @@ def test_parenthesised_abbreviation_is_an_alias_not_a_ticker(nlp):
     )
     (ibge,) = cluster_entities(doc)
     assert (ibge.ticker, ibge.aliases, len(ibge.mentions)) == (None, ["IBGE"], 2)
+
+
+def test_names_that_are_no_entities_keep_their_mentions(nlp):
+    """A nationality is no entity (the four kinds of the guidelines), but its mentions are kept
+    without an entity, labelled with their kind (CoNLL's MISC reads them)."""
+    from transforms.entities import cluster_names
+
+    entities, others = cluster_names(nlp("French and German officials met in Brussels on Tuesday."))
+    assert [(c.name, c.label) for c in entities] == [("Brussels", "GPE")]
+    assert sorted((c.name, c.label) for c in others) == [("French", "NORP"), ("German", "NORP")]

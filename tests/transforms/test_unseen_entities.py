@@ -83,7 +83,7 @@ ROWS = [
     ),
     row(
         "a car with a model number is a product",
-        "General Motors is recalling its Pontiac G6 cars to fix the ignition.",
+        "General Motors is recalling its Pontiac G6 cars to fix the ignition. The Pontiac G6 went on sale in 2004.",
         [("General Motors", "ORG"), ("Pontiac G6", "PRODUCT")],
         [("Pontiac G6", "ORG")],
     ),
@@ -114,7 +114,7 @@ ROWS = [
     ),
     known_error(
         "a nationality read as a place",
-        "Kuwaiti officials said the tanker was hit.",
+        "Kuwaiti officials said the tanker, owned by a Kuwaiti firm, was hit.",
         [],
         [("Kuwaiti", "GPE")],
         "the recogniser calls 'Kuwaiti' a place, and nothing the classifier reads marks it as a nationality",

@@ -112,3 +112,27 @@ def test_run_counters_are_the_declared_integer_counts_and_start_at_zero(tmp_path
         wh.update_run("r1", articles_duplicate=2, validation={"t": 1})
         row = wh.run_row("r1")
         assert row is not None and row["articles_duplicate"] == 2 and row["validation"] == '{"t": 1}'
+
+
+def test_a_stored_nationality_becomes_mentions_without_an_entity(tmp_path):
+    """Migration 8: a warehouse written when nationalities, events and laws were entities
+    keeps their mentions, without an entity; the other entities stay."""
+    from warehouse.migrations import _m008_names_that_are_no_entities
+
+    con = connect(tmp_path / "w.duckdb")
+    con.execute("ALTER TABLE entity_mentions ALTER COLUMN entity_id SET NOT NULL")  # as before migration 8
+    con.execute(
+        "INSERT INTO entities (entity_id, name, label, mention_count, article_count) "
+        "VALUES ('e1', 'Dutch', 'NORP', 1, 1), ('e2', 'Amazon', 'ORG', 1, 1)"
+    )
+    con.execute(
+        "INSERT INTO entity_mentions (mention_id, article_id, entity_id, text, label, field, start_char, "
+        "end_char, sentence_index) VALUES ('m1', 'a', 'e1', 'Dutch', 'NORP', 'body', 0, 5, 0), "
+        "('m2', 'a', 'e2', 'Amazon', 'ORG', 'body', 6, 12, 0)"
+    )
+    _m008_names_that_are_no_entities(con)
+    assert con.execute("select entity_id, label from entities").fetchall() == [("e2", "ORG")]
+    assert con.execute("select mention_id, entity_id, label from entity_mentions order by 1").fetchall() == [
+        ("m1", None, "NORP"),
+        ("m2", "e2", "ORG"),
+    ]

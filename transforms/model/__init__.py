@@ -67,3 +67,14 @@ def ner_version(spec: NlpSpec) -> str | None:
     record = path / "training.json"
     digest = json.loads(record.read_text())["sha256"] if record.exists() else weights_hash(path)
     return f"ner {digest[:12]}"
+
+
+KINDS_RECORD = Path(__file__).resolve().parent / "entity_kinds" / "training.json"
+
+
+def kinds_version() -> str | None:
+    """`kinds <first 12 hex of the entity-kind classifier's sha256>` as its training.json
+    records it (transforms/entity_kinds.py), or None when none is shipped."""
+    if not KINDS_RECORD.is_file():
+        return None
+    return f"kinds {json.loads(KINDS_RECORD.read_text())['sha256'][:12]}"

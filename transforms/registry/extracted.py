@@ -175,7 +175,12 @@ ENTITY_MENTIONS = Table(
             "kind: NORP (nationality, religious or political group), EVENT, LAW, WORK_OF_ART or LANGUAGE.",
             "NOT NULL",
         ),
-        C("ner_label", "VARCHAR", "The label the NER model gave this mention."),
+        C(
+            "ner_label",
+            "VARCHAR",
+            "The label the recogniser (or a rule) gave this mention; NULL for a run of proper nouns it did not "
+            "tag, kept by the entity-kind classifier.",
+        ),
         C("field", "VARCHAR", "Which text the offsets refer to: 'title' or 'body'.", "NOT NULL"),
         C("start_char", "INTEGER", "Start offset (inclusive) in the field's text.", "NOT NULL"),
         C("end_char", "INTEGER", "End offset (exclusive) in the field's text.", "NOT NULL"),

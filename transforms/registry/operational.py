@@ -70,7 +70,8 @@ PIPELINE_RUNS = Table(
             "model_version",
             "VARCHAR",
             "spaCy model package and version; `+ ner <sha256 prefix>` when the recogniser has newsetl's "
-            "weights (transforms/model/ner); `+ extractors ...` for installed extractors.",
+            "weights (transforms/model/ner); `+ kinds <sha256 prefix>` for the entity-kind classifier "
+            "(transforms/model/entity_kinds); `+ extractors ...` for installed extractors.",
         ),
         C("code_version", "VARCHAR", "newsetl version (and git commit when available)."),
         C("pid", "INTEGER", "Process id of the run, to detect runs that died."),
