@@ -22,6 +22,7 @@ from warehouse.report import write_report
 
 def execute(opened, executor: Executor, logger, *, progress: bool = False) -> RunResult:
     """Run `opened` (flows.nightly.OpenRun: lock held, row inserted) with `executor`."""
+    stops.keep_recording()
     state = RunState(opened.settings, opened.wh, opened.run_id, executor)
     batches = Batches(state)
     status, error = "succeeded", None

@@ -72,6 +72,8 @@ def stop_on_signals() -> dict:
         signal.signal(signum, signal.SIG_DFL)
         raise KeyboardInterrupt(name)
 
+    stop.records_stops = True  # type: ignore[attr-defined]  (flows.stops.keep_recording)
+
     return {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
 
 
