@@ -42,7 +42,7 @@ from transforms.entity_features import Lexicons  # noqa: E402
 
 OUT = corpora.ROOT / "transforms" / "model" / "entity_kinds"  # transforms.entity_kinds.KINDS_DIR
 MIN_COUNT = 5
-MIN_WEIGHT = 0.01  # a feature weighing less for every label is left out of weights.json
+MIN_WEIGHT = 0.02  # a feature weighing less for every label is left out of weights.json
 CONLL_WEIGHT = 0.2  # CoNLL's clusters weigh a fifth of the news' clusters in all
 _WORD = re.compile(r"[A-Za-z][a-z]+(?:[-'][a-z]+)*")
 _SENTENCE_OPENERS = frozenset(".!?:;\"'(-\n")
@@ -284,7 +284,9 @@ def build(crossfit: Path, out: Path, news_dev: int, seed: int) -> dict:
     lex = Lexicons({w: b for b, ws in buckets.items() for w in ws}, frozenset(names))
     rows = cluster_rows(crossfit, news, corpora.conll_split("train"), lex)
     fitted, scores = fit(rows, seed)
-    (out / "weights.json").write_text(json.dumps(fitted, sort_keys=True) + "\n", encoding="utf-8")
+    (out / "weights.json").write_text(
+        json.dumps(fitted, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
     meta = {
         "data": {
             source: f"{len({a for a, _, _ in part})} documents, {len(part)} clusters "
