@@ -139,11 +139,17 @@ def cluster_names(
     "(MLC)" after a name is then a ticker; otherwise it is an abbreviation alias.
     `kinds`: the entity-kind classifier that gives each cluster its label
     (transforms/entity_kinds.py; "shipped": the one in transforms/model/, if any; None:
-    the label the mentions vote for).
+    the label the mentions vote for). A name an entity pattern with an id matched keeps the
+    label its mentions vote for: patterns are the data engineer's word.
     """
     clusters, rules = candidate_clusters(doc, known_tickers)
     model = load_model() if kinds == "shipped" else kinds
     decided = decide_kinds(clusters, doc, rules, model) if model is not None else {}
+    for key, c in clusters.items():
+        if any(
+            m.ent_id_ for m in c.mentions
+        ):  # a pattern named it (patterns/entity_patterns.jsonl): it holds
+            decided.pop(key, None)
     entities, others = [], []
     for key, c in clusters.items():
         label = decided.get(key, c.label)

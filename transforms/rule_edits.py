@@ -41,8 +41,9 @@ class Edits:
 
     def apply(self) -> None:
         doc = self.doc
-        ents = [
-            Span(doc, e.start, e.end, label=self.relabel.get((e.start, e.end), e.label_)) for e in doc.ents
+        ents = [  # a pattern's id stays on its span (entities.cluster_names reads it)
+            Span(doc, e.start, e.end, label=self.relabel.get((e.start, e.end), e.label_), span_id=e.id)
+            for e in doc.ents
         ]
         # new spans win over the model's overlapping entities (tokens they cover, not pairs)
         taken = {i for n in self.new for i in range(n.start, n.end)}

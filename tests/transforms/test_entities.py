@@ -178,3 +178,14 @@ def test_names_that_are_no_entities_keep_their_mentions(nlp):
     entities, others = cluster_names(nlp("French and German officials met in Brussels on Tuesday."))
     assert [(c.name, c.label) for c in entities] == [("Brussels", "GPE")]
     assert sorted((c.name, c.label) for c in others) == [("French", "NORP"), ("German", "NORP")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Congress passed the bill on Tuesday.", "The bill now goes to Parliament.", "Shares fell on the NYSE."],
+)
+def test_a_name_an_entity_pattern_matched_keeps_its_label(nlp, text):
+    """patterns/entity_patterns.jsonl is the data engineer's word: the entity-kind classifier
+    does not relabel or drop what a pattern with an id named (the rules keep the id)."""
+    (c,) = cluster_entities(nlp(text))
+    assert c.label == "ORG" and c.mentions[0].ent_id_
