@@ -2,15 +2,27 @@
 
 Direct quotes are text in quotation marks ("..." or “...”) with a reporting verb right
 after the closing mark ("...," wrote Amazon; "...," he said) or right before the opening
-one (Amazon said: "..."); a quote with no cue that follows a quote in the same paragraph
-continues it (same speaker). Indirect quotes are the clauses reporting verbs govern
-outside quotation marks ("IBM announced it's getting out of ...").
+one (Amazon said: "..."), in the same sentence; a quote with no cue that follows a quote in
+the same paragraph continues it (same speaker). A straight mark closes a quote only after
+a non-space and opens one only before a non-space: "...sooner. "If my bill..." is a quote
+left open (the convention for a quote running on into the next paragraph) followed by a
+new one, not a quote of ` "` and a gap. Indirect quotes are the clauses reporting verbs
+govern outside quotation marks ("IBM announced it's getting out of ..."); a reporting
+verb inside another indirect quote is part of that quote, not a second row.
+
+The speaker is the cue verb's doer, with three refinements on the parse: a role noun
+with an appositive name gives the name ("His mother, Giselle, said"; "said chief
+economist, Jan Egeland"); a passive verb governing the cue gives its passive subject
+("the aid agency was quoted as saying", resolved like any description); conjoined
+speakers ("Apple and Motorola announced") give one row for the one quote, with the
+entity only when they are one entity. Content and offsets never carry surrounding
+whitespace: `start_char:end_char` slices exactly `content` from the text.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from spacy.attrs import IDX
@@ -19,12 +31,23 @@ from spacy.tokens import Doc, Token
 from transforms.entities import Cluster
 from transforms.intervals import overlaps, span_at
 from transforms.lexicons import words
-from transforms.syntax import Context, actor_text, chars, find_doers, resolve, span_text
+from transforms.syntax import Context, actor_text, find_doers, resolve, source_text
 
 REPORTING_VERBS = words("clauses.json", "reporting_verbs")  # say, tell, announce, ...
-_QUOTE = re.compile(r"“([^”\n]{2,3000})”|\"([^\"\n]{2,3000})\"")
-# How far (in tokens) a cue verb may sit from the quotation mark it introduces.
-_CUE_WINDOW = 6
+_MARK = re.compile(r'["“”]')
+_NEXT_OPENS = re.compile(r'\s*["“]')
+_MIN_QUOTE, _MAX_QUOTE = 2, 3000  # characters of a direct quote's words
+# Characters after which a straight mark may open a quote (besides a space).
+_OPENS_AFTER = frozenset("([{-—–/‘'")
+# How far (in tokens) a cue verb may sit from the quotation mark it introduces; the
+# search stops at the sentence's end and at another quotation mark. After the quote the
+# speaker may come first, with a title ("...," Yurij Ponomarev, managing director of the
+# State Bank, told Reuters).
+_CUE_WINDOW = 8
+_CUE_WINDOW_AFTER = 14
+_SENTENCE_END = frozenset([".", "!", "?"])
+# What an indirect quote's words do not start or end with.
+_CLAUSE_TRIM = " \n\t,;:"
 
 
 @dataclass(frozen=True)
@@ -45,26 +68,106 @@ def _token_starts(doc: Doc) -> list[int]:
     return starts
 
 
-def _cue_near(doc: Doc, start: int, end: int) -> Token | None:
-    """A reporting verb just after the closing mark or just before the opening one."""
+def trimmed(text: str, start: int, end: int, strip: str | None = None) -> tuple[int, int]:
+    """`start:end` without the characters of `strip` (default whitespace) at either end."""
+    piece = text[start:end]
+    left = len(piece) - len(piece.lstrip(strip))
+    right = len(piece.rstrip(strip))
+    return (start + left, start + right) if right > left else (start, start)
+
+
+@dataclass(frozen=True)
+class _Marked:
+    """Text in quotation marks: the marks' span (`end` is the content's end when the quote
+    is left open) and its words' span without surrounding whitespace."""
+
+    start: int
+    end: int
+    words_start: int
+    words_end: int
+    closed: bool
+
+
+def quotation_spans(text: str) -> list[_Marked]:
+    """Pairs of quotation marks in text order. “ opens and ” closes; a straight mark closes
+    an open quote when it follows a non-space (or stands between spaces), opens one when
+    it precedes a non-space and follows a space, a bracket or a dash. A quote left open before a new opening mark
+    ends there (a quote running on into a new paragraph, the paragraphs joined); one left
+    open at a line's end ends there when the next paragraph opens a quote; else it is no
+    quote (a stray mark)."""
+    out: list[_Marked] = []
+    open_at: int | None = None
+    line_end = -1
+
+    def add(start: int, end: int, words_end: int, closed: bool) -> None:
+        ws, we = trimmed(text, start + 1, words_end)
+        if _MIN_QUOTE <= we - ws <= _MAX_QUOTE:
+            out.append(_Marked(start, end, ws, we, closed))
+
+    for m in _MARK.finditer(text):
+        i, ch = m.start(), m.group()
+        if open_at is not None and i > line_end >= 0:  # the open quote's line ended
+            if _NEXT_OPENS.match(text, line_end):
+                add(open_at, line_end, line_end, False)
+            open_at = None
+        prev = text[i - 1] if i > 0 else "\n"
+        nxt = text[i + 1] if i + 1 < len(text) else "\n"
+        # a mark between spaces opens nothing: it closes an open quote ("... ever. " A)
+        can_close = ch == "”" or (ch == '"' and (not prev.isspace() or nxt.isspace()))
+        can_open = ch == "“" or (ch == '"' and not nxt.isspace() and (prev.isspace() or prev in _OPENS_AFTER))
+        if open_at is not None and can_close:
+            add(open_at, i + 1, i, True)
+            open_at = None
+        elif can_open:
+            if open_at is not None:
+                add(open_at, i, i, False)
+            open_at = i
+            line_end = text.find("\n", i)
+    if open_at is not None and line_end >= 0 and _NEXT_OPENS.match(text, line_end):
+        add(open_at, line_end, line_end, False)
+    return out
+
+
+def _stops(t: Token) -> bool:
+    """A token a cue search does not cross: a paragraph break, a sentence's end, a mark."""
+    return (t.is_space and "\n" in t.text) or t.text in _SENTENCE_END or any(c in t.text for c in '"“”')
+
+
+def _is_cue(t: Token) -> bool:
+    return t.pos_ == "VERB" and t.lemma_.lower() in REPORTING_VERBS
+
+
+def _says_more(cue: Token, q: _Marked) -> bool:
+    """A cue after a quote that has words of its own after it ("..." Mr Brown insisted his
+    plans were affordable; "..." David Page said: "...") belongs to those words."""
+    nxt = cue.doc[cue.i + 1] if cue.i + 1 < len(cue.doc) else None
+    if nxt is not None and nxt.text == ":":
+        return True
+    # (a next quote parsed as the verb's clause is no words of its own: "...," he said "...")
+    return any(c.dep_ == "ccomp" and c.idx >= q.end and not _stops(c.left_edge) for c in cue.children)
+
+
+def _cue_near(doc: Doc, q: _Marked) -> Token | None:
+    """A reporting verb just after the closing mark or just before the opening one, in the
+    same sentence and with no other quotation mark between."""
     # the doc's token starts, found by bisection: no scan of the whole doc per quote
-    first_after = bisect_left(_token_starts(doc), end)
-    first_inside = bisect_left(_token_starts(doc), start)
-    after = [doc[i] for i in range(first_after, min(first_after + _CUE_WINDOW, len(doc)))]
-    before = [
-        doc[i]
-        for i in range(max(0, first_inside - _CUE_WINDOW), first_inside)
-        if doc[i].idx + len(doc[i]) <= start
-    ]
-    for t in after:
-        if "\n\n" in t.text or (t.is_space and "\n" in t.text):
+    first_after = bisect_left(_token_starts(doc), q.end)
+    first_inside = bisect_left(_token_starts(doc), q.start)
+    if q.closed:  # an open quote is followed by the next quote, not by its cue
+        for i in range(first_after, min(first_after + _CUE_WINDOW_AFTER, len(doc))):
+            if _stops(doc[i]):
+                break
+            if _is_cue(doc[i]):
+                if not _says_more(doc[i], q):
+                    return doc[i]
+                break  # the verb's own words follow it: look before the quote
+    for i in range(first_inside - 1, max(-1, first_inside - 1 - _CUE_WINDOW), -1):
+        t = doc[i]
+        if t.idx + len(t) > q.start:
+            continue
+        if _stops(t) or "\n\n" in t.text_with_ws:
             break
-        if t.pos_ == "VERB" and t.lemma_.lower() in REPORTING_VERBS:
-            return t
-    for t in reversed(before):
-        if "\n\n" in t.text_with_ws:
-            break
-        if t.pos_ == "VERB" and t.lemma_.lower() in REPORTING_VERBS:
+        if _is_cue(t):
             return t
     return None
 
@@ -86,15 +189,58 @@ def find_quotes(ctx: Context) -> list[QuoteRecord]:
     return direct + _indirect_quotes(ctx, spans)
 
 
-def _cued_speaker(ctx: Context, cue: Token, m: re.Match[str]) -> _Attribution:
+def _named(tok: Token) -> Token:
+    """A role noun's appositive name is the speaker: "His mother, Giselle," and "said chief
+    economist Rodrigo Rato" (the name parsed as the title's appositive) give the name."""
+    if tok.pos_ != "NOUN":
+        return tok
+    for c in tok.children:
+        # the name right after the noun, or after its comma: not a name further on
+        gap = tok.doc[tok.i + 1 : c.left_edge.i]
+        if c.dep_ == "appos" and c.pos_ == "PROPN" and all(t.text == "," for t in gap) and len(gap) <= 1:
+            return c
+    return tok
+
+
+def _speaker_tokens(cue: Token) -> list[Token]:
+    """Who did the cue verb; a cue with no doer of its own under a passive verb ("the
+    agency was quoted as saying", "he is reported as saying") has the passive subject."""
+    doers = [_named(d.token) for d in find_doers(cue)]
+    if doers:
+        return doers
+    gov = cue.head.head if cue.head.pos_ == "ADP" else cue.head
+    if gov is cue or cue.dep_ not in ("pcomp", "advcl", "xcomp"):
+        return []
+    passive = [c for c in gov.children if c.dep_ == "nsubjpass"]
+    return [_named(passive[0])] if passive else []
+
+
+def _attribution(ctx: Context, speakers: list[Token], cue: str) -> _Attribution:
+    """One attribution for one quote; conjoined speakers ("Apple and Motorola") share it,
+    with an entity only when they all are one entity."""
+    if not speakers:
+        return _Attribution(cue=cue)
+    found = [resolve(ctx, t)[0] for t in speakers]
+    texts = list(dict.fromkeys(actor_text(ctx, t) for t in speakers))
+    entities = {c.entity_id: c for c in found if c is not None}
+    speaker = next(iter(entities.values())) if len(entities) == 1 else None
+    eid = speaker.entity_id if speaker is not None else None
+    return _Attribution(speaker, " and ".join(texts), eid, cue)
+
+
+def _cued_speaker(ctx: Context, cue: Token, q: _Marked) -> _Attribution:
     """The doer of the cue verb, unless it stands inside the quote itself."""
-    for d in find_doers(cue):
-        if m.start() <= d.token.idx < m.end():
-            continue  # the subject inside the quote is not the speaker
-        speaker, _ = resolve(ctx, d.token)
-        eid = speaker.entity_id if speaker is not None else None
-        return _Attribution(speaker, actor_text(ctx, d.token), eid, cue.lemma_.lower())
-    return _Attribution(cue=cue.lemma_.lower())
+    speakers = [t for t in _speaker_tokens(cue) if not q.start <= t.idx < q.end]
+    return _attribution(ctx, speakers, cue.lemma_.lower())
+
+
+def _continues(text: str, last: _Marked, q: _Marked) -> bool:
+    """Does `q` continue the quote before it: in the same paragraph, or right after it in
+    the next one when that was left open (a quote running over paragraphs)?"""
+    gap = text[last.end : q.start]
+    if not last.closed and not gap.strip():
+        return True
+    return "\n\n" not in gap and len(gap) < 400
 
 
 def _direct_quotes(ctx: Context) -> tuple[list[QuoteRecord], list[tuple[int, int]]]:
@@ -103,53 +249,96 @@ def _direct_quotes(ctx: Context) -> tuple[list[QuoteRecord], list[tuple[int, int
     doc = ctx.doc
     out: list[QuoteRecord] = []
     spans: list[tuple[int, int]] = []
-    last: tuple[int, _Attribution] | None = None  # (end, attribution) of the last quote
-    text = doc.text  # rebuilt from the tokens on every access
-    for m in _QUOTE.finditer(text):
-        g = 1 if m.group(1) is not None else 2
-        qs, qe = m.start(g), m.end(g)
-        spans.append((m.start(), m.end()))
-        cue = _cue_near(doc, m.start(), m.end())
+    last: tuple[_Marked, _Attribution] | None = None  # the last quote and its attribution
+    text = source_text(doc)
+    for q in quotation_spans(text):
+        spans.append((q.start, q.end))
+        cue = _cue_near(doc, q)
         if cue is not None:
-            who = _cued_speaker(ctx, cue, m)
-        elif last is not None and "\n\n" not in text[last[0] : m.start()] and m.start() - last[0] < 400:
+            who = _cued_speaker(ctx, cue, q)
+        elif last is not None and _continues(text, last[0], q):
             who = last[1]
         elif last is None:
             continue  # scare quotes or a title in quotation marks: no speaker, not a quote
         else:
             who = _Attribution()
-        ctx.quote_speakers.append((m.start(), m.end(), who.speaker))
-        out.append(QuoteRecord(who.text, who.entity_id, who.cue, chars(doc, qs, qe).strip(), True, qs, qe))
-        last = (m.end(), who)
+        ctx.quote_speakers.append((q.start, q.end, who.speaker))
+        words = text[q.words_start : q.words_end]
+        out.append(QuoteRecord(who.text, who.entity_id, who.cue, words, True, q.words_start, q.words_end))
+        last = (q, who)
     return out, spans
 
 
-def _indirect_quotes(ctx: Context, spans: list[tuple[int, int]]) -> list[QuoteRecord]:
-    """A reporting verb's clause outside quotation marks."""
-    out: list[QuoteRecord] = []
-    for tok in ctx.doc:
-        if tok.pos_ != "VERB" or tok.lemma_.lower() not in REPORTING_VERBS:
+def _clause_tokens(clause: Token) -> list[Token]:
+    """The clause's words, less a conjoined report with its own subject at its end ("the
+    Lib Dems would make people pay more and Labour says ..." ends before "and Labour")."""
+    cut = len(clause.doc)
+    for t in clause.subtree:
+        deps = {c.dep_ for c in t.children}
+        if t is not clause and _is_cue(t) and t.dep_ == "conj" and {"nsubj", "ccomp"} <= deps:
+            cut = min(cut, t.left_edge.i)
+    toks = [t for t in clause.subtree if not t.is_space and t.i < cut]
+    while cut < len(clause.doc) and toks and toks[-1].dep_ in ("cc", "punct"):
+        toks.pop()  # the "and" before the cut
+    return toks
+
+
+def _inside_another(found: list[tuple[int, int, int]]) -> set[int]:
+    """Which of (position, start, end) have their position inside another's [start, end):
+    by bisection over the spans sorted by start, with the two largest ends so far (the
+    span of the position's own clause may hold it: "Profits, he said, rose")."""
+    order = sorted(range(len(found)), key=lambda k: found[k][1])
+    starts = [found[k][1] for k in order]
+    top: list[tuple[tuple[int, int], tuple[int, int] | None]] = []
+    first: tuple[int, int] | None = None
+    second: tuple[int, int] | None = None
+    for k in order:
+        cand = (found[k][2], k)
+        if first is None or cand > first:
+            first, second = cand, first
+        elif second is None or cand > second:
+            second = cand
+        top.append((first, second))
+    out = set()
+    for k, (pos, _, _) in enumerate(found):
+        i = bisect_right(starts, pos) - 1
+        if i < 0:
             continue
-        if span_at(spans, tok.idx) is not None:
+        a, b = top[i]
+        other = a if a[1] != k else b
+        if other is not None and other[0] > pos:
+            out.add(k)
+    return out
+
+
+def _indirect_quotes(ctx: Context, spans: list[tuple[int, int]]) -> list[QuoteRecord]:
+    """A reporting verb's clause outside quotation marks, one row per clause; a reporting
+    verb inside another's clause is part of that quote ("X said Y warned that ...")."""
+    text = source_text(ctx.doc)
+    found: list[tuple[Token, int, int]] = []
+    for tok in ctx.doc:
+        if not _is_cue(tok) or span_at(spans, tok.idx) is not None:
             continue
         clause = next((c for c in tok.children if c.dep_ == "ccomp"), None)
         if clause is None:
             continue
-        toks = [t for t in clause.subtree if not t.is_space]
-        start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-        if overlaps(spans, start, end):
+        toks = _clause_tokens(clause)
+        if not toks:
             continue
-        for d in find_doers(tok):
-            speaker, _ = resolve(ctx, d.token)
-            out.append(
-                QuoteRecord(
-                    actor_text(ctx, d.token),
-                    speaker.entity_id if speaker is not None else None,
-                    tok.lemma_.lower(),
-                    span_text(toks),
-                    False,
-                    start,
-                    end,
-                )
-            )
+        # a non-projective parse lists a subtree out of order: its span is min to max
+        start = min(t.idx for t in toks)
+        end = max(t.idx + len(t.text) for t in toks)
+        start, end = trimmed(text, start, end, _CLAUSE_TRIM)
+        if end > start and not overlaps(spans, start, end):
+            found.append((tok, start, end))
+    out: list[QuoteRecord] = []
+    nested = _inside_another([(tok.idx, start, end) for tok, start, end in found])
+    for k, (tok, start, end) in enumerate(found):
+        if k in nested:
+            continue
+        speakers = _speaker_tokens(tok)
+        if not speakers:
+            continue  # no one says it: a parse that lost the subject, not a quote
+        who = _attribution(ctx, speakers, tok.lemma_.lower())
+        out.append(QuoteRecord(who.text, who.entity_id, who.cue, text[start:end], False, start, end))
     return out
