@@ -26,10 +26,12 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.action_types import classify
 from transforms.entities import Cluster
+from transforms.lemmas import verb_lemma
 from transforms.lexicons import words
 from transforms.names import ACTOR_LABELS
 from transforms.quotes import REPORTING_VERBS, QuoteRecord, find_quotes
 from transforms.syntax import (
+    LIGHT_NOUNS,
     OBJECT_DEPS,
     Context,
     actor_text,
@@ -56,6 +58,7 @@ class Argument:
 POSSIBLE_AUX = frozenset(["may", "might", "could", "can", "ca"])
 FUTURE_AUX = frozenset(["will", "shall", "'ll", "wo", "would"])
 PLAN_VERBS = words("clauses.json", "plan_verbs")  # plan, intend, agree, ... (to do)
+LIKELY_WORDS = words("clauses.json", "likely_words")  # is likely / expected to (do)
 CONDITION_MARKS = frozenset(["if", "unless", "provided", "providing"])
 MODALITIES = ("asserted", "planned", "possible", "conditional", "reported")
 _PARTICLES = frozenset(["out", "off", "up", "down", "away", "back", "over", "in"])
@@ -107,27 +110,47 @@ def evidence(doc: Doc, sent: Span, verb: Token) -> str:
     return text[cut_lo:cut_hi].strip()
 
 
+_TIME_LABELS = frozenset(["DATE", "TIME"])
+
+
+def _passive_or_reported(verb: Token) -> Token | None:
+    """The subject of a passive with a by-agent; the clause of a reporting verb."""
+    if any(c.dep_ == "agent" for c in verb.children):
+        for c in verb.children:
+            if c.dep_ in ("nsubjpass", "csubjpass"):
+                return c
+    if verb_lemma(verb) in REPORTING_VERBS:
+        for c in verb.children:
+            if c.dep_ == "ccomp" and c.i > verb.i:
+                return c
+    return None
+
+
 def _target(verb: Token) -> Token | None:
     """The direct object, else the completing preposition's object, else the reported
-    or complement clause."""
-    for dep in OBJECT_DEPS:
-        for c in verb.children:
-            if c.dep_ == dep:
-                return c
+    or complement clause. A reporting verb's clause beats its prepositions ("said on
+    Tuesday that ...", "said in its filing to the SEC that ..."); a passive with a
+    by-agent has its subject as target ("was raised ... by Patricia Hewitt"); a time
+    phrase is never the target."""
+    first = _passive_or_reported(verb)
+    if first is not None:
+        return first
+    direct = next((c for dep in OBJECT_DEPS for c in verb.children if c.dep_ == dep), None)
+    if direct is not None:
+        return direct
     preps = [c for c in verb.children if c.dep_ == "prep" and c.i > verb.i]
     prt = [c for c in verb.children if c.dep_ == "prt"]
     for p in preps:
-        objs = [c for c in p.children if c.dep_ in ("pobj", "pcomp")]
+        objs = [c for c in p.children if c.dep_ in ("pobj", "pcomp") and c.ent_type_ not in _TIME_LABELS]
         if not objs:  # "getting out of the business": out -> of -> business
             objs = [g for c in p.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
         if objs and (prt or p.i == verb.i + 1):
             return objs[0]
-    for dep in ("ccomp", "xcomp"):
-        for c in verb.children:
-            if c.dep_ == dep:
-                return c
+    clause = next((c for dep in ("ccomp", "xcomp") for c in verb.children if c.dep_ == dep), None)
+    if clause is not None:
+        return clause
     for p in preps:
-        objs = [c for c in p.children if c.dep_ == "pobj"]
+        objs = [c for c in p.children if c.dep_ == "pobj" and c.ent_type_ not in _TIME_LABELS]
         if objs:
             return objs[0]
     return None
@@ -168,18 +191,27 @@ def _clause_head(verb: Token) -> Token:
     return v
 
 
+def _conditional(verb: Token, chain: list[Token]) -> bool:
+    """An "if"/"unless" clause on the verb or its clause ("If regulators approve, Acme will
+    buy ..."). Not for a reporting verb: in "warned ... if it fails" the condition is part
+    of what was said, and the warning itself is asserted."""
+    if verb_lemma(verb) in REPORTING_VERBS:
+        return False
+    if any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for v in chain for c in v.children):
+        return True
+    return any(
+        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in CONDITION_MARKS for m in c.children)
+        for v in chain
+        for c in v.children
+    )
+
+
 def _modality(ctx: Context, verb: Token, actor: Cluster | None) -> str:
     """asserted | planned | possible | conditional | reported (see module doc)."""
     clause = _clause_head(verb)
     chain = [verb] if verb is clause else [verb, clause]
-    if any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for v in chain for c in v.children):
+    if _conditional(verb, chain):
         return "conditional"
-    if any(
-        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in CONDITION_MARKS for m in c.children)
-        for v in chain
-        for c in v.children
-    ):
-        return "conditional"  # "If regulators approve, Acme will buy ..."
     if clause.dep_ == "ccomp" and clause.head.lemma_.lower() in REPORTING_VERBS:
         speakers = [resolve(ctx, d.token)[0] for d in find_doers(clause.head)]
         if speakers and all(sp is None or sp is not actor for sp in speakers):
@@ -195,6 +227,9 @@ def _modality(ctx: Context, verb: Token, actor: Cluster | None) -> str:
         return "planned"
     v = verb
     while v.dep_ in ("xcomp", "conj") and v.head is not v:
+        expected = v.head.pos_ == "ADJ" or any(c.dep_ == "auxpass" for c in v.head.children)
+        if v.dep_ == "xcomp" and v.head.lower_ in LIKELY_WORDS and expected:
+            return "possible"  # "is expected to", "is likely to": someone's expectation, not a plan
         if v.dep_ == "xcomp" and v.head.lemma_.lower() in PLAN_VERBS:
             return "planned"
         v = v.head
@@ -221,12 +256,30 @@ def _dates_by_verb(doc: Doc) -> dict[int, list[Span]]:
 def _event_time(
     verb: Token, dates: dict[int, list[Span]], published_at: datetime | None, future: bool
 ) -> EventTime | None:
-    """The clause's own date, else the date of the clause that governs it."""
+    """The clause's own date, else the date of the clause that governs it. The date's
+    direction from the publication comes from the clause's tense (planned: forward; past
+    tense: back; else none, the nearest) and the word before it ("by March 10")."""
+
+    def tense(v: Token) -> bool | None:
+        if future and v is verb:
+            return True
+        auxes = [c for c in v.children if c.dep_ in ("aux", "auxpass")]
+        if any(a.lower_ in ("will", "shall", "'ll") for a in auxes):
+            return True
+        if any("Past" in t.morph.get("Tense") and t.tag_ != "VBN" for t in [v, *auxes]):
+            return False
+        return None
+
+    doc = verb.doc
     v = verb
     for _ in range(4):
         for e in dates.get(v.i, []):
-            # an inherited date is the governing clause's time: no future shift for it
-            found = normalise(chars(verb.doc, e.start_char, e.end_char), published_at, future and v is verb)
+            # an inherited date is the governing clause's time, in its tense
+            # the preposition of the date ("by" of "by the fourth quarter"), else the word before
+            head = e.root.head
+            prep = e.root.dep_ == "pobj" and head.dep_ in ("prep", "agent") and head.i < e.start
+            before = head.lower_ if prep else doc[e.start - 1].lower_ if e.start > 0 else None
+            found = normalise(chars(doc, e.start_char, e.end_char), published_at, tense(v), before)
             if found is not None:
                 return found
         if v.dep_ in ("xcomp", "conj", "ccomp", "advcl", "pcomp") and v.head is not v:
@@ -259,6 +312,50 @@ def _arguments(ctx: Context, verb: Token, target: Token | None) -> tuple[Argumen
     return tuple(a for _, a in sorted(out, key=lambda x: x[0]))
 
 
+def _first_prep(verb: Token) -> str | None:
+    """The first preposition after the verb that it governs ("warned of")."""
+    preps = [c for c in verb.children if c.dep_ == "prep" and c.i > verb.i]
+    return preps[0].lower_ if preps else None
+
+
+def _action_type(verb: Token, lemma: str, target: Token | None, obj: str | None) -> str:
+    """The type of a verb in context: a light noun with its own clause gives that clause's
+    type ("made the decision to stop": HALT), else the lexicon on the verb, its particle,
+    object head and preposition (transforms/action_types.py)."""
+    if target is not None and target.dep_ == "dobj" and obj in LIGHT_NOUNS:
+        clause = [c for c in target.children if c.dep_ in ("acl", "relcl", "xcomp") and c.pos_ == "VERB"]
+        if clause and clause[0].i > target.i:
+            inner = clause[0]
+            inner_target = _target(inner)
+            inner_obj = inner_target.lemma_.lower() if inner_target is not None else None
+            return classify(verb_lemma(inner), _particle(inner), inner_obj, _first_prep(inner))
+    return classify(lemma, _particle(verb), obj, _first_prep(verb))
+
+
+# Entity labels whose words are a name, never an action ("the Controlling the Assault of
+# Non-Solicited Pornography and Marketing Act": no "control" action).
+_NAME_LABELS = frozenset(
+    ["ORG", "PERSON", "GPE", "LOC", "FAC", "PRODUCT", "LAW", "EVENT", "WORK_OF_ART", "NORP"]
+)
+
+
+def _name_tokens(doc: Doc) -> set[int]:
+    """Tokens inside a multi-word name."""
+    return {i for e in doc.ents if e.label_ in _NAME_LABELS and len(e) > 1 for i in range(e.start, e.end)}
+
+
+def _is_semi_modal(verb: Token) -> bool:
+    """ "had to turn": "have" with a "to" infinitive is a semi-modal, not an action of its
+    own; the infinitive is the action ("be able to" has no action verb either)."""
+    if verb.lemma_.lower() != "have":
+        return False
+    return any(
+        c.dep_ == "xcomp"
+        and any(a.dep_ == "aux" and a.lower_ == "to" and a.i == verb.i + 1 for a in c.children)
+        for c in verb.children
+    )
+
+
 def _is_action_verb(tok: Token) -> bool:
     if tok.pos_ != "VERB":
         return False
@@ -287,8 +384,10 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
     doc = ctx.doc
     sents = list(doc.sents)
     dates = _dates_by_verb(doc)
+    names = _name_tokens(doc)
+    seen: set[tuple[int, str | int]] = set()
     for tok in doc:
-        if not _is_action_verb(tok):
+        if not _is_action_verb(tok) or tok.i in names or _is_semi_modal(tok):
             continue
         found = find_doers(tok)
         if not found:
@@ -299,15 +398,19 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
         target_text = span_text(phrase(target)) if target is not None else None
         target_eid = entity_of(ctx, target) if target is not None else None
         args = _arguments(ctx, tok, target)
-        lemma = tok.lemma_.lower()
+        lemma = verb_lemma(tok)
         target_head = chars(doc, target.idx, target.idx + len(target.text)) if target is not None else None
         obj = target.lemma_.lower() if target is not None and target.dep_ in OBJECT_DEPS + ("pobj",) else None
-        action_type = classify(lemma, _particle(tok), obj)
+        action_type = _action_type(tok, lemma, target, obj)
         for d, (cluster, how) in ((doer, r) for doer in found for r in resolve_all(ctx, doer.token)):
             if d.resolution == "control":
                 how = "control" if how == "direct" else how
             if cluster is not None and cluster.label not in ACTOR_LABELS:
                 cluster = None
+            once = (tok.i, cluster.entity_id if cluster is not None else d.token.i)
+            if once in seen:
+                continue  # one verb, one doer: one action ("it" and "the company" both Acme)
+            seen.add(once)
             modality = _modality(ctx, tok, cluster)
             yield ActionRecord(
                 sentence_index=si,

@@ -25,6 +25,7 @@ from transforms.lexicons import words
 # Descriptions that refer back to an entity: "the company", "the government" (patterns/cues.json)
 ORG_DESCRIPTIONS = words("cues.json", "org_nouns") | words("cues.json", "org_nouns_description_only")
 GPE_DESCRIPTIONS = words("cues.json", "gpe_descriptions")
+PERSON_ROLES = words("cues.json", "person_roles")
 PERSON_PRONOUNS = frozenset(["he", "him", "his", "she", "her", "i", "me", "my"])
 # First-person pronouns: inside a direct quote they are the quote's speaker.
 SPEAKER_PRONOUNS = frozenset(["we", "us", "our", "i", "me", "my"])
@@ -58,6 +59,7 @@ class Context:
     # direct quotes in text order: (start_char, end_char incl. marks, speaker cluster or None)
     quote_speakers: list[tuple[int, int, Cluster | None]] = field(default_factory=list)
     token_mention: dict[int, Span] = field(default_factory=dict)  # token index -> its mention
+    descriptors: dict[int, set[str]] = field(default_factory=dict)  # id(cluster) -> description lemmas
 
 
 def build_context(doc: Doc, clusters: list[Cluster]) -> Context:
@@ -168,6 +170,75 @@ def antecedent(ctx: Context, tok: Token, labels: frozenset[str]) -> Cluster | No
     return best[1] if best else None
 
 
+# How far back a description ("the company", "the Russian oil giant") may look: further
+# than a pronoun, since a description names its kind.
+DESCRIPTION_WINDOW = WINDOW
+
+
+def described(ctx: Context, tok: Token, labels: frozenset[str]) -> Cluster | None:
+    """The entity a description refers to: the one the article described with the same
+    words ("Russian oil giant Yukos" ... "the embattled Russian oil giant"; "Qantas, the
+    Australian carrier" ... "the carrier"), else the one mentioned most so far (what the
+    article is about), else the nearest; within DESCRIPTION_WINDOW sentences or the title."""
+    si = ctx.sent_index[tok.i]
+    words = {tok.lemma_.lower()} | {
+        c.lemma_.lower()
+        for c in tok.children
+        if c.dep_ in ("amod", "compound") and c.pos_ in ("ADJ", "NOUN", "PROPN")
+    }
+    count: dict[int, int] = {}
+    last: dict[int, int] = {}
+    clusters: dict[int, Cluster] = {}
+    for ti, s, c, _ in ctx.salience:
+        if ti >= tok.i:
+            break
+        if c.label not in labels or (si - s > DESCRIPTION_WINDOW and (s > 0 or si > DESCRIPTION_WINDOW + 1)):
+            continue
+        key = id(c)
+        clusters[key] = c
+        count[key] = count.get(key, 0) + 1
+        last[key] = ti
+    if not clusters:
+        return None
+
+    def score(key: int) -> tuple[int, int, int]:
+        return (len(words & descriptors(ctx, clusters[key])), count[key], last[key])
+
+    return clusters[max(clusters, key=score)]
+
+
+def descriptors(ctx: Context, cluster: Cluster) -> set[str]:
+    """Lemmas the article uses to describe an entity: the title or kind nouns and their
+    modifiers next to a mention ("oil giant Yukos", "Qantas, the Australian carrier",
+    "the official news agency IRNA", "Yukos is a Russian oil firm")."""
+    key = id(cluster)
+    memo = ctx.descriptors.get(key)
+    if memo is not None:
+        return memo
+    out: set[str] = set()
+    for m in cluster.mentions:
+        root = m.root
+        nouns = [c for c in root.children if c.dep_ == "appos"]
+        if root.dep_ in ("appos", "compound") and root.head.pos_ == "NOUN":
+            nouns.append(root.head)
+        if root.dep_ in SUBJECT_DEPS:
+            nouns.extend(c for c in root.head.children if c.dep_ == "attr" and c.pos_ == "NOUN")
+        nouns.extend(
+            t
+            for t in m.doc[max(m.start - 4, 0) : m.start]
+            if t.pos_ == "NOUN" and t.head.i in range(m.start, m.end)
+        )
+        for n in nouns:
+            out.add(n.lemma_.lower())
+            out.update(
+                c.lemma_.lower()
+                for c in n.children
+                if c.dep_ in ("amod", "compound") and c.i not in range(m.start, m.end)
+            )
+    ctx.descriptors[key] = out
+    return out
+
+
 def resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     """Entity a subject token refers to, and how it was found."""
     cluster, how = _resolve(ctx, tok)
@@ -183,22 +254,135 @@ def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$"):
         if low in SPEAKER_PRONOUNS:
             quote = span_at(ctx.quote_speakers, tok.idx)
-            speaker = quote[2] if quote is not None else None
-            if speaker is not None and (low in ("we", "us", "our") or speaker.label == "PERSON"):
-                return speaker, "pronoun"
+            if quote is not None:
+                return _speaker_pronoun(ctx, low, quote[2]), "pronoun"
         if low in PERSON_PRONOUNS:
             return antecedent(ctx, tok, frozenset({"PERSON"})), "pronoun"
         if low in ORG_PRONOUNS:
+            found = thing_antecedent(tok)
+            if found is not None:
+                return None, "pronoun"  # "it" is the bill, "they" the analysts: no entity
             return antecedent(ctx, tok, frozenset({"ORG", "GPE"})), "pronoun"
         return None, "pronoun"
     if tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in tok.children):
         if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children):
             return None, "direct"
         if tok.lemma_.lower() in ORG_DESCRIPTIONS:
-            return antecedent(ctx, tok, frozenset({"ORG"})), "description"
+            return described(ctx, tok, frozenset({"ORG"})), "description"
         if tok.lemma_.lower() in GPE_DESCRIPTIONS:
             return antecedent(ctx, tok, frozenset({"GPE"})), "description"
     return None, "direct"
+
+
+def _speaker_pronoun(ctx: Context, low: str, speaker: Cluster | None) -> Cluster | None:
+    """A first-person pronoun inside a quote: "I" is the speaker; "we", "us", "our" are the
+    speaker's organisation (the speaker itself when it is one; a person's organisation
+    when the article says it: "Serge Troeber ... at Swiss Re", "Google's Jonathan
+    Rosenberg"); no entity when the quote has no known speaker or the person none."""
+    if speaker is None:
+        return None
+    if low in ("we", "us", "our"):
+        return speaker if speaker.label in ("ORG", "GPE") else affiliation(ctx, speaker)
+    return speaker if speaker.label == "PERSON" else None
+
+
+# Dependencies linking a person's name to the words that describe them: an appositive
+# ("X, chief economist at Y"), a compound title ("Y chairman X"), a prepositional phrase
+# ("X of Y"), a possessive ("Y's X").
+_DESCRIBING_DEPS = frozenset(["appos", "compound", "prep", "poss", "nmod", "amod", "pobj", "npadvmod"])
+
+
+def affiliation(ctx: Context, person: Cluster) -> Cluster | None:
+    """The organisation a person's mentions describe them by ("Ryanair chairman David
+    Bonderman", "Dr Doug Williams of BT", "Jonathan Rosenberg, Google's vice president",
+    "Google's vice president, Jonathan Rosenberg"), nearest first; else None."""
+    for m in person.mentions:
+        root = m.root
+        # the person's own phrase, and the title noun it is the appositive of
+        heads = [root] + ([root.head] if root.dep_ == "appos" and root.head.pos_ in ("NOUN", "PROPN") else [])
+        found: list[tuple[int, Cluster]] = []
+        for h in heads:
+            stack = [c for c in h.children if c.dep_ in _DESCRIBING_DEPS]
+            while stack:
+                t = stack.pop()
+                c = ctx.token_cluster.get(t.i)
+                if c is not None and c is not person and c.label == "ORG":
+                    found.append((abs(t.i - root.i), c))
+                stack.extend(x for x in t.children if x.dep_ in _DESCRIBING_DEPS | {"conj", "cc"})
+        if found:
+            return min(found, key=lambda x: x[0])[1]
+    return None
+
+
+# Clause links to walk up from a pronoun's clause to the clauses governing it.
+_CLAUSE_DEPS = frozenset(["advcl", "ccomp", "conj", "xcomp", "relcl", "acl", "pcomp", "parataxis"])
+
+
+def thing_antecedent(tok: Token) -> Token | None:
+    """The noun "it" or "they" stands for when that is a thing or people without a name:
+    the subject (else the object) of the nearest clause governing the pronoun's, when it
+    agrees in number ("Politicians rejected the bill and now it must go": the bill;
+    "Analysts said they expect": the analysts), or, for the subject of a main clause, the
+    previous sentence's definite subject ("The dollar fell ... it was trading at").
+    None when that noun is a name, a pronoun, a description of an organisation ("the
+    company") or no such noun is found; the entity rules decide then."""
+    plural = tok.lower_ in PLURAL_PRONOUNS
+    verb = tok.head
+    for _ in range(8):
+        if verb.dep_ not in _CLAUSE_DEPS or verb.head is verb:
+            break
+        verb = verb.head if verb.head.pos_ in ("VERB", "AUX") else verb.head.head
+        if verb.pos_ not in ("VERB", "AUX"):
+            break
+        for deps in (SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS, frozenset({"dobj"})):
+            for c in (c for c in verb.children if c.dep_ in deps and c.i < tok.i):
+                # the noun, else a noun its preposition governs ("opponents of the bill")
+                inner = [g for p in c.children if p.dep_ == "prep" for g in p.children if g.dep_ == "pobj"]
+                for n in [c, *inner]:
+                    if n.pos_ == "PRON" and n.lower_ in (PLURAL_PRONOUNS if plural else ("it",)):
+                        return thing_antecedent(n)  # "if it is to": the "it" before it
+                    verdict = _agrees(n, plural)
+                    if verdict is not None:
+                        return n if verdict else None
+    if tok.dep_ in SUBJECT_DEPS and tok.head.dep_ == "ROOT" and not plural and tok.sent.start > 0:
+        return _previous_subject(tok)
+    return None
+
+
+def _previous_subject(tok: Token) -> Token | None:
+    """For "it" as a main subject: the previous sentence's main subject (then, for "...,
+    traders said", the reported clause's), when it is a definite singular thing."""
+    root = tok.doc[tok.sent.start - 1].sent.root
+    clauses = [root] + [c for c in root.children if c.dep_ == "ccomp"]
+    for subj in (c for v in clauses for c in v.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS):
+        verdict = _agrees(subj, False)
+        if verdict is None:
+            continue
+        definite = any(d.lower_ in ("the", "this", "that") for d in subj.children if d.dep_ == "det")
+        return subj if verdict and definite else None
+    return None
+
+
+_NAME_TYPES = frozenset(["ORG", "PERSON", "GPE", "LOC", "FAC", "NORP", "PRODUCT"])
+
+
+def _agrees(noun: Token, plural: bool) -> bool | None:
+    """For a candidate antecedent: True when it is a common noun of the pronoun's number
+    (a thing or unnamed people); False when it is the kind an entity rule resolves (a name,
+    a pronoun, a description of an organisation or place) -- stop, and leave it to them;
+    None when it does not agree in number (keep looking)."""
+    if noun.pos_ in ("PROPN", "PRON") or noun.ent_type_ in _NAME_TYPES:
+        return False
+    if noun.pos_ != "NOUN":
+        return None
+    if noun.lemma_.lower() in ORG_DESCRIPTIONS | GPE_DESCRIPTIONS:
+        return False
+    if noun.lemma_.lower() in PERSON_ROLES and not plural:
+        return None  # "the chairman said it would": "it" is not the chairman
+    is_plural = noun.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in noun.children)
+    if is_plural != plural:
+        return None
+    return True
 
 
 def with_conjuncts(tok: Token) -> list[Token]:
@@ -237,7 +421,10 @@ def _subject_doers(verb: Token, s: Token) -> list[Doer]:
         return _direct(with_conjuncts(verb.head))
     if s.dep_ == "csubj" or s.lower_ in ("there",):
         return []
-    return _direct(with_conjuncts(s))
+    # "His mother, Giselle, said"; "The UN's relief coordinator, Jan Egeland, said": the
+    # name in apposition to a common-noun subject is the doer
+    named = [c for c in s.children if c.dep_ == "appos" and c.pos_ == "PROPN"] if s.pos_ == "NOUN" else []
+    return _direct(with_conjuncts(named[0] if named else s))
 
 
 def _agent_doers(verb: Token) -> list[Doer]:
@@ -256,6 +443,8 @@ def _governor_doers(verb: Token, depth: int) -> list[Doer]:
         return find_doers(head, depth + 1)
     if dep == "xcomp" and head.pos_ in ("VERB", "AUX"):
         return _controller_doers(head, depth)
+    if dep == "xcomp" and head.pos_ == "ADJ" and head.dep_ == "acomp":
+        return _control([d.token for d in find_doers(head.head, depth + 1)])  # "is likely to cut"
     if dep in ("advcl", "pcomp") and verb.tag_ in ("VBG", "VB", "VBN"):
         return _clause_doers(verb, depth)
     if dep in ("acl", "relcl") and verb.tag_ in ("VBG", "VB"):
@@ -285,6 +474,10 @@ def _clause_doers(verb: Token, depth: int) -> list[Doer]:
         return []
     if dep == "advcl" and verb.tag_ == "VBN":
         return []  # "asked by ...": passive participle clause
+    if dep == "pcomp" and head.lower_ == "as" and not any(c.dep_ == "agent" for c in gov.children):
+        passive = [c for c in gov.children if c.dep_ in PASSIVE_SUBJECT_DEPS]
+        if passive:  # "the agency was quoted as saying": the agency says
+            return _control(with_conjuncts(passive[0]))
     return _control([d.token for d in find_doers(gov, depth + 1)])
 
 
