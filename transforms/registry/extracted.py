@@ -253,8 +253,9 @@ ACTIONS = Table(
         C(
             "modality",
             "VARCHAR",
-            "asserted; planned (will, plans to, intends to, agreed to); possible (may, could); "
-            "conditional (if, unless); reported (by someone other than the actor, or 'according to').",
+            "asserted; planned (will, plans to, intends to, agreed to); possible (may, could, is "
+            "expected/likely to); conditional (if, unless); reported (by someone other than the actor, "
+            "or 'according to').",
         ),
         C(
             "action_type",
