@@ -8,8 +8,11 @@ orchestration) on:
     six by a hash of the id: 84 of 480; texts read from ../shared), entities scored the same way;
   - ../shared/corpora/conll2003/{dev,test}_articles.jsonl, scored by score_conll.py
 and the same articles through plain en_core_web_sm (no newsetl rules) as the baseline.
+Then the audit (benchmarks/audit/README.md): of the seeded sample of extracted rows from
+unseen articles that the developers judged, the share right in every field and per field,
+and how many sampled rows lack a judgement (needs no ../shared).
 
-Usage: python benchmarks/quality.py [--out DIR] [--only dev|conll] [--ner newsetl|packaged|DIR]
+Usage: python benchmarks/quality.py [--out DIR] [--only dev|conll|audit] [--ner newsetl|packaged|DIR]
 Prints a markdown table (paste it into docs/quality.md). Skips what ../shared lacks.
 """
 
@@ -181,10 +184,25 @@ def extraction_rows(name: str, ours_db: Path, plain_db: Path, gold: Path, action
     return rows
 
 
+def fmt(v) -> str:
+    if isinstance(v, dict) and "f1" in v:
+        return f"P {v['precision']:.3f} R {v['recall']:.3f} **F1 {v['f1']:.3f}**"
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {x:.3f}" for k, x in v.items())
+    return "-" if v is None else f"{v}"
+
+
+def print_audit() -> None:
+    """The audit section: benchmarks/audit's judged sample (the repository's files only)."""
+    from benchmarks.audit.score import section
+
+    print("\n".join(section()))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=None, help="folder for the warehouses (default: a temp dir)")
-    ap.add_argument("--only", choices=["dev", "conll"], default=None)
+    ap.add_argument("--only", choices=["dev", "conll", "audit"], default=None)
     ap.add_argument(
         "--ner",
         default="newsetl",
@@ -192,10 +210,14 @@ def main() -> int:
     )
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.only == "audit":
+        print_audit()
+        return 0
     out = args.out or Path(tempfile.mkdtemp(prefix="newsetl-quality-"))
     out.mkdir(parents=True, exist_ok=True)
     if not SHARED.exists():
-        print(f"{SHARED} not found: nothing to measure")
+        print(f"{SHARED} not found: nothing to measure against gold data")
+        print_audit()
         return 0
     rows = []
     dev = SHARED / "gold" / "dev_articles.jsonl"
@@ -224,17 +246,12 @@ def main() -> int:
         rows.append((f"CoNLL-2003 {split}: mentions", ours, plain))
         rows.append((f"CoNLL-2003 {split}: by label", ours["by_label"], plain["by_label"]))
 
-    def fmt(v):
-        if isinstance(v, dict) and "f1" in v:
-            return f"P {v['precision']:.3f} R {v['recall']:.3f} **F1 {v['f1']:.3f}**"
-        if isinstance(v, dict):
-            return ", ".join(f"{k} {x:.3f}" for k, x in v.items())
-        return "-" if v is None else f"{v}"
-
     print("| measure | newsetl | baseline: plain en_core_web_sm (entities), textacy SVO triples (actions) |")
     print("|---|---|---|")
     for name, a, b in rows:
         print(f"| {name} | {fmt(a)} | {fmt(b)} |")
+    if args.only is None:
+        print_audit()
     print(f"\nwarehouses in {out}", file=sys.stderr)
     return 0
 
