@@ -266,7 +266,7 @@ def _event_time(
         auxes = [c for c in v.children if c.dep_ in ("aux", "auxpass")]
         if any(a.lower_ in ("will", "shall", "'ll") for a in auxes):
             return True
-        if any("Past" in t.morph.get("Tense") and t.tag_ != "VBN" for t in [v, *auxes]):
+        if any("Past" in t.morph.get("Tense", []) and t.tag_ != "VBN" for t in [v, *auxes]):
             return False
         return None
 

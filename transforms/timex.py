@@ -266,7 +266,7 @@ def _relative_day(t: str, pub: date, text: str) -> EventTime | None:
     return _day(pub + timedelta(days=offset), text) if offset is not None else None
 
 
-def _weekday(t: str, pub: date, future: bool, text: str) -> EventTime | None:
+def _weekday(t: str, pub: date, future: bool | None, text: str) -> EventTime | None:
     """A weekday ("on Friday", "last Monday", "next Friday"): the nearest such day before the
     publication, or after it for a planned clause or "next"."""
     for name, idx in WEEKDAYS.items():
