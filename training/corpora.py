@@ -106,3 +106,25 @@ def conll_split(split: str, limit: int | None = None) -> list[tuple[str, list[di
     articles = read_jsonl(CONLL / f"{split}_articles.jsonl")[:limit]
     gold = {g["id"]: g["mentions"] for g in read_jsonl(CONLL / f"{split}_gold.jsonl")}
     return [(conll_text(a), gold[a["id"]]) for a in articles]
+
+
+# Reuters stories a sample draws from: long enough to hold entities, short enough to annotate.
+REUTERS_CHARS = (600, 3500)
+
+
+def draw_pools(excluded: set[str]) -> tuple[list[dict], list[dict]]:
+    """The BBC articles (no copies) and the Reuters stories (600-3,500 characters, the first
+    of identical bodies) a seeded sample may draw from, none of `excluded`, in corpus order."""
+    import hashlib
+
+    bbc = [a for a in iter_jsonl(CORPORA["bbc"]) if a["id"] not in excluded and not a.get("duplicate_of")]
+    seen, reuters = set(), []
+    for a in iter_jsonl(CORPORA["reuters"]):
+        text = a.get("text") or ""
+        digest = hashlib.md5(text.encode()).hexdigest()
+        if digest in seen:
+            continue
+        seen.add(digest)
+        if a["id"] not in excluded and REUTERS_CHARS[0] <= len(text) <= REUTERS_CHARS[1]:
+            reuters.append(a)
+    return bbc, reuters

@@ -16,7 +16,6 @@ Usage: python training/draw_sample.py            print the ids, one per line
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
 import sys
 from pathlib import Path
@@ -30,27 +29,12 @@ BATCHES = (
     (16, (("business", 64), ("tech", 56), ("politics", 56)), 64),
     (17, (("business", 27), ("tech", 27), ("politics", 26)), 160),
 )
-REUTERS_CHARS = (600, 3500)
+REUTERS_CHARS = corpora.REUTERS_CHARS
 
 
 def _pools() -> tuple[list[dict], list[dict]]:
     """The BBC articles and the Reuters stories a batch may draw from (no gold article)."""
-    gold = corpora.gold_ids()
-    bbc = [
-        a
-        for a in corpora.iter_jsonl(corpora.CORPORA["bbc"])
-        if a["id"] not in gold and not a.get("duplicate_of")
-    ]
-    seen, reuters = set(), []
-    for a in corpora.iter_jsonl(corpora.CORPORA["reuters"]):
-        text = a.get("text") or ""
-        digest = hashlib.md5(text.encode()).hexdigest()
-        if digest in seen:
-            continue
-        seen.add(digest)
-        if a["id"] not in gold and REUTERS_CHARS[0] <= len(text) <= REUTERS_CHARS[1]:
-            reuters.append(a)
-    return bbc, reuters
+    return corpora.draw_pools(corpora.gold_ids())
 
 
 def draw(batches: int = len(BATCHES)) -> list[str]:

@@ -52,7 +52,7 @@ ARTICLE_SEED = 1717
 ROW_SEED = 17
 # (pool, how many): BBC categories by name, "reuters" for Reuters-21578
 ARTICLES = (("business", 10), ("tech", 5), ("politics", 5), ("reuters", 10))
-REUTERS_CHARS = (600, 3500)
+from training.corpora import REUTERS_CHARS  # noqa: E402  (documented in the README)
 ROWS, QUOTES = 100, 30
 
 
@@ -70,20 +70,7 @@ def pick_articles(excluded: set[str]) -> list[dict]:
     """The corpus records of the audit's articles, in drawing order."""
     from training import corpora
 
-    bbc = [
-        a
-        for a in corpora.iter_jsonl(corpora.CORPORA["bbc"])
-        if a["id"] not in excluded and not a.get("duplicate_of")
-    ]
-    seen, reuters = set(), []
-    for a in corpora.iter_jsonl(corpora.CORPORA["reuters"]):
-        text = a.get("text") or ""
-        digest = hashlib.md5(text.encode()).hexdigest()
-        if digest in seen:
-            continue
-        seen.add(digest)
-        if a["id"] not in excluded and REUTERS_CHARS[0] <= len(text) <= REUTERS_CHARS[1]:
-            reuters.append(a)
+    bbc, reuters = corpora.draw_pools(excluded)
     rng = random.Random(ARTICLE_SEED)
     picked: list[dict] = []
     for pool, n in ARTICLES:
