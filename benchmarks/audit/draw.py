@@ -52,7 +52,6 @@ ARTICLE_SEED = 1717
 ROW_SEED = 17
 # (pool, how many): BBC categories by name, "reuters" for Reuters-21578
 ARTICLES = (("business", 10), ("tech", 5), ("politics", 5), ("reuters", 10))
-from training.corpora import REUTERS_CHARS  # noqa: E402  (documented in the README)
 ROWS, QUOTES = 100, 30
 
 
