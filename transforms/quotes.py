@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Token
 from transforms.entities import Cluster
 from transforms.intervals import overlaps, span_at
 from transforms.lexicons import words
-from transforms.syntax import Context, actor_text, find_doers, resolve, source_text
+from transforms.syntax import Context, actor_text, find_doers, named_in_apposition, resolve, source_text
 
 REPORTING_VERBS = words("clauses.json", "reporting_verbs")  # say, tell, announce, ...
 _MARK = re.compile(r'["“”]')
@@ -189,30 +189,17 @@ def find_quotes(ctx: Context) -> list[QuoteRecord]:
     return direct + _indirect_quotes(ctx, spans)
 
 
-def _named(tok: Token) -> Token:
-    """A role noun's appositive name is the speaker: "His mother, Giselle," and "said chief
-    economist Rodrigo Rato" (the name parsed as the title's appositive) give the name."""
-    if tok.pos_ != "NOUN":
-        return tok
-    for c in tok.children:
-        # the name right after the noun, or after its comma: not a name further on
-        gap = tok.doc[tok.i + 1 : c.left_edge.i]
-        if c.dep_ == "appos" and c.pos_ == "PROPN" and all(t.text == "," for t in gap) and len(gap) <= 1:
-            return c
-    return tok
-
-
 def _speaker_tokens(cue: Token) -> list[Token]:
     """Who did the cue verb; a cue with no doer of its own under a passive verb ("the
     agency was quoted as saying", "he is reported as saying") has the passive subject."""
-    doers = [_named(d.token) for d in find_doers(cue)]
+    doers = [d.token for d in find_doers(cue)]  # a role's appositive name included
     if doers:
         return doers
     gov = cue.head.head if cue.head.pos_ == "ADP" else cue.head
     if gov is cue or cue.dep_ not in ("pcomp", "advcl", "xcomp"):
         return []
     passive = [c for c in gov.children if c.dep_ == "nsubjpass"]
-    return [_named(passive[0])] if passive else []
+    return [named_in_apposition(passive[0])] if passive else []
 
 
 def _attribution(ctx: Context, speakers: list[Token], cue: str) -> _Attribution:

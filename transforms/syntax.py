@@ -421,10 +421,22 @@ def _subject_doers(verb: Token, s: Token) -> list[Doer]:
         return _direct(with_conjuncts(verb.head))
     if s.dep_ == "csubj" or s.lower_ in ("there",):
         return []
-    # "His mother, Giselle, said"; "The UN's relief coordinator, Jan Egeland, said": the
-    # name in apposition to a common-noun subject is the doer
-    named = [c for c in s.children if c.dep_ == "appos" and c.pos_ == "PROPN"] if s.pos_ == "NOUN" else []
-    return _direct(with_conjuncts(named[0] if named else s))
+    return _direct(with_conjuncts(named_in_apposition(s)))
+
+
+def named_in_apposition(tok: Token) -> Token:
+    """A role noun's appositive name is the doer: "His mother, Giselle, said", "The UN's
+    relief coordinator, Jan Egeland, said", "said chief economist Rodrigo Rato" (the name
+    parsed as the title's appositive) give the name; a name further on ("the actor, whose
+    films include ... Phantom Menace,") does not."""
+    if tok.pos_ != "NOUN":
+        return tok
+    for c in tok.children:
+        # the name right after the noun, or after its comma
+        gap = tok.doc[tok.i + 1 : c.left_edge.i]
+        if c.dep_ == "appos" and c.pos_ == "PROPN" and all(t.text == "," for t in gap) and len(gap) <= 1:
+            return c
+    return tok
 
 
 def _agent_doers(verb: Token) -> list[Doer]:
