@@ -24,7 +24,7 @@ from datetime import datetime
 
 from spacy.tokens import Doc, Span, Token
 
-from transforms.action_types import classify
+from transforms.action_types import FUTURE_CLAUSE, LIGHT_VERBS, NO_OBJECT, classify
 from transforms.entities import Cluster
 from transforms.lemmas import verb_lemma
 from transforms.lexicons import words
@@ -59,6 +59,11 @@ POSSIBLE_AUX = frozenset(["may", "might", "could", "can", "ca"])
 FUTURE_AUX = frozenset(["will", "shall", "'ll", "wo", "would"])
 PLAN_VERBS = words("clauses.json", "plan_verbs")  # plan, intend, agree, ... (to do)
 LIKELY_WORDS = words("clauses.json", "likely_words")  # is likely / expected to (do)
+EXPECT_VERBS = words("clauses.json", "expect_verbs")  # expected X to (do): possible
+PROPOSAL_VERBS = words("clauses.json", "proposal_verbs")  # recommends that X (do): reported
+ADJUNCT_PREPS = words("clauses.json", "adjunct_preps")  # after, during, as, ...: never a target
+ADVERBIAL_NOUNS = words("clauses.json", "adverbial_nouns")  # "the day they arrived": no object
+_RELATIVE_PRONOUNS = frozenset(["that", "which", "who", "whom"])
 CONDITION_MARKS = frozenset(["if", "unless", "provided", "providing"])
 MODALITIES = ("asserted", "planned", "possible", "conditional", "reported")
 _PARTICLES = frozenset(["out", "off", "up", "down", "away", "back", "over", "in"])
@@ -137,8 +142,9 @@ def _target(verb: Token) -> Token | None:
         return first
     direct = next((c for dep in OBJECT_DEPS for c in verb.children if c.dep_ == dep), None)
     if direct is not None:
-        return direct
-    preps = [c for c in verb.children if c.dep_ == "prep" and c.i > verb.i]
+        relative = direct.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl" and direct.i < verb.i
+        return _antecedent(verb) if relative else direct
+    preps = [c for c in verb.children if c.dep_ == "prep" and c.i > verb.i and c.lower_ not in ADJUNCT_PREPS]
     prt = [c for c in verb.children if c.dep_ == "prt"]
     for p in preps:
         objs = [c for c in p.children if c.dep_ in ("pobj", "pcomp") and c.ent_type_ not in _TIME_LABELS]
@@ -149,11 +155,34 @@ def _target(verb: Token) -> Token | None:
     clause = next((c for dep in ("ccomp", "xcomp") for c in verb.children if c.dep_ == dep), None)
     if clause is not None:
         return clause
+    if _object_gap(verb):
+        return verb.head  # "the society they built": the relative clause's object is its noun
     for p in preps:
         objs = [c for c in p.children if c.dep_ == "pobj" and c.ent_type_ not in _TIME_LABELS]
         if objs:
             return objs[0]
     return None
+
+
+def _antecedent(verb: Token) -> Token | None:
+    """The noun a relative clause modifies: the object of "the steps that they took"."""
+    return verb.head if verb.head.pos_ in ("NOUN", "PROPN") else None
+
+
+def _object_gap(verb: Token) -> bool:
+    """A relative clause without a relative word, whose subject is its own and whose noun is
+    not a time, place or manner ("the society they built"; not "the day they arrived")."""
+    if verb.dep_ != "relcl" or verb.head.pos_ not in ("NOUN", "PROPN") or verb.head.i > verb.i:
+        return False
+    if verb.head.lemma_.lower() in ADVERBIAL_NOUNS or verb.head.lower_ in ADVERBIAL_NOUNS:
+        return False
+    kids = list(verb.children)
+    if any(c.dep_ in ("nsubjpass", "auxpass", "dative") for c in kids):
+        return False
+    if any(t.tag_ in ("WDT", "WP", "WRB", "WP$") for c in kids if c.i < verb.i for t in c.subtree):
+        return False  # "under which it will act", "where he is appearing": not the object
+    subj = [c for c in kids if c.dep_ == "nsubj"]
+    return bool(subj) and subj[0].i > verb.head.i and subj[0].lower_ not in _RELATIVE_PRONOUNS
 
 
 def _negated(verb: Token) -> bool:
@@ -212,8 +241,9 @@ def _modality(ctx: Context, verb: Token, actor: Cluster | None) -> str:
     chain = [verb] if verb is clause else [verb, clause]
     if _conditional(verb, chain):
         return "conditional"
-    if clause.dep_ == "ccomp" and clause.head.lemma_.lower() in REPORTING_VERBS:
-        speakers = [resolve(ctx, d.token)[0] for d in find_doers(clause.head)]
+    reporter = _reporting_verb(verb)
+    if reporter is not None:
+        speakers = [resolve(ctx, d.token)[0] for d in find_doers(reporter)]
         if speakers and all(sp is None or sp is not actor for sp in speakers):
             return "reported"
     if any(c.lower_ == "according" for c in clause.children) or any(
@@ -223,17 +253,52 @@ def _modality(ctx: Context, verb: Token, actor: Cluster | None) -> str:
     auxes = {c.lower_ for v in chain for c in v.children if c.dep_ in ("aux", "auxpass")}
     if auxes & POSSIBLE_AUX:
         return "possible"
-    if auxes & FUTURE_AUX or "going" in {c.lower_ for c in clause.children}:
+    if auxes & FUTURE_AUX or any(c.dep_ == "aux" and c.lower_ == "going" for c in clause.children):
         return "planned"
+    if clause.dep_ == "ROOT" and _infinitive(clause):
+        return "planned"  # a headline's "Kennedy to make address": a scheduled act
+    return _infinitive_modality(verb) or "asserted"
+
+
+def _infinitive_modality(verb: Token) -> str | None:
+    """Modality from the verbs an infinitive hangs on: "plans to buy", "is going to buy",
+    "is to tell", "is due to meet" (planned); "is expected to", "is likely to", "is able
+    to", "analysts had expected Nippon to agree" (possible)."""
     v = verb
-    while v.dep_ in ("xcomp", "conj") and v.head is not v:
-        expected = v.head.pos_ == "ADJ" or any(c.dep_ == "auxpass" for c in v.head.children)
-        if v.dep_ == "xcomp" and v.head.lower_ in LIKELY_WORDS and expected:
-            return "possible"  # "is expected to", "is likely to": someone's expectation, not a plan
-        if v.dep_ == "xcomp" and v.head.lemma_.lower() in PLAN_VERBS:
+    while v.dep_ in ("xcomp", "conj", "ccomp") and v.head is not v:
+        head = v.head
+        if v.dep_ == "ccomp":
+            return "possible" if _infinitive(v) and head.lemma_.lower() in EXPECT_VERBS else None
+        expected = head.pos_ == "ADJ" or any(c.dep_ == "auxpass" for c in head.children)
+        if v.dep_ == "xcomp" and head.lower_ in LIKELY_WORDS and expected:
+            return "possible"  # someone's expectation or ability, not the actor's plan
+        if v.dep_ == "xcomp" and (head.lemma_.lower() in PLAN_VERBS or (_is_to_be(head) and _infinitive(v))):
             return "planned"
-        v = v.head
-    return "asserted"
+        v = head
+    return None
+
+
+def _reporting_verb(verb: Token) -> Token | None:
+    """The reporting or proposing verb whose clause holds `verb`: "said" of "Acme said it
+    would buy"; "recommends" of "the report recommends that the Commission draw up"; also
+    through a relative or adverbial clause inside the reported one."""
+    t = verb
+    for _ in range(8):
+        if t.head is t:
+            return None
+        if t.dep_ == "ccomp" and verb_lemma(t.head) in REPORTING_VERBS | PROPOSAL_VERBS:
+            return t.head
+        t = t.head
+    return None
+
+
+def _infinitive(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+def _is_to_be(head: Token) -> bool:
+    """ "is" of "is to tell" (a schedule), "going" of "is going to"."""
+    return (head.lemma_.lower() == "be" and head.pos_ == "AUX") or head.lower_ == "going"
 
 
 def _dates_by_verb(doc: Doc) -> dict[int, list[Span]]:
@@ -318,17 +383,42 @@ def _first_prep(verb: Token) -> str | None:
     return preps[0].lower_ if preps else None
 
 
+_AMOUNT_LABELS = frozenset(["PERCENT", "MONEY", "CARDINAL", "QUANTITY"])
+_UNITS = frozenset(["%", "percent", "pct", "point", "points"])  # "dropped to 3%": an amount
+
+
+def _object_lemma(target: Token | None) -> str | None:
+    """The lemma of a noun target, NO_OBJECT for none or an amount ("dropped 2%"),
+    FUTURE_CLAUSE for a clause about the future ("warned that profits may fall"), None for
+    another clause."""
+    if target is None or target.like_num or target.ent_type_ in _AMOUNT_LABELS or target.lower_ in _UNITS:
+        return NO_OBJECT
+    if target.pos_ in ("VERB", "AUX") and any(
+        c.dep_ == "aux" and c.lower_ in POSSIBLE_AUX | FUTURE_AUX for c in target.children
+    ):
+        return FUTURE_CLAUSE
+    return target.lemma_.lower() if target.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "X") else None
+
+
 def _action_type(verb: Token, lemma: str, target: Token | None, obj: str | None) -> str:
-    """The type of a verb in context: a light noun with its own clause gives that clause's
-    type ("made the decision to stop": HALT), else the lexicon on the verb, its particle,
-    object head and preposition (transforms/action_types.py)."""
-    if target is not None and target.dep_ == "dobj" and obj in LIGHT_NOUNS:
+    """The type of a verb in context: a light verb's light noun with its own clause gives
+    that clause's type ("made the decision to stop": HALT; not "dropped its plan to build")
+    when it has one, else the lexicon on the verb,
+    its particle, object head and preposition (transforms/action_types.py: "has plans to
+    integrate": AGREE)."""
+    if (
+        lemma in LIGHT_VERBS | {"have"}
+        and target is not None
+        and target.dep_ == "dobj"
+        and obj in LIGHT_NOUNS
+    ):
         clause = [c for c in target.children if c.dep_ in ("acl", "relcl", "xcomp") and c.pos_ == "VERB"]
         if clause and clause[0].i > target.i:
             inner = clause[0]
-            inner_target = _target(inner)
-            inner_obj = inner_target.lemma_.lower() if inner_target is not None else None
-            return classify(verb_lemma(inner), _particle(inner), inner_obj, _first_prep(inner))
+            inner_obj = _object_lemma(_target(inner))
+            inner_type = classify(verb_lemma(inner), _particle(inner), inner_obj, _first_prep(inner))
+            if inner_type != "OTHER":
+                return inner_type
     return classify(lemma, _particle(verb), obj, _first_prep(verb))
 
 
@@ -346,8 +436,9 @@ def _name_tokens(doc: Doc) -> set[int]:
 
 def _is_semi_modal(verb: Token) -> bool:
     """ "had to turn": "have" with a "to" infinitive is a semi-modal, not an action of its
-    own; the infinitive is the action ("be able to" has no action verb either)."""
-    if verb.lemma_.lower() != "have":
+    own; the infinitive is the action ("be able to" has no action verb either), as is
+    "going" of "are going to require"."""
+    if verb.lemma_.lower() != "have" and verb.lower_ != "going":
         return False
     return any(
         c.dep_ == "xcomp"
@@ -400,7 +491,7 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
         args = _arguments(ctx, tok, target)
         lemma = verb_lemma(tok)
         target_head = chars(doc, target.idx, target.idx + len(target.text)) if target is not None else None
-        obj = target.lemma_.lower() if target is not None and target.dep_ in OBJECT_DEPS + ("pobj",) else None
+        obj = _object_lemma(target)
         action_type = _action_type(tok, lemma, target, obj)
         for d, (cluster, how) in ((doer, r) for doer in found for r in resolve_all(ctx, doer.token)):
             if d.resolution == "control":

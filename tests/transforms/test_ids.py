@@ -103,7 +103,7 @@ def test_extracted_action_ids(rows):
     assert [(a["action_id"], a["verb"], a["event_key"]) for a in rows["actions"]] == [
         ("act_f0c5ade0020e8e07", "pause", "evt_03fb5e259f19301d"),
         ("act_97a7c7718c6185fd", "stop", "evt_8f0c14ca8be1de1d"),
-        ("act_56ee524a9ea1f00d", "hope", "evt_220e5d1844122534"),
+        ("act_56ee524a9ea1f00d", "hope", "evt_e769c5e955fa2716"),  # OPINION
         ("act_a9e5f8e521fc0f33", "help", None),  # no entity actor: no event key
         ("act_bf1f9581a638f9ac", "write", "evt_1a246e9faeb59d95"),
         ("act_457787d9b31b3a04", "say", "evt_4b1500dbdacbe69b"),
