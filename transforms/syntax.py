@@ -207,6 +207,39 @@ def described(ctx: Context, tok: Token, labels: frozenset[str]) -> Cluster | Non
     return clusters[max(clusters, key=score)]
 
 
+def unnamed_first_mention(ctx: Context, tok: Token) -> Token | None:
+    """The earlier, indefinite mention of a definite description's noun when it names no
+    entity: "A cross-party group of MPs called for reform. The group said ...": "a ...
+    group" (None when the nearest earlier mention of the noun is an entity's description:
+    "Acme, a Dutch group", "Acme is an engineering group", "the Acme group")."""
+    lemma = tok.lemma_.lower()
+    si = ctx.sent_index[tok.i]
+    for t in reversed(ctx.doc[: tok.i]):
+        if si - ctx.sent_index[t.i] > DESCRIPTION_WINDOW:
+            return None
+        if t.pos_ != "NOUN" or t.lemma_.lower() != lemma or t.i in ctx.token_cluster:
+            continue
+        if t.i in ctx.remembered or _describes_entity(ctx, t):
+            return None
+        indefinite = any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in t.children)
+        return t if indefinite else None
+    return None
+
+
+def _describes_entity(ctx: Context, noun: Token) -> bool:
+    """The noun is linked to a name: an appositive of it or to it, a name compound or
+    possessive on it ("the Acme group", "Acme's unit"), or the attribute of a named subject."""
+    if noun.dep_ == "appos" and noun.head.i in ctx.token_cluster:
+        return True
+    if any(
+        c.i in ctx.token_cluster for c in noun.children if c.dep_ in ("appos", "compound", "poss", "nmod")
+    ):
+        return True
+    if noun.dep_ == "attr":
+        return any(c.i in ctx.token_cluster for c in noun.head.children if c.dep_ in SUBJECT_DEPS)
+    return False
+
+
 def descriptors(ctx: Context, cluster: Cluster) -> set[str]:
     """Lemmas the article uses to describe an entity: the title or kind nouns and their
     modifiers next to a mention ("oil giant Yukos", "Qantas, the Australian carrier",
@@ -265,12 +298,20 @@ def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
             return antecedent(ctx, tok, frozenset({"ORG", "GPE"})), "pronoun"
         return None, "pronoun"
     if tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in tok.children):
-        if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children):
-            return None, "direct"
-        if tok.lemma_.lower() in ORG_DESCRIPTIONS:
-            return described(ctx, tok, frozenset({"ORG"})), "description"
-        if tok.lemma_.lower() in GPE_DESCRIPTIONS:
-            return antecedent(ctx, tok, frozenset({"GPE"})), "description"
+        return _description(ctx, tok)
+    return None, "direct"
+
+
+def _description(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
+    """A definite description: "the company" (an organisation), "the country" (a place)."""
+    if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children):
+        return None, "direct"
+    if tok.lemma_.lower() in ORG_DESCRIPTIONS:
+        if unnamed_first_mention(ctx, tok) is not None:
+            return None, "description"  # "a cross-party group of MPs ... the group"
+        return described(ctx, tok, frozenset({"ORG"})), "description"
+    if tok.lemma_.lower() in GPE_DESCRIPTIONS:
+        return antecedent(ctx, tok, frozenset({"GPE"})), "description"
     return None, "direct"
 
 
@@ -344,21 +385,25 @@ def thing_antecedent(tok: Token) -> Token | None:
                     verdict = _agrees(n, plural)
                     if verdict is not None:
                         return n if verdict else None
-    if tok.dep_ in SUBJECT_DEPS and tok.head.dep_ == "ROOT" and not plural and tok.sent.start > 0:
-        return _previous_subject(tok)
+    if tok.dep_ in SUBJECT_DEPS and tok.head.dep_ == "ROOT" and tok.sent.start > 0:
+        return _previous_subject(tok, plural)
     return None
 
 
-def _previous_subject(tok: Token) -> Token | None:
-    """For "it" as a main subject: the previous sentence's main subject (then, for "...,
-    traders said", the reported clause's), when it is a definite singular thing."""
+def _previous_subject(tok: Token, plural: bool = False) -> Token | None:
+    """For "it" or "they" as a main subject: the previous sentence's main subject (then,
+    for "..., traders said", the reported clause's), when it is a definite singular thing
+    ("The dollar fell ... It was trading at"), or unnamed people or things for "they"
+    ("Many people in Britain opposed the war. They see ...")."""
     root = tok.doc[tok.sent.start - 1].sent.root
     clauses = [root] + [c for c in root.children if c.dep_ == "ccomp"]
     for subj in (c for v in clauses for c in v.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS):
-        verdict = _agrees(subj, False)
+        verdict = _agrees(subj, plural)
         if verdict is None:
             continue
-        definite = any(d.lower_ in ("the", "this", "that") for d in subj.children if d.dep_ == "det")
+        definite = plural or any(
+            d.lower_ in ("the", "this", "that") for d in subj.children if d.dep_ == "det"
+        )
         return subj if verdict and definite else None
     return None
 

@@ -171,6 +171,20 @@ def test_modality(nlp, text, key, expected):
             ("BT", "aim"),
             ("Britain", "aim"),
         ),
+        # an unnamed group introduced earlier is what "the group" means
+        (
+            "Parliament debated the bill. A cross-party group of MPs has called for reform. "
+            "The group said the Lords should go.",
+            None,
+            ("Parliament", "say"),
+        ),
+        ("Acme Corp is a big engineering group. The group said profits rose.", ("Acme Corp", "say"), None),
+        # "they" after unnamed people in the previous sentence
+        (
+            "Five unions will hold talks with Labour this weekend. They want the government to act.",
+            None,
+            ("Labour", "want"),
+        ),
     ],
 )
 def test_resolution(nlp, text, present, absent):

@@ -1,4 +1,4 @@
-"""Score `actions.action_type` against labelled rows (benchmarks/types/README.md).
+"""Score `actions.action_type` against labelled rows (benchmarks/type_labels/README.md).
 
 The labelled rows are entity-actor action verbs of 60 corpus articles (articles.json) that
 no rule, lexicon review, gold or training used; each says the type a blind annotator gave
@@ -8,7 +8,7 @@ warehouse, joins its entity actions to the labels by (article, field, verb offse
 prints the share typed right per fold, beside the type the verb alone gets from the
 lexicon (no object, particle, preposition or clause: what a lemma-only lookup gives).
 
-Usage: python benchmarks/types/score.py [--keep DIR] [--errors]
+Usage: python benchmarks/type_labels/score.py [--keep DIR] [--errors]
 """
 
 from __future__ import annotations

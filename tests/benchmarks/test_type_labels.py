@@ -1,8 +1,8 @@
-"""The type benchmark's arithmetic (benchmarks/types/score.py) on in-memory rows."""
+"""The type benchmark's arithmetic (benchmarks/type_labels/score.py) on in-memory rows."""
 
 from __future__ import annotations
 
-from benchmarks.types.score import is_right, label_key, read_labels, report_lines, score
+from benchmarks.type_labels.score import is_right, label_key, read_labels, report_lines, score
 
 
 def label(start: int, type_: str, fold: str = "dev", also: list[str] | None = None) -> dict:
