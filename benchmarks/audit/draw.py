@@ -19,7 +19,12 @@ quote content and of the sentence or paragraph, sha256 of the field's cleaned te
 extracted values to judge; never the article's or the sentence's text, which stay in
 ../shared) and sample.meta.json beside it (seeds, articles, counts, commit, model).
 
-Usage: python benchmarks/audit/draw.py [--out benchmarks/audit/sample.jsonl] [--rows 100]
+A second, fresh sample (--fresh: seed FRESH_SEED, sample_fresh.jsonl) draws 30 other
+articles the same way, none of the main sample's (whose judges' notes developers have
+read) nor of benchmarks/type_labels (the type labels and the lexicon review): the audit
+of rows nobody has looked at before.
+
+Usage: python benchmarks/audit/draw.py [--fresh] [--out FILE] [--rows 100]
            [--quotes 30] [--keep DIR] [--ner newsetl]
 """
 
@@ -49,7 +54,10 @@ from benchmarks.audit.rows import (  # noqa: E402
 )
 
 ARTICLE_SEED = 1717
+FRESH_SEED = 2112  # the fresh sample's articles (--fresh)
 ROW_SEED = 17
+FRESH_SAMPLE = SAMPLE.with_name("sample_fresh.jsonl")
+TYPE_LABELS = ROOT / "benchmarks" / "type_labels"
 # (pool, how many): BBC categories by name, "reuters" for Reuters-21578
 ARTICLES = (("business", 10), ("tech", 5), ("politics", 5), ("reuters", 10))
 ROWS, QUOTES = 100, 30
@@ -65,12 +73,21 @@ def excluded_ids() -> set[str]:
     return ids
 
 
-def pick_articles(excluded: set[str]) -> list[dict]:
+def fresh_exclusions() -> set[str]:
+    """For the fresh sample: the articles the main sample's judgements were read on, and
+    the articles of the type labels and of the lexicon review (benchmarks/type_labels)."""
+    ids = set(json.loads(meta_path(SAMPLE).read_text(encoding="utf-8"))["articles"])
+    for name in ("articles.json", "review_articles.json"):
+        ids |= set(json.loads((TYPE_LABELS / name).read_text(encoding="utf-8"))["articles"])
+    return ids
+
+
+def pick_articles(excluded: set[str], seed: int = ARTICLE_SEED) -> list[dict]:
     """The corpus records of the audit's articles, in drawing order."""
     from training import corpora
 
     bbc, reuters = corpora.draw_pools(excluded)
-    rng = random.Random(ARTICLE_SEED)
+    rng = random.Random(seed)
     picked: list[dict] = []
     for pool, n in ARTICLES:
         members = reuters if pool == "reuters" else [a for a in bbc if a.get("category") == pool]
@@ -198,14 +215,15 @@ def git_state() -> dict:
     return {"commit": git("rev-parse", "HEAD") or None, "transforms_uncommitted": bool(dirty)}
 
 
-def draw(out: Path, rows: int, quotes: int, workdir: Path, ner: str) -> dict:
+def draw(out: Path, rows: int, quotes: int, workdir: Path, ner: str, fresh: bool = False) -> dict:
     import duckdb
 
     from benchmarks.quality import run_newsetl
 
     t0 = time.perf_counter()
     fingerprint = extraction_fingerprint(ROOT)
-    records = pick_articles(excluded_ids())
+    seed = FRESH_SEED if fresh else ARTICLE_SEED
+    records = pick_articles(excluded_ids() | (fresh_exclusions() if fresh else set()), seed)
     articles = workdir / "audit_articles.jsonl"
     with articles.open("w", encoding="utf-8") as fh:
         for rec in records:
@@ -241,7 +259,8 @@ def draw(out: Path, rows: int, quotes: int, workdir: Path, ner: str) -> dict:
         **git_state(),
         "transforms_sha256": fingerprint,
         "model_version": model[0] if model else None,
-        "article_seed": ARTICLE_SEED,
+        "article_seed": seed,
+        "fresh": fresh,
         "row_seed": ROW_SEED,
         "articles": [r["id"] for r in records],
         "articles_loaded": len(texts),
@@ -261,7 +280,13 @@ def draw(out: Path, rows: int, quotes: int, workdir: Path, ner: str) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=SAMPLE, help="sample file (default: %(default)s)")
+    ap.add_argument("--out", type=Path, default=None, help=f"sample file (default: {SAMPLE})")
+    ap.add_argument(
+        "--fresh",
+        action="store_true",
+        help=f"the fresh sample: seed {FRESH_SEED}, none of the main sample's or the type labels' "
+        f"articles (default out: {FRESH_SAMPLE})",
+    )
     ap.add_argument("--rows", type=int, default=ROWS, help="entity-actor action rows (default: %(default)s)")
     ap.add_argument(
         "--quotes", type=int, default=QUOTES, help="quote rows, 0 for none (default: %(default)s)"
@@ -277,12 +302,13 @@ def main() -> int:
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="newsetl-audit-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        meta = draw(args.out, args.rows, args.quotes, workdir, args.ner)
+        out = args.out or (FRESH_SAMPLE if args.fresh else SAMPLE)
+        meta = draw(out, args.rows, args.quotes, workdir, args.ner, args.fresh)
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps({k: v for k, v in meta.items() if k != "articles"}, indent=1))
-    print(f"wrote {args.out} and {meta_path(args.out)}")
+    print(f"wrote {out} and {meta_path(out)}")
     return 0
 
 

@@ -150,14 +150,22 @@ def staleness(sample: Path) -> str | None:
 
 
 def section(sample: Path = SAMPLE, judgements: Path = JUDGEMENTS) -> list[str]:
-    """benchmarks/quality.py's audit section (needs no ../shared)."""
+    """benchmarks/quality.py's audit section (needs no ../shared): the sample, and the
+    fresh sample beside it when there is one."""
     lines = ["", "## Audit of sampled rows (benchmarks/audit)", ""]
     if not sample.exists():
         return lines + [f"no audit sample at {sample}: draw one with python benchmarks/audit/draw.py", ""]
+    lines += _sample_lines(sample, judgements)
+    fresh = sample.with_name(sample.stem + "_fresh.jsonl")
+    if fresh.exists():
+        lines += ["", f"### Fresh sample ({fresh.name}: articles nobody read judgements on)", ""]
+        lines += _sample_lines(fresh, judgements)
+    return lines
+
+
+def _sample_lines(sample: Path, judgements: Path) -> list[str]:
     stale = staleness(sample)
-    if stale:
-        lines += [stale, ""]
-    return lines + report_lines(score(sample, judgements))
+    return ([stale, ""] if stale else []) + report_lines(score(sample, judgements))
 
 
 def main() -> int:
