@@ -120,6 +120,19 @@ def prepare_quotes(quotes: pl.DataFrame, articles: pl.DataFrame, entities: pl.Da
     )
 
 
+def prepare_amounts(amounts: pl.DataFrame, articles: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
+    """action_amounts rows with `_field_length`, `_article_known`, `_text_at_offsets` and
+    `_action_known` (action_id NULL, or an action of the same article that passed)."""
+    out = _with_field_length(amounts, articles).with_columns(
+        _text_at_offsets(amounts, articles).alias("_text_at_offsets")
+    )
+    known = (
+        actions.select("action_id", "article_id").unique().with_columns(pl.lit(True).alias("_action_known"))
+    )
+    out = out.join(known, on=["action_id", "article_id"], how="left", maintain_order="left")
+    return out.with_columns(pl.col("_action_known").fill_null(False) | pl.col("action_id").is_null())
+
+
 def _sources_reconcile(source_counts: object) -> bool:
     """Each source's counts (pipeline_runs.source_counts, JSON) reconcile; none: true."""
     if source_counts is None:

@@ -28,6 +28,7 @@ from expectations.catalog import BATCH_TABLES, RUN_TABLES, SUITES_DIR, load_suit
 from expectations.gx import TableResult, preload_in_background, validate_table
 from expectations.helpers import (
     prepare_actions,
+    prepare_amounts,
     prepare_articles,
     prepare_entities,
     prepare_mentions,
@@ -64,6 +65,7 @@ class BatchValidation:
     entity_mentions: pl.DataFrame
     actions: pl.DataFrame
     quotes: pl.DataFrame
+    action_amounts: pl.DataFrame
     rejected_article_ids: set[str]
     quarantine: list[dict[str, Any]]
     summary: dict[str, dict[str, Any]]
@@ -144,7 +146,8 @@ def validate_frames(frames: Frames, run_id: str, *, max_raw: int = 20_000) -> Ba
 
     Articles go first: a rejected article takes its extracted rows with it (one
     quarantine row for the article). Then entities, mentions, actions and quotes are
-    checked against the surviving articles; their failing rows are quarantined one by one.
+    checked against the surviving articles, and amounts against the surviving actions;
+    their failing rows are quarantined one by one.
     """
     articles = frames.articles.with_row_index("_row")
     origin = {
@@ -168,12 +171,20 @@ def validate_frames(frames: Frames, run_id: str, *, max_raw: int = 20_000) -> Ba
     out = {
         table: _check_rows(table, of_kept(getattr(frames, table)), p, found) for table, p in prepare.items()
     }
+    # an amount's action must have passed the actions suite
+    out["action_amounts"] = _check_rows(
+        "action_amounts",
+        of_kept(frames.action_amounts),
+        lambda f: prepare_amounts(f, kept, out["actions"]),
+        found,
+    )
     return BatchValidation(
         articles=kept,
         entities=out["entities"],
         entity_mentions=out["entity_mentions"],
         actions=out["actions"],
         quotes=out["quotes"],
+        action_amounts=out["action_amounts"],
         rejected_article_ids=rejected,
         quarantine=found.quarantine,
         summary=found.summary,

@@ -57,5 +57,6 @@ def load_batch(wh: Warehouse, run_id: str, checked, quarantine: list[dict]) -> N
         checked.entity_mentions,
         checked.actions,
         checked.quotes,
+        checked.action_amounts,
         quarantine,
     )

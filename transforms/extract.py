@@ -19,6 +19,7 @@ from transforms.clean import CleanArticle
 from transforms.names import CANDIDATE
 from transforms.registry.frames import (
     ACTION_FRAME,
+    AMOUNT_FRAME,
     ARTICLE_FRAME,
     BATCH_FRAMES,
     ENTITY_FRAME,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
     from transforms.actions import ActionRecord
+    from transforms.amounts import AmountRecord
     from transforms.entities import Cluster
     from transforms.quotes import QuoteRecord
 
@@ -71,12 +73,13 @@ class Frames:
     entity_mentions: pl.DataFrame
     actions: pl.DataFrame
     quotes: pl.DataFrame
+    action_amounts: pl.DataFrame
 
     @property
     def row_counts(self) -> dict[str, int]:
         return {
             k: getattr(self, k).height
-            for k in ("articles", "entities", "entity_mentions", "actions", "quotes")
+            for k in ("articles", "entities", "entity_mentions", "actions", "quotes", "action_amounts")
         }
 
 
@@ -105,6 +108,7 @@ ENTITY_ROWS = RowMapping(ENTITY_FRAME)  # from transforms.entities.Cluster
 MENTION_ROWS = RowMapping(MENTION_FRAME)  # from a cluster's mention (a spaCy Span)
 ACTION_ROWS = RowMapping(ACTION_FRAME, frozenset({"event_time", "sentence_start_char"}))
 QUOTE_ROWS = RowMapping(QUOTE_FRAME)
+AMOUNT_ROWS = RowMapping(AMOUNT_FRAME, frozenset({"verb_start_char"}))
 
 
 def _offsets(start_char: int, end_char: int, body_offset: int) -> dict[str, object]:
@@ -137,6 +141,22 @@ def quote_row(article_id: str, q: QuoteRecord, body_offset: int) -> dict[str, ob
             "quote_id": stable_id("quo_", article_id, q.start_char, q.end_char, q.direct, q.speaker_text),
             "article_id": article_id,
             **_offsets(q.start_char, q.end_char, body_offset),
+        },
+    )
+
+
+def amount_row(
+    article_id: str, a: AmountRecord, body_offset: int, action_id: str | None, evidence: str
+) -> dict[str, object]:
+    offsets = _offsets(a.start_char, a.end_char, body_offset)
+    return AMOUNT_ROWS.row(
+        a,
+        {
+            "amount_id": stable_id("amt_", article_id, offsets["field"], offsets["start_char"], a.end_char),
+            "article_id": article_id,
+            "action_id": action_id,
+            "evidence": evidence,
+            **offsets,
         },
     )
 
@@ -241,6 +261,37 @@ def _quote_rows(article: Article, found: list[QuoteRecord]) -> list[dict[str, ob
     return [quote_row(article.article_id, q, boff) for q in kept]
 
 
+def _amount_rows(
+    article: Article,
+    doc: Doc,
+    found: list[AmountRecord],
+    actions: list[ActionRecord],
+    action_rows: list[dict[str, object]],
+) -> list[dict[str, object]]:
+    """Amounts with the action of their governing verb: an entity actor's first."""
+    from transforms.actions import evidence
+
+    by_verb: dict[int, str] = {}
+    for a, row in sorted(zip(actions, action_rows, strict=True), key=lambda p: p[0].actor_entity_id is None):
+        by_verb.setdefault(a.start_char, str(row["action_id"]))
+    sents = list(doc.sents)
+    rows = []
+    for m in found:
+        first = doc.char_span(m.start_char, m.end_char, alignment_mode="expand")
+        token = first[0] if first is not None and len(first) else doc[0]
+        action_id = by_verb.get(m.verb_start_char) if m.verb_start_char is not None else None
+        rows.append(
+            amount_row(
+                article.article_id,
+                m,
+                article.clean.body_offset,
+                action_id,
+                evidence(doc, sents[m.sentence_index], token),
+            )
+        )
+    return rows
+
+
 def _windowed_warnings(found: list[ActionRecord], sentences: _Sentences, max_chars: int) -> list[str]:
     """A warning when actions' evidence is a window of a sentence over `max_chars`."""
     windowed = {a.sentence_start_char for a in found if a.sentence_start_char in sentences.long}
@@ -259,17 +310,20 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list[Any]]:
     # spaCy-side modules are imported here, not at the top: the run's main process builds
     # the copies' article frames and never needs spaCy (a run with nothing new never imports it)
     from transforms.actions import EVIDENCE_MAX_CHARS, analyse
+    from transforms.amounts import find_amounts
     from transforms.entities import cluster_names
 
     clusters, others = cluster_names(doc, article.clean.tickers)
     sentences = _sentences(doc, EVIDENCE_MAX_CHARS)
     entities, mentions = _entity_rows(article, clusters, others, sentences)
     found, quote_records = analyse(doc, clusters, article.published_at)
+    action_rows = _action_rows(article, found)
     return {
         "entities": entities,
         "entity_mentions": mentions,
-        "actions": _action_rows(article, found),
+        "actions": action_rows,
         "quotes": _quote_rows(article, quote_records),
+        "action_amounts": _amount_rows(article, doc, find_amounts(doc), found, action_rows),
         WARNINGS: _windowed_warnings(found, sentences, EVIDENCE_MAX_CHARS),
     }
 

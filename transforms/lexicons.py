@@ -2,8 +2,8 @@
 patterns and lexicons (JSON lines). Every module reads its lexicons from here, and each
 list exists once: cues.json (evidence of an entity's kind), names.json (honorifics,
 corporate suffixes), months.json, clauses.json (reporting, plan and light-verb words),
-exchanges.json, markup.json, boilerplate.json, entity_patterns.jsonl, verb_lexicon.jsonl
-and action_types.json. Closed grammatical classes (pronouns, function words, dependency
+exchanges.json, markup.json, boilerplate.json, entity_patterns.jsonl, verb_lexicon.jsonl,
+action_types.json and amounts.json (currencies, scales and unit nouns). Closed grammatical classes (pronouns, function words, dependency
 labels) stay beside the code that reads them.
 
 Keys starting with "_" in a JSON object are documentation and never returned.

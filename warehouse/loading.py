@@ -18,7 +18,7 @@ from transforms.registry.frames import QUARANTINE_FRAME
 from warehouse.migrations import QUARANTINE_KEY_SQL, utcnow
 
 # tables whose rows belong to an article, children first (deleted before the article)
-_ARTICLE_TABLES = ("quotes", "actions", "entity_mentions", "articles")
+_ARTICLE_TABLES = ("action_amounts", "quotes", "actions", "entity_mentions", "articles")
 
 _UPSERT_ENTITIES = """
 INSERT INTO entities (entity_id, name, label, ticker, exchange, sector, aliases, mention_count, article_count)
@@ -119,6 +119,7 @@ class Loader:
         mentions: pl.DataFrame,
         actions: pl.DataFrame,
         quotes: pl.DataFrame,
+        amounts: pl.DataFrame,
         quarantine: list[dict[str, Any]],
     ) -> None:
         """Replace the batch's articles and their rows, upsert entities, in one transaction."""
@@ -128,6 +129,7 @@ class Loader:
             "_mentions": mentions,
             "_actions": actions,
             "_quotes": quotes,
+            "_amounts": amounts,
         }
         with registered(self.con, rels), transaction(self.con):
             self._replace_articles()
@@ -150,6 +152,7 @@ class Loader:
         con.execute("INSERT INTO entity_mentions BY NAME SELECT * FROM _mentions")
         con.execute("INSERT INTO actions BY NAME SELECT * FROM _actions")
         con.execute("INSERT INTO quotes BY NAME SELECT * FROM _quotes")
+        con.execute("INSERT INTO action_amounts BY NAME SELECT * FROM _amounts")
 
     def _merge_entities(self) -> None:
         """Upsert the batch's entities, recount the touched ones, drop those no longer named."""

@@ -190,6 +190,11 @@ def _m008_names_that_are_no_entities(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"DELETE FROM entities WHERE entity_id IN ({others})")
 
 
+def _m009_action_amounts(con: duckdb.DuckDBPyConnection) -> None:
+    """The action_amounts table (stored articles get their amounts when they are loaded again)."""
+    con.execute(create_table_sql(TABLES_BY_NAME["action_amounts"]))
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
@@ -200,6 +205,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (6, "what cleaning removed, per article", _m006_cleaning_removed),
     (7, "quarantine key: a re-run does not quarantine the same input twice", _m007_quarantine_key),
     (8, "names that are no entities: mentions without an entity", _m008_names_that_are_no_entities),
+    (9, "amounts on actions", _m009_action_amounts),
 ]
 
 

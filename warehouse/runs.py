@@ -15,7 +15,9 @@ from warehouse.migrations import utcnow
 from warehouse.schema import run_counters, run_updatable
 
 # quarantine stages of extracted rows (counted as rows_quarantined, not articles)
-_ROW_STAGES = [f"validate:{t}" for t in ("entities", "entity_mentions", "actions", "quotes")]
+_ROW_STAGES = [
+    f"validate:{t}" for t in ("entities", "entity_mentions", "actions", "quotes", "action_amounts")
+]
 _KILLED = "process ended without finishing the run (killed or crashed); its counts are what it committed"
 
 

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import polars as pl
 import pytest
 
@@ -19,7 +21,10 @@ def test_every_table_has_a_suite(table):
 
 @pytest.fixture(scope="module")
 def frames(nlp):
-    c = clean_article("Acme buys Beta", "Acme Corp said it would buy Beta Inc. The company did not say why.")
+    c = clean_article(
+        "Acme buys Beta",
+        "Acme Corp said it would buy Beta Inc for $5bn (£2.7bn). The company did not say why.",
+    )
     art = Article("art_1", "x1", "test", "mem", None, None, content_hash("x"), "{}", c)
     return build_frames([(art, nlp(c.text))])
 
@@ -44,7 +49,7 @@ def test_bad_rows_are_quarantined_the_rest_loads(frames):
         .drop("i")
     )
     mentions = frames.entity_mentions.with_columns(pl.lit("ghost-entity").alias("entity_id"))
-    bad = type(frames)(frames.articles, frames.entities, mentions, actions, frames.quotes)
+    bad = replace(frames, entity_mentions=mentions, actions=actions)
     checked = validate_frames(bad, "run-1")
     assert checked.ok  # row failures do not fail the batch
     assert checked.actions.height == frames.actions.height - 2
@@ -59,10 +64,9 @@ def test_bad_rows_are_quarantined_the_rest_loads(frames):
 @pytest.mark.slow  # Great Expectations (4-8 s to import)
 def test_bad_article_takes_its_rows_with_it(frames):
     arts = frames.articles.with_columns(pl.lit("not-a-hash").alias("content_hash"))
-    checked = validate_frames(
-        type(frames)(arts, frames.entities, frames.entity_mentions, frames.actions, frames.quotes), "r"
-    )
+    checked = validate_frames(replace(frames, articles=arts), "r")
     assert checked.articles.height == 0 and checked.actions.height == 0
+    assert checked.action_amounts.height == 0
     assert checked.rejected_article_ids == {"art_1"}
     assert [q["stage"] for q in checked.quarantine] == ["validate:articles"]
 
@@ -100,12 +104,35 @@ def test_every_action_type_passes_the_suite(frames):
         pl.Series("action_type", types),
         pl.Series("action_id", [f"act_{i}" for i in range(len(types))]),
     )
-    checked = validate_frames(
-        type(frames)(frames.articles, frames.entities, frames.entity_mentions, actions, frames.quotes), "r"
-    )
+    checked = validate_frames(replace(frames, actions=actions), "r")
     assert checked.actions.height == len(types), [q["reason"] for q in checked.quarantine]
     bad = actions.with_columns(pl.lit("NOT_A_TYPE").alias("action_type"))
-    checked = validate_frames(
-        type(frames)(frames.articles, frames.entities, frames.entity_mentions, bad, frames.quotes), "r"
-    )
+    checked = validate_frames(replace(frames, actions=bad), "r")
     assert checked.actions.height == 0
+
+
+@pytest.mark.slow  # Great Expectations (4-8 s to import)
+def test_an_amount_goes_with_its_quarantined_action(frames):
+    """An amount whose action failed its suite is quarantined too (never a dangling
+    action_id); an amount no action's verb governs (action_id NULL) loads."""
+    assert frames.action_amounts.height >= 2
+    first = frames.action_amounts["action_id"][0]
+    assert first is not None
+    actions = frames.actions.with_columns(
+        pl.when(pl.col("action_id") == first)
+        .then(pl.lit("zzz"))
+        .otherwise(pl.col("verb_text"))
+        .alias("verb_text")
+    )
+    amounts = (
+        frames.action_amounts.with_row_index("i")
+        .with_columns(pl.when(pl.col("i") == 1).then(None).otherwise(pl.col("action_id")).alias("action_id"))
+        .drop("i")
+    )
+    checked = validate_frames(replace(frames, actions=actions, action_amounts=amounts), "r")
+    kept = checked.action_amounts
+    assert first not in kept["action_id"].to_list()
+    assert kept["action_id"].null_count() >= 1
+    assert any(
+        q["stage"] == "validate:action_amounts" and "action_id" in q["reason"] for q in checked.quarantine
+    )

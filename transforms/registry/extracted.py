@@ -316,3 +316,60 @@ QUOTES = Table(
         C("end_char", "INTEGER", "End offset (exclusive) of the content in the field's text.", "NOT NULL"),
     ),
 )
+
+ACTION_AMOUNTS = Table(
+    "action_amounts",
+    "one row per amount (money, percentage, points, count or quantity) in an article.",
+    "The numbers an article states, as numbers: value with scale words and sub-units resolved, "
+    "unit, role, the sentence, and the action whose verb governs the amount (NULL when none does). "
+    "Money keeps its currency: no conversion (transforms/amounts.py, docs/actions.md 'Amounts').",
+    (
+        C("amount_id", "VARCHAR", "Stable id: hash of article, field and offsets.", "PRIMARY KEY"),
+        C("article_id", "VARCHAR", "Article (articles.article_id).", "NOT NULL"),
+        C(
+            "action_id",
+            "VARCHAR",
+            "The action of the verb that governs the amount (actions.action_id; an entity actor's action "
+            "first when several actors share the verb); NULL when no action's verb governs it.",
+        ),
+        C(
+            "text",
+            "VARCHAR",
+            "The amount as written ('$6bn', '6.5 mln dlrs', '1,200 jobs', '25 pct').",
+            "NOT NULL",
+        ),
+        C(
+            "value",
+            "DOUBLE",
+            "The number with scale words and sub-units resolved: '$6bn' 6e9, '20 cts' 0.2, '25 pct' 25, "
+            "'a third' 0.3333.",
+            "NOT NULL",
+        ),
+        C(
+            "unit",
+            "VARCHAR",
+            "ISO 4217 currency code for money (USD, GBP, EUR, JPY, ...: as written, never converted); else "
+            "percent, percentage_point, points, people, shares, units, sites, tonnes, barrels, ounces, "
+            "bushels or fraction.",
+            "NOT NULL",
+        ),
+        C(
+            "unit_per",
+            "VARCHAR",
+            "The unit of a rate: 'share' of '20 cts a share', 'barrel' of '$40 a barrel'.",
+        ),
+        C(
+            "role",
+            "VARCHAR",
+            "What the amount is to its clause: price (paid, charged or offered; a price level), stake "
+            "(a share of ownership), count (how many people, shares, units or sites), change (the size "
+            "of a rise or fall), target (a goal, forecast or planned level), level (any other figure).",
+            "NOT NULL",
+        ),
+        C("field", "VARCHAR", "Which text the offsets refer to: 'title' or 'body'.", "NOT NULL"),
+        C("start_char", "INTEGER", "Start offset of the amount in the field's text.", "NOT NULL"),
+        C("end_char", "INTEGER", "End offset (exclusive) of the amount in the field's text.", "NOT NULL"),
+        C("sentence_index", "INTEGER", "0-based sentence number in the article.", "NOT NULL"),
+        C("evidence", "VARCHAR", "The sentence that states the amount, as written.", "NOT NULL"),
+    ),
+)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from transforms.registry.columns import Column, Table
-from transforms.registry.extracted import ACTIONS, ARTICLES, ENTITIES, ENTITY_MENTIONS, QUOTES
+from transforms.registry.extracted import ACTION_AMOUNTS, ACTIONS, ARTICLES, ENTITIES, ENTITY_MENTIONS, QUOTES
 from transforms.registry.operational import QUARANTINE
 
 
@@ -55,6 +55,7 @@ ENTITY_FRAME = Frame(
 MENTION_FRAME = Frame(ENTITY_MENTIONS)
 ACTION_FRAME = Frame(ACTIONS)
 QUOTE_FRAME = Frame(QUOTES)
+AMOUNT_FRAME = Frame(ACTION_AMOUNTS)
 QUARANTINE_FRAME = Frame(QUARANTINE)
 
 # batch frame -> its declaration, in the order frames are validated and loaded
@@ -64,4 +65,5 @@ BATCH_FRAMES: dict[str, Frame] = {
     "entity_mentions": MENTION_FRAME,
     "actions": ACTION_FRAME,
     "quotes": QUOTE_FRAME,
+    "action_amounts": AMOUNT_FRAME,
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from transforms.registry.columns import Table
-from transforms.registry.extracted import ACTIONS, ARTICLES, ENTITIES, ENTITY_MENTIONS, QUOTES
+from transforms.registry.extracted import ACTION_AMOUNTS, ACTIONS, ARTICLES, ENTITIES, ENTITY_MENTIONS, QUOTES
 from transforms.registry.operational import COMPANIES, FETCH_STATE, PIPELINE_RUNS, QUARANTINE
 
 TABLES: tuple[Table, ...] = (
@@ -12,6 +12,7 @@ TABLES: tuple[Table, ...] = (
     ENTITY_MENTIONS,
     ACTIONS,
     QUOTES,
+    ACTION_AMOUNTS,
     PIPELINE_RUNS,
     QUARANTINE,
     COMPANIES,
