@@ -1,7 +1,9 @@
 """Opening the warehouse file: a writable connection (created and migrated), a read-only
 one, and the locked-down reader analysts' queries run on. With warehouse/ this is where
 DuckDB is opened (only warehouse/ opens it in production code). Every connection is
-offline (no extension is installed or loaded automatically: warehouse/extensions.py).
+offline (no extension is installed or loaded automatically: warehouse/extensions.py), and
+a file of a newer DuckDB storage version is refused with how to convert it
+(warehouse/fileformat.py).
 """
 
 from __future__ import annotations
@@ -12,11 +14,25 @@ from pathlib import Path
 import duckdb
 
 from warehouse.extensions import offline
+from warehouse.fileformat import unreadable_reason
 from warehouse.migrations import migrate
 
 
 class WarehouseUnreadable(RuntimeError):
     """The published warehouse file is not a DuckDB database this DuckDB can open (or a folder)."""
+
+
+class WarehouseTooNew(WarehouseUnreadable):
+    """The warehouse is in a DuckDB storage version this DuckDB cannot read (e.g. written by
+    DuckDB 2): the message says which and how to convert it."""
+
+
+def check_storage(path: str | os.PathLike[str]) -> None:
+    """WarehouseTooNew when the file's header holds a storage version this DuckDB cannot
+    read; a missing file or one that is no DuckDB file passes (opening it says why)."""
+    reason = unreadable_reason(path)
+    if reason is not None:
+        raise WarehouseTooNew(f"warehouse {reason}; it was not changed")
 
 
 def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -27,6 +43,7 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.
     if read_only:
         if not p.exists():
             raise FileNotFoundError(f"no warehouse at {p}: run `newsetl run` first")
+        check_storage(p)
         try:
             con = duckdb.connect(str(p), read_only=True)
         except duckdb.Error as exc:
@@ -38,6 +55,7 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.
             con.close()
             raise
         return con
+    check_storage(p)
     p.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(p))
     try:
