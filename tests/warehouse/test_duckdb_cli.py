@@ -28,12 +28,14 @@ def cell(out: str) -> str:
     return values[-1]
 
 
+@pytest.mark.slow  # starts the CLI's process
 def test_the_cli_is_the_pinned_one_in_this_environment():
     assert script().parent == binary().parents[3].parent / "bin"  # .venv/lib/python3.11/site-packages
     version = subprocess.run([str(binary()), "-version"], capture_output=True, text=True, timeout=60)
     assert version.stdout.startswith("v1.5.6"), version.stdout
 
 
+@pytest.mark.slow  # starts the CLI's process
 def test_the_cli_reads_what_newsetl_s_duckdb_writes_and_the_other_way_round(tmp_path):
     ours = tmp_path / "python.duckdb"
     con = duckdb.connect(str(ours))
@@ -52,6 +54,7 @@ def test_the_cli_reads_what_newsetl_s_duckdb_writes_and_the_other_way_round(tmp_
     assert cell(cli("-readonly", theirs, "-c", "select sum(i) from t").stdout) == "1110"
 
 
+@pytest.mark.slow  # starts the CLI's process
 def test_the_cli_reads_the_storage_version_of_a_duckdb_2_file_as_newsetl_does(tmp_path):
     """DuckDB 2 keeps the real version in the database headers; the CLI (1.5.6) reads it
     there as warehouse/fileformat.py does, and refuses the file."""
