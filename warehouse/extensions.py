@@ -47,9 +47,13 @@ def extension_path(name: str) -> Path:
 
 def offline(con: duckdb.DuckDBPyConnection) -> None:
     """No automatic install or load of known extensions on this connection's database:
-    an extension is there only when `load` loaded it from its package."""
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute("SET autoload_known_extensions = false")
+    an extension is there only when `load` loaded it from its package. Connections to one
+    file in a process share its settings: those already off are left alone, so this works
+    beside a reader that has locked the configuration (`connection.reader`)."""
+    for setting in ("autoinstall_known_extensions", "autoload_known_extensions"):
+        row = con.execute("SELECT current_setting(?)", [setting]).fetchone()
+        if row is None or row[0]:
+            con.execute(f"SET {setting} = false")  # names: the two above
 
 
 def load(con: duckdb.DuckDBPyConnection, name: str) -> None:

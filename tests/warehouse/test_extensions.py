@@ -91,3 +91,15 @@ def test_the_warehouse_connections_never_install_or_load_an_extension_by_themsel
             con.execute("SELECT stem('running', 'porter')")
     finally:
         con.close()
+
+
+def test_a_connection_opens_beside_a_reader_that_locked_the_configuration(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    connect(wh).close()
+    locked = reader(wh)
+    try:
+        con = connect(wh, read_only=True)  # the same database in this process: its settings
+        assert con.execute("SELECT current_setting('autoload_known_extensions')").fetchone() == (False,)
+        con.close()
+    finally:
+        locked.close()
