@@ -17,6 +17,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 # the storage versions (main header) that DuckDB 1.5 reads: 64 (v0.9 to v1.1 formats, what
 # 1.5.5 writes) to 68 (v1.5); tests/warehouse/test_fileformat.py checks them against DuckDB
 READABLE = range(64, 69)
@@ -55,8 +57,6 @@ def read_header(path: str | os.PathLike[str]) -> Header | None:
 def unreadable_reason(path: str | os.PathLike[str]) -> str | None:
     """Why this DuckDB cannot open the DuckDB file at `path` (its storage version), or None
     when its header is readable or it is no DuckDB file (DuckDB says why then)."""
-    import duckdb
-
     h = read_header(path)
     if h is None or h.main_version in READABLE:
         return None
