@@ -1,6 +1,9 @@
 """Opening the warehouse file: a writable connection (created and migrated), a read-only
 one, and the locked-down reader analysts' queries run on. With warehouse/ this is where
-DuckDB is opened (only warehouse/ opens it in production code).
+DuckDB is opened (only warehouse/ opens it in production code). Every connection is
+offline (no extension is installed or loaded automatically: warehouse/extensions.py), and
+a file of a newer DuckDB storage version is refused with how to convert it
+(warehouse/fileformat.py).
 """
 
 from __future__ import annotations
@@ -10,11 +13,26 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.extensions import offline
+from warehouse.fileformat import unreadable_reason
 from warehouse.migrations import migrate
 
 
 class WarehouseUnreadable(RuntimeError):
     """The published warehouse file is not a DuckDB database this DuckDB can open (or a folder)."""
+
+
+class WarehouseTooNew(WarehouseUnreadable):
+    """The warehouse is in a DuckDB storage version this DuckDB cannot read (e.g. written by
+    DuckDB 2): the message says which and how to convert it."""
+
+
+def check_storage(path: str | os.PathLike[str]) -> None:
+    """WarehouseTooNew when the file's header holds a storage version this DuckDB cannot
+    read; a missing file or one that is no DuckDB file passes (opening it says why)."""
+    reason = unreadable_reason(path)
+    if reason is not None:
+        raise WarehouseTooNew(f"warehouse {reason}; it was not changed")
 
 
 def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -25,14 +43,23 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.
     if read_only:
         if not p.exists():
             raise FileNotFoundError(f"no warehouse at {p}: run `newsetl run` first")
+        check_storage(p)
         try:
-            return duckdb.connect(str(p), read_only=True)
+            con = duckdb.connect(str(p), read_only=True)
         except duckdb.Error as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise WarehouseUnreadable(f"warehouse {p} cannot be opened ({first})") from exc
+        try:
+            offline(con)
+        except BaseException:
+            con.close()
+            raise
+        return con
+    check_storage(p)
     p.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(p))
     try:
+        offline(con)
         migrate(con)
     except BaseException:
         con.close()  # the file stays as it was: each migration is its own transaction
@@ -43,14 +70,12 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.
 def reader(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     """A read-only connection for analysts (`newsetl sql`, `newsetl shell`) that cannot
     touch any file but the warehouse: external access off (no COPY ... TO, ATTACH,
-    EXPORT, INSTALL, read_csv of other files), no extension autoloading, and the
-    configuration locked so a statement cannot turn these back on."""
+    EXPORT, INSTALL, read_csv of other files), no extension autoloading (`connect`), and
+    the configuration locked so a statement cannot turn these back on."""
     con = connect(path, read_only=True)
     try:
         for setting in (
             "enable_external_access = false",
-            "autoinstall_known_extensions = false",
-            "autoload_known_extensions = false",
             "allow_community_extensions = false",
             "lock_configuration = true",
         ):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.connection import WarehouseUnreadable, connect, query, reader
+from warehouse.connection import WarehouseTooNew, WarehouseUnreadable, check_storage, connect, query, reader
 from warehouse.loading import Loader
 from warehouse.lock import WarehouseBusy, WarehouseLock
 from warehouse.lookups import Lookups
@@ -25,6 +25,7 @@ from warehouse.runs import RunLog
 __all__ = [
     "Warehouse",
     "WarehouseBusy",
+    "WarehouseTooNew",
     "WarehouseUnreadable",
     "connect",
     "migrate",
@@ -67,6 +68,7 @@ class Warehouse(RunLog, Lookups, Loader):
         self._base_file = self.path.with_name(self.path.name + ".staging.base")
         self._lock = lock if lock is not None else WarehouseLock(self.path)
         try:
+            check_storage(self.path)  # another DuckDB's storage version: say so before copying it
             self.resumed = self._prepare_staging()
             self.con = self._open_staging()
         except BaseException:

@@ -5,7 +5,8 @@ their descriptions), `.schema NAME` (columns, types and meanings), `.reload` (re
 run published since the shell started), `.help`, `.quit`. The connection is read-only:
 writes fail with DuckDB's error, and nothing reaches a file (no `COPY ... TO`,
 `ATTACH`, `EXPORT`, `INSTALL`: `connection.reader`); the nightly run is never blocked (it publishes a new
-file; the shell keeps reading the one it opened until `.reload`).
+file; the shell keeps reading the one it opened until `.reload`). `newsetl shell --cli`
+hands over to the DuckDB CLI instead (warehouse/duckdb_cli.py).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.text import Text
@@ -218,6 +219,11 @@ def shell(
     warehouse: Path = typer.Option(
         None, "--warehouse", "-w", metavar="FILE", help="DuckDB file to open (read-only)."
     ),
+    cli: bool = typer.Option(
+        False,
+        "--cli",
+        help="Hand over to the DuckDB CLI of the pinned duckdb-cli package (duckdb -readonly -safe FILE).",
+    ),
 ) -> None:
     """Interactive read-only SQL session on the warehouse (statements end with ';', .help)."""
     import sys
@@ -228,6 +234,8 @@ def shell(
     wh = warehouse_path(warehouse)
     with reading():
         Warehouse.reader(wh).close()  # missing or unreadable: one line, before any prompt
+    if cli:
+        _hand_over_to_duckdb_cli(wh)
     interactive = sys.stdin.isatty()
     if interactive:
         import readline  # noqa: F401  (line editing and history for input())
@@ -247,6 +255,23 @@ def shell(
         sh.run(typed() if interactive else piped)
     finally:
         sh.close()
+
+
+def _hand_over_to_duckdb_cli(wh: Path) -> NoReturn:
+    """Replace this process by the DuckDB CLI on the warehouse, read-only and in safe mode
+    (warehouse/duckdb_cli.py); a missing CLI is one line (exit 1)."""
+    import os
+    import sys
+
+    from warehouse.duckdb_cli import CliUnavailable, binary, readonly_argv
+
+    try:
+        exe = binary()
+    except CliUnavailable as exc:
+        fail(str(exc), 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(exe, readonly_argv(exe, wh))
 
 
 def docs(

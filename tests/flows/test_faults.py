@@ -18,6 +18,12 @@ def _not_duckdb(p):
     p.write_bytes(b"this is not a DuckDB file\n" * 100)
 
 
+def _duckdb_2(p):
+    from tests.warehouse.duckdb_files import forged
+
+    forged(p, 999, storage_version=69, created_by="v2.0.1")  # as DuckDB 2.0.1 writes one
+
+
 def _under_a_file(p):
     return p.parent / "plain.txt" / "w.duckdb"  # its folder would be a regular file
 
@@ -27,6 +33,7 @@ FAULTS = [
     ("warehouse is a folder", "run", _folder, 2, "is a folder, not a DuckDB file"),
     ("warehouse is not DuckDB", "run", _not_duckdb, 1, "cannot be opened"),
     ("warehouse folder is a file", "run", _under_a_file, 2, "cannot be written"),
+    ("warehouse of DuckDB 2", "run", _duckdb_2, 1, "in storage version 69"),
     ("batch size 0", "run --batch-size 0", None, 2, "batch_size"),
     ("source missing", "run --source {tmp}/missing.jsonl", None, 2, "does not exist"),
     *[
@@ -35,6 +42,10 @@ FAULTS = [
     ],
     *[
         (f"{cmd}: warehouse is not DuckDB", cmd, _not_duckdb, 1, "cannot be opened")
+        for cmd in ("sql", "runs", "docs", "report", "shell", "sources")
+    ],
+    *[
+        (f"{cmd}: warehouse of DuckDB 2", cmd, _duckdb_2, 1, "convert it once with DuckDB 2")
         for cmd in ("sql", "runs", "docs", "report", "shell", "sources")
     ],
     *[
