@@ -107,9 +107,12 @@ _QUANTULUM_UNITS = {
 def quantulum(texts: dict[tuple[str, str], str]) -> list[dict] | None:
     """quantulum3's amounts on the same fields (None when it is not installed)."""
     try:
-        from quantulum3 import parser
+        from quantulum3 import classifier, parser
     except ImportError:
         return None
+    # its shipped disambiguation model is a pickle of another scikit-learn: without it,
+    # quantulum3 uses its rules only (as when scikit-learn is not installed)
+    classifier.USE_CLF = False
     out = []
     for (article, field), text in texts.items():
         for q in parser.parse(text):
