@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from transforms.actions import ActionRecord
     from transforms.amounts import AmountRecord
     from transforms.entities import Cluster
+    from transforms.geocode import Place
     from transforms.quotes import QuoteRecord
 
 
@@ -161,8 +162,18 @@ def amount_row(
     )
 
 
-def entity_row(article_id: str, c: Cluster) -> dict[str, object]:
-    return ENTITY_ROWS.row(c, {"article_id": article_id})
+def entity_row(article_id: str, c: Cluster, place: Place | None = None) -> dict[str, object]:
+    """An entity's observation in one article; a place's codes as the article decides them."""
+    return ENTITY_ROWS.row(
+        c,
+        {
+            "article_id": article_id,
+            "country_code": place.country if place else None,
+            "subdivision_code": place.subdivision if place else None,
+            "latitude": place.latitude if place else None,
+            "longitude": place.longitude if place else None,
+        },
+    )
 
 
 def mention_row(
@@ -233,8 +244,11 @@ def _entity_rows(
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """(entities, entity_mentions) rows: one observation per entity, one row per mention of
     an entity or of another name (no entity_id)."""
+    from transforms.geocode import geocode_all
+
     aid, boff, text = article.article_id, article.clean.body_offset, article.clean.text
-    entities = [entity_row(aid, c) for c in clusters]
+    places = geocode_all(c.name for c in clusters if c.label == "GPE")
+    entities = [entity_row(aid, c, places.get(c.name) if c.label == "GPE" else None) for c in clusters]
     mentions = [
         mention_row(aid, c, m, text, boff, sentences.index[m.start], entity)
         for group, entity in ((clusters, True), (others, False))

@@ -20,9 +20,13 @@ from warehouse.migrations import QUARANTINE_KEY_SQL, utcnow
 # tables whose rows belong to an article, children first (deleted before the article)
 _ARTICLE_TABLES = ("action_amounts", "quotes", "actions", "entity_mentions", "articles")
 
+_PLACE_COLUMNS = ("country_code", "subdivision_code", "latitude", "longitude")
+
 _UPSERT_ENTITIES = """
-INSERT INTO entities (entity_id, name, label, ticker, exchange, sector, aliases, mention_count, article_count)
-SELECT entity_id, name, label, ticker, exchange, sector, aliases, 0, 0 FROM _entities
+INSERT INTO entities (entity_id, name, label, ticker, exchange, sector, aliases, country_code, subdivision_code,
+                      latitude, longitude, mention_count, article_count)
+SELECT entity_id, name, label, ticker, exchange, sector, aliases, country_code, subdivision_code,
+       latitude, longitude, 0, 0 FROM _entities
 ON CONFLICT (entity_id) DO UPDATE SET
   name = CASE WHEN length(excluded.name) > length(entities.name)
                 OR (length(excluded.name) = length(entities.name) AND excluded.name < entities.name)
@@ -30,6 +34,11 @@ ON CONFLICT (entity_id) DO UPDATE SET
   ticker = coalesce(entities.ticker, excluded.ticker),
   exchange = coalesce(entities.exchange, excluded.exchange),
   sector = coalesce(entities.sector, excluded.sector),
+  country_code = coalesce(entities.country_code, excluded.country_code),
+  subdivision_code = CASE WHEN entities.country_code IS NULL THEN excluded.subdivision_code
+                          ELSE entities.subdivision_code END,
+  latitude = CASE WHEN entities.country_code IS NULL THEN excluded.latitude ELSE entities.latitude END,
+  longitude = CASE WHEN entities.country_code IS NULL THEN excluded.longitude ELSE entities.longitude END,
   aliases = list_sort(list_distinct(list_concat(entities.aliases, excluded.aliases)))"""
 
 _RECOUNT_ENTITIES = """
@@ -69,6 +78,8 @@ def merged_entities(entities: pl.DataFrame) -> pl.DataFrame:
             pl.col("ticker").drop_nulls().first(),
             pl.col("exchange").drop_nulls().first(),
             pl.col("sector").drop_nulls().first(),
+            # a place's codes: those of the first observation that has any (the four together)
+            *[pl.col(c).filter(pl.col("country_code").is_not_null()).first() for c in _PLACE_COLUMNS],
             pl.col("aliases").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
         )
     )

@@ -125,6 +125,20 @@ ENTITIES = Table(
             "Other surface forms used for this entity (short forms, spellings, tickers).",
         ),
         C(
+            "country_code",
+            "VARCHAR",
+            "For a place (GPE): its ISO 3166-1 alpha-2 country ('US', 'GB'); the country itself for a "
+            "country; NULL for other entities, regions and unknown places (transforms/geocode.py).",
+        ),
+        C(
+            "subdivision_code",
+            "VARCHAR",
+            "For a place: the ISO 3166-2 code when it is a first-level subdivision ('US-TX', 'GB-SCT'), "
+            "or the US state of a US city.",
+        ),
+        C("latitude", "DOUBLE", "For a city: latitude of its centre (GeoNames), decimal degrees."),
+        C("longitude", "DOUBLE", "For a city: longitude of its centre (GeoNames), decimal degrees."),
+        C(
             "mention_count",
             "INTEGER",
             "Number of rows in entity_mentions for this entity.",
