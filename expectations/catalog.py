@@ -10,7 +10,15 @@ from typing import Any
 
 SUITES_DIR = Path(__file__).parent / "suites"
 # validated per batch, in this order (an amount's action must have passed first)
-BATCH_TABLES = ("articles", "entities", "entity_mentions", "actions", "quotes", "action_amounts")
+BATCH_TABLES = (
+    "articles",
+    "entities",
+    "entity_mentions",
+    "actions",
+    "quotes",
+    "action_amounts",
+    "main_events",
+)
 RUN_TABLES = ("pipeline_runs", "quarantine", "fetch_state", "companies")  # validated once per run
 # the column that names a row of each run table in a failure message
 RUN_TABLE_KEYS = {

@@ -133,6 +133,20 @@ def prepare_amounts(amounts: pl.DataFrame, articles: pl.DataFrame, actions: pl.D
     return out.with_columns(pl.col("_action_known").fill_null(False) | pl.col("action_id").is_null())
 
 
+def prepare_main_events(events: pl.DataFrame, articles: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
+    """main_events rows with `_article_known` and `_action_known` (an action of the same
+    article that passed its suite)."""
+    known_articles = articles.select("article_id", pl.lit(True).alias("_article_known"))
+    known = (
+        actions.select("action_id", "article_id").unique().with_columns(pl.lit(True).alias("_action_known"))
+    )
+    out = events.join(known_articles, on="article_id", how="left", maintain_order="left")
+    out = out.join(known, on=["action_id", "article_id"], how="left", maintain_order="left")
+    return out.with_columns(
+        pl.col("_article_known").fill_null(False), pl.col("_action_known").fill_null(False)
+    )
+
+
 def _sources_reconcile(source_counts: object) -> bool:
     """Each source's counts (pipeline_runs.source_counts, JSON) reconcile; none: true."""
     if source_counts is None:

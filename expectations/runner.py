@@ -31,6 +31,7 @@ from expectations.helpers import (
     prepare_amounts,
     prepare_articles,
     prepare_entities,
+    prepare_main_events,
     prepare_mentions,
     prepare_quotes,
 )
@@ -66,6 +67,7 @@ class BatchValidation:
     actions: pl.DataFrame
     quotes: pl.DataFrame
     action_amounts: pl.DataFrame
+    main_events: pl.DataFrame
     rejected_article_ids: set[str]
     quarantine: list[dict[str, Any]]
     summary: dict[str, dict[str, Any]]
@@ -178,6 +180,12 @@ def validate_frames(frames: Frames, run_id: str, *, max_raw: int = 20_000) -> Ba
         lambda f: prepare_amounts(f, kept, out["actions"]),
         found,
     )
+    out["main_events"] = _check_rows(
+        "main_events",
+        of_kept(frames.main_events),
+        lambda f: prepare_main_events(f, kept, out["actions"]),
+        found,
+    )
     return BatchValidation(
         articles=kept,
         entities=out["entities"],
@@ -185,6 +193,7 @@ def validate_frames(frames: Frames, run_id: str, *, max_raw: int = 20_000) -> Ba
         actions=out["actions"],
         quotes=out["quotes"],
         action_amounts=out["action_amounts"],
+        main_events=out["main_events"],
         rejected_article_ids=rejected,
         quarantine=found.quarantine,
         summary=found.summary,

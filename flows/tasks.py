@@ -58,5 +58,6 @@ def load_batch(wh: Warehouse, run_id: str, checked, quarantine: list[dict]) -> N
         checked.actions,
         checked.quotes,
         checked.action_amounts,
+        checked.main_events,
         quarantine,
     )

@@ -97,6 +97,7 @@ class ActionRecord:
     action_type: str = "OTHER"
     event_time: EventTime | None = None
     event_key: str | None = None  # same real event across reports (entity actions only)
+    place_entity_id: str | None = None  # a place the verb or its object is "in", "at", ...
 
 
 def evidence(doc: Doc, sent: Span, verb: Token) -> str:
@@ -377,6 +378,28 @@ def _arguments(ctx: Context, verb: Token, target: Token | None) -> tuple[Argumen
     return tuple(a for _, a in sorted(out, key=lambda x: x[0]))
 
 
+_PLACE_PREPS = frozenset(["in", "at", "across", "throughout", "near", "outside", "inside", "within", "into"])
+
+
+def _place(ctx: Context, verb: Token, target: Token | None) -> str | None:
+    """The place a phrase of the verb or of its object names ("opened a plant in Ohio",
+    "cut jobs at its plant in Texas"): a GPE entity."""
+    heads = [verb] + ([target] if target is not None and target.dep_ == "dobj" else [])
+    for h in heads:
+        for p in h.children:
+            if p.dep_ != "prep" or p.lower_ not in _PLACE_PREPS:
+                continue
+            for o in (c for c in p.children if c.dep_ == "pobj"):
+                # the place itself, else the place of what it names ("at its plant in Texas")
+                inner = [g for q in o.children if q.dep_ == "prep" and q.lower_ in _PLACE_PREPS
+                         for g in q.children if g.dep_ == "pobj"]  # fmt: skip
+                for t in (o, *inner):
+                    cluster = ctx.token_cluster.get(t.i)
+                    if cluster is not None and cluster.label == "GPE":
+                        return cluster.entity_id
+    return None
+
+
 def _first_prep(verb: Token) -> str | None:
     """The first preposition after the verb that it governs ("warned of")."""
     preps = [c for c in verb.children if c.dep_ == "prep" and c.i > verb.i]
@@ -521,6 +544,7 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
                 target_head=target_head,
                 modality=modality,
                 action_type=action_type,
+                place_entity_id=_place(ctx, tok, target),
                 event_time=(when := _event_time(tok, dates, published_at, modality == "planned")),
                 event_key=event_key(
                     cluster.entity_id if cluster else None,

@@ -23,6 +23,7 @@ from transforms.registry.frames import (
     ARTICLE_FRAME,
     BATCH_FRAMES,
     ENTITY_FRAME,
+    MAIN_EVENT_FRAME,
     MENTION_FRAME,
     QUOTE_FRAME,
     Frame,
@@ -75,13 +76,11 @@ class Frames:
     actions: pl.DataFrame
     quotes: pl.DataFrame
     action_amounts: pl.DataFrame
+    main_events: pl.DataFrame
 
     @property
     def row_counts(self) -> dict[str, int]:
-        return {
-            k: getattr(self, k).height
-            for k in ("articles", "entities", "entity_mentions", "actions", "quotes", "action_amounts")
-        }
+        return {k: getattr(self, k).height for k in BATCH_FRAMES}
 
 
 def _field(offset: int, body_offset: int) -> tuple[str, int]:
@@ -110,6 +109,7 @@ MENTION_ROWS = RowMapping(MENTION_FRAME)  # from a cluster's mention (a spaCy Sp
 ACTION_ROWS = RowMapping(ACTION_FRAME, frozenset({"event_time", "sentence_start_char"}))
 QUOTE_ROWS = RowMapping(QUOTE_FRAME)
 AMOUNT_ROWS = RowMapping(AMOUNT_FRAME, frozenset({"verb_start_char"}))
+MAIN_EVENT_ROWS = RowMapping(MAIN_EVENT_FRAME, frozenset({"action_index"}))
 
 
 def _offsets(start_char: int, end_char: int, body_offset: int) -> dict[str, object]:
@@ -306,6 +306,20 @@ def _amount_rows(
     return rows
 
 
+def _main_event_rows(
+    article: Article, doc: Doc, actions: list[ActionRecord], action_rows: list[dict[str, object]]
+) -> list[dict[str, object]]:
+    """The article's main event, when it has an action."""
+    from transforms.main_event import main_event
+
+    title_end = len(article.clean.title) if article.clean.title else 0
+    found = main_event(doc, actions, title_end)
+    if found is None:
+        return []
+    action_id = action_rows[found.action_index]["action_id"]
+    return [MAIN_EVENT_ROWS.row(found, {"article_id": article.article_id, "action_id": action_id})]
+
+
 def _windowed_warnings(found: list[ActionRecord], sentences: _Sentences, max_chars: int) -> list[str]:
     """A warning when actions' evidence is a window of a sentence over `max_chars`."""
     windowed = {a.sentence_start_char for a in found if a.sentence_start_char in sentences.long}
@@ -338,6 +352,7 @@ def extract_rows(article: Article, doc: Doc) -> dict[str, list[Any]]:
         "actions": action_rows,
         "quotes": _quote_rows(article, quote_records),
         "action_amounts": _amount_rows(article, doc, find_amounts(doc), found, action_rows),
+        "main_events": _main_event_rows(article, doc, found, action_rows),
         WARNINGS: _windowed_warnings(found, sentences, EVIDENCE_MAX_CHARS),
     }
 

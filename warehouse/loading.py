@@ -18,7 +18,7 @@ from transforms.registry.frames import QUARANTINE_FRAME
 from warehouse.migrations import QUARANTINE_KEY_SQL, utcnow
 
 # tables whose rows belong to an article, children first (deleted before the article)
-_ARTICLE_TABLES = ("action_amounts", "quotes", "actions", "entity_mentions", "articles")
+_ARTICLE_TABLES = ("main_events", "action_amounts", "quotes", "actions", "entity_mentions", "articles")
 
 _PLACE_COLUMNS = ("country_code", "subdivision_code", "latitude", "longitude")
 
@@ -131,6 +131,7 @@ class Loader:
         actions: pl.DataFrame,
         quotes: pl.DataFrame,
         amounts: pl.DataFrame,
+        main_events: pl.DataFrame,
         quarantine: list[dict[str, Any]],
     ) -> None:
         """Replace the batch's articles and their rows, upsert entities, in one transaction."""
@@ -141,6 +142,7 @@ class Loader:
             "_actions": actions,
             "_quotes": quotes,
             "_amounts": amounts,
+            "_main_events": main_events,
         }
         with registered(self.con, rels), transaction(self.con):
             self._replace_articles()
@@ -164,6 +166,7 @@ class Loader:
         con.execute("INSERT INTO actions BY NAME SELECT * FROM _actions")
         con.execute("INSERT INTO quotes BY NAME SELECT * FROM _quotes")
         con.execute("INSERT INTO action_amounts BY NAME SELECT * FROM _amounts")
+        con.execute("INSERT INTO main_events BY NAME SELECT * FROM _main_events")
 
     def _merge_entities(self) -> None:
         """Upsert the batch's entities, recount the touched ones, drop those no longer named."""

@@ -195,6 +195,13 @@ def _m009_action_amounts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(create_table_sql(TABLES_BY_NAME["action_amounts"]))
 
 
+def _m010_main_events(con: duckdb.DuckDBPyConnection) -> None:
+    """The main_events table; actions: place_entity_id (stored articles get them when they
+    are loaded again)."""
+    con.execute(create_table_sql(TABLES_BY_NAME["main_events"]))
+    _add_declared_columns(con, "actions")
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
@@ -206,6 +213,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (7, "quarantine key: a re-run does not quarantine the same input twice", _m007_quarantine_key),
     (8, "names that are no entities: mentions without an entity", _m008_names_that_are_no_entities),
     (9, "amounts on actions", _m009_action_amounts),
+    (10, "main events; places on actions", _m010_main_events),
 ]
 
 

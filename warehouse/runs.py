@@ -16,7 +16,8 @@ from warehouse.schema import run_counters, run_updatable
 
 # quarantine stages of extracted rows (counted as rows_quarantined, not articles)
 _ROW_STAGES = [
-    f"validate:{t}" for t in ("entities", "entity_mentions", "actions", "quotes", "action_amounts")
+    f"validate:{t}"
+    for t in ("entities", "entity_mentions", "actions", "quotes", "action_amounts", "main_events")
 ]
 _KILLED = "process ended without finishing the run (killed or crashed); its counts are what it committed"
 
@@ -44,10 +45,10 @@ class RunLog:
         rows = self.con.execute("SELECT run_id, pid FROM pipeline_runs WHERE status = 'running'").fetchall()
         dead = [rid for rid, pid in rows if pid is None or not _pid_alive(pid)]
         for rid in dead:
-            self._mark_killed(rid, *self._committed(rid))
+            self._mark_killed(rid, *self.committed(rid))
         return len(dead)
 
-    def _committed(self, run_id: str) -> tuple[int, int, int, int]:
+    def committed(self, run_id: str) -> tuple[int, int, int, int]:
         """(articles loaded, batches, articles quarantined, rows quarantined) a run committed."""
         loaded, batches = self.con.execute(
             "SELECT count(*), count(DISTINCT loaded_at) FROM articles WHERE run_id = ?", [run_id]

@@ -164,4 +164,54 @@ COOCCURRENCE = View(
     ),
 )
 
-VIEWS: tuple[View, ...] = (EVENTS, COMPANY_ACTIONS, ENTITY_MENTIONS_DAILY, COOCCURRENCE)
+ARTICLE_EVENTS = View(
+    "article_events",
+    "one row per article, with its main event when it has one.",
+    "Each article with its main event (main_events): who did what to whom, when, where, why and how, "
+    "with the sentence that says so. Articles with no action have NULL event columns.",
+    """
+    SELECT r.article_id, r.source, r.title, r.published_at, r.url,
+           m.action_id, m.from_title,
+           a.actor_entity_id, coalesce(who.name, a.actor_text) AS who, who.label AS who_label,
+           a.verb, a.action_type, a.verb_text, a.negated, a.modality,
+           a.target_text AS whom, a.target_entity_id, a.event_date, a.event_period,
+           coalesce(a.event_period, strftime(r.published_at, '%Y-%m-%d')) AS "when",
+           a.place_entity_id, place.name AS "where", place.country_code AS where_country,
+           m.why_text AS why, m.how_text AS how, a.evidence
+    FROM articles r
+    LEFT JOIN main_events m USING (article_id)
+    LEFT JOIN actions a ON a.action_id = m.action_id
+    LEFT JOIN entities who ON who.entity_id = a.actor_entity_id
+    LEFT JOIN entities place ON place.entity_id = a.place_entity_id
+    """,
+    (
+        C("article_id", "VARCHAR", "The article (articles.article_id)."),
+        C("source", "VARCHAR", "Its source."),
+        C("title", "VARCHAR", "Its headline."),
+        C("published_at", "TIMESTAMP", "When it was published."),
+        C("url", "VARCHAR", "Link to it."),
+        C("action_id", "VARCHAR", "The main action (actions.action_id); NULL when the article has none."),
+        C("from_title", "BOOLEAN", "True when the main action is the headline's, false for the lead's."),
+        C("actor_entity_id", "VARCHAR", "The doer's entity, when it is one."),
+        C("who", "VARCHAR", "Who: the doer's canonical name, else the doer as written."),
+        C("who_label", "VARCHAR", "The doer's entity label (ORG, PERSON, GPE)."),
+        C("verb", "VARCHAR", "What: the verb lemma."),
+        C("action_type", "VARCHAR", "What: the action type."),
+        C("verb_text", "VARCHAR", "The verb as written."),
+        C("negated", "BOOLEAN", "True when the action is negated."),
+        C("modality", "VARCHAR", "asserted, planned, possible, conditional or reported."),
+        C("whom", "VARCHAR", "To whom or what: the target as written."),
+        C("target_entity_id", "VARCHAR", "The target's entity, when it is one."),
+        C("event_date", "DATE", "The event's date, when the text gives one."),
+        C("event_period", "VARCHAR", "That date's period label."),
+        C("when", "VARCHAR", "When: the event's period, else the article's publication day."),
+        C("place_entity_id", "VARCHAR", "Where: the place entity a phrase of the verb names."),
+        C("where", "VARCHAR", "Where: that place's canonical name."),
+        C("where_country", "VARCHAR", "Where: that place's ISO 3166-1 country."),
+        C("why", "VARCHAR", "Why, when a clause says so (main_events.why_text)."),
+        C("how", "VARCHAR", "How, when a phrase says so (main_events.how_text)."),
+        C("evidence", "VARCHAR", "The sentence that states the main action."),
+    ),
+)
+
+VIEWS: tuple[View, ...] = (EVENTS, COMPANY_ACTIONS, ENTITY_MENTIONS_DAILY, COOCCURRENCE, ARTICLE_EVENTS)

@@ -11,7 +11,7 @@ from transforms.extract import article_frame, empty_frames
 from transforms.preparation import prepare
 from transforms.registry.frames import BATCH_FRAMES
 
-TABLES = ("articles", "entities", "entity_mentions", "actions", "quotes", "action_amounts")
+TABLES = ("articles", "entities", "entity_mentions", "actions", "quotes", "action_amounts", "main_events")
 
 
 def _articles():

@@ -297,6 +297,12 @@ ACTIONS = Table(
             "Key of the real event: actor entity, type (verb for OTHER), target head and date (event date, "
             "else article date). Reports of one event share it; see the events view.",
         ),
+        C(
+            "place_entity_id",
+            "VARCHAR",
+            "The place a phrase of the verb or of its object names ('opened a plant in Ohio': Ohio; in, at, "
+            "across, throughout, near, within, into), a GPE entity (entities.entity_id); NULL when none.",
+        ),
     ),
 )
 
@@ -385,5 +391,36 @@ ACTION_AMOUNTS = Table(
         C("end_char", "INTEGER", "End offset (exclusive) of the amount in the field's text.", "NOT NULL"),
         C("sentence_index", "INTEGER", "0-based sentence number in the article.", "NOT NULL"),
         C("evidence", "VARCHAR", "The sentence that states the amount, as written.", "NOT NULL"),
+    ),
+)
+
+MAIN_EVENTS = Table(
+    "main_events",
+    "one row per article that has an action: its main event.",
+    "Each article's main event: the headline's action when the headline has one, else the lead's "
+    "(the first body sentence with one), an entity doer's first; for 'X said it would Y' the reported "
+    "act Y. With why and how when a clause of its verb says so (transforms/main_event.py). "
+    "See the article_events view for who, what, whom, when and where.",
+    (
+        C("article_id", "VARCHAR", "The article (articles.article_id).", "PRIMARY KEY"),
+        C("action_id", "VARCHAR", "Its main action (actions.action_id).", "NOT NULL"),
+        C(
+            "from_title",
+            "BOOLEAN",
+            "True when the action is the headline's; false for the lead's.",
+            "NOT NULL",
+        ),
+        C(
+            "why_text",
+            "VARCHAR",
+            "Why, as written: a 'because', 'as' or 'since' clause, 'because of ...', 'in order to ...' or an "
+            "infinitive of purpose after the verb ('to cut costs'); NULL when no clause says.",
+        ),
+        C(
+            "how_text",
+            "VARCHAR",
+            "How, as written: 'by' with a verb ('by cutting 1,000 jobs'), 'through' or 'via' with a noun; "
+            "NULL when no phrase says.",
+        ),
     ),
 )

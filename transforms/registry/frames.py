@@ -12,7 +12,15 @@ from dataclasses import dataclass
 import polars as pl
 
 from transforms.registry.columns import Column, Table
-from transforms.registry.extracted import ACTION_AMOUNTS, ACTIONS, ARTICLES, ENTITIES, ENTITY_MENTIONS, QUOTES
+from transforms.registry.extracted import (
+    ACTION_AMOUNTS,
+    ACTIONS,
+    ARTICLES,
+    ENTITIES,
+    ENTITY_MENTIONS,
+    MAIN_EVENTS,
+    QUOTES,
+)
 from transforms.registry.operational import QUARANTINE
 
 
@@ -56,6 +64,7 @@ MENTION_FRAME = Frame(ENTITY_MENTIONS)
 ACTION_FRAME = Frame(ACTIONS)
 QUOTE_FRAME = Frame(QUOTES)
 AMOUNT_FRAME = Frame(ACTION_AMOUNTS)
+MAIN_EVENT_FRAME = Frame(MAIN_EVENTS)
 QUARANTINE_FRAME = Frame(QUARANTINE)
 
 # batch frame -> its declaration, in the order frames are validated and loaded
@@ -66,4 +75,5 @@ BATCH_FRAMES: dict[str, Frame] = {
     "actions": ACTION_FRAME,
     "quotes": QUOTE_FRAME,
     "action_amounts": AMOUNT_FRAME,
+    "main_events": MAIN_EVENT_FRAME,
 }

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from transforms.registry.columns import Table
-from transforms.registry.extracted import ACTION_AMOUNTS, ACTIONS, ARTICLES, ENTITIES, ENTITY_MENTIONS, QUOTES
+from transforms.registry.extracted import (
+    ACTION_AMOUNTS,
+    ACTIONS,
+    ARTICLES,
+    ENTITIES,
+    ENTITY_MENTIONS,
+    MAIN_EVENTS,
+    QUOTES,
+)
 from transforms.registry.operational import COMPANIES, FETCH_STATE, PIPELINE_RUNS, QUARANTINE
 
 TABLES: tuple[Table, ...] = (
@@ -13,6 +21,7 @@ TABLES: tuple[Table, ...] = (
     ACTIONS,
     QUOTES,
     ACTION_AMOUNTS,
+    MAIN_EVENTS,
     PIPELINE_RUNS,
     QUARANTINE,
     COMPANIES,
