@@ -127,6 +127,7 @@ def gather(warehouse: str | os.PathLike[str]) -> dict[str, Any]:
                LIMIT ?""",
             [*NOT_NOTABLE, NEWEST_ACTIONS],
         )
+        per_country = _rows(con, _PER_COUNTRY, [run[0]["run_id"]]) if run else []
     finally:
         con.close()
     return {
@@ -135,7 +136,35 @@ def gather(warehouse: str | os.PathLike[str]) -> dict[str, Any]:
         "per_type": per_type,
         "over_time": over_time,
         "newest": newest,
+        "per_country": per_country,
     }
+
+
+# the last run's actions by the country of a place they involve (actor, target, argument or
+# place: docs/queries.md 18)
+_PER_COUNTRY = """
+WITH involved AS (
+  SELECT a.action_id, unnest(list_distinct(
+           [a.actor_entity_id, a.target_entity_id, a.place_entity_id]
+           || list_transform(a.arguments, x -> x.entity_id))) AS entity_id
+  FROM actions a JOIN articles r USING (article_id)
+  WHERE r.run_id = ?
+)
+SELECT e.country_code AS country, count(DISTINCT i.action_id) AS actions
+FROM involved i JOIN entities e USING (entity_id)
+WHERE e.country_code IS NOT NULL
+GROUP BY ALL ORDER BY actions DESC, country"""
+
+
+def country_map(per_country: list[dict[str, Any]]) -> str:
+    """An SVG world map of actions by country (pygal, drawn here: no tiles, no script from
+    elsewhere); countries the map lacks are still in the table beside it."""
+    from pygal.maps.world import World
+
+    chart = World(js=(), disable_xml_declaration=True, show_legend=False, width=800, height=420)
+    chart.add("actions", {r["country"].lower(): r["actions"] for r in per_country})
+    svg: str = chart.render(is_unicode=True)
+    return svg
 
 
 def charts(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -225,6 +254,9 @@ def render(data: dict[str, Any], *, data_docs: str | None, generated: datetime |
         + "</td></tr>"
         for a in data["newest"]
     )
+    countries = "".join(
+        f"<tr><td>{_esc(r['country'])}</td><td>{_esc(r['actions'])}</td></tr>" for r in data["per_country"]
+    )
     docs_link = (
         f'<a href="{_esc(data_docs)}">Great Expectations Data Docs</a> (validation results of every run)'
         if data_docs
@@ -244,6 +276,7 @@ table {{ border-collapse: collapse; margin: 8px 0 20px; }}
 th, td {{ border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }}
 th {{ background: #f5f5f5; }} .evidence {{ max-width: 520px; }} .error {{ color: #b00; }}
 .totals td {{ text-align: right; }} .charts {{ display: flex; flex-wrap: wrap; gap: 24px; }}
+.map svg {{ max-width: 800px; height: auto; }}
 </style>
 <script>{_vega_bundle()}</script>
 </head><body>
@@ -258,6 +291,11 @@ th {{ background: #f5f5f5; }} .evidence {{ max-width: 520px; }} .error {{ color:
 <h2>Newest notable actions</h2>
 <table><tr><th>when</th><th>company</th><th>did</th><th>type</th><th>to what</th><th>evidence</th></tr>
 {newest or '<tr><td colspan="6">none yet</td></tr>'}</table>
+<h2>The last run's actions by country</h2>
+<p>Actions whose actor, target, argument or place is a place of the country (ISO 3166-1).</p>
+<div class="map">{country_map(data["per_country"]) if data["per_country"] else "<p>no place named in the last run</p>"}</div>
+<table class="countries"><tr><th>country</th><th>actions</th></tr>
+{countries or '<tr><td colspan="2">none</td></tr>'}</table>
 <script>
 {chart_js}
 </script>

@@ -21,7 +21,9 @@ err_console = Console(stderr=True)
 
 
 def fail(message: str, code: int, log: Path | None = None) -> NoReturn:
-    """One line on stderr (no markup is read from `message`), then exit with `code`."""
+    """One line on stderr (no markup is read from `message`; a message of several lines,
+    such as DuckDB's "... invalidated\nOriginal error: ...", is joined), then exit with `code`."""
+    message = " ".join(line.strip() for line in message.splitlines() if line.strip())
     err_console.print(
         Text("error: ", style="red") + Text(message) + Text(f" (log: {log})" if log else "", style="dim"),
         soft_wrap=True,  # one line, however long: for a person and for grep

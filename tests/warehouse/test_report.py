@@ -89,6 +89,7 @@ def test_names_cannot_break_out_of_the_page_script():
         "per_type": [{"action_type": "HALT", "actions": 1, "negated": 0}],
         "over_time": [{"company": "</script><script>alert(1)</script>", "month": "2026-01", "actions": 1}],
         "newest": [],
+        "per_country": [],
     }
     page = render(data, data_docs=None)
     assert page.count("</script>") == 2  # only the page's own two script elements close
@@ -127,3 +128,30 @@ def test_http_article_urls_stay_links(sample_warehouse):
     data = gather(sample_warehouse)
     data["newest"][0] = dict(data["newest"][0], url="https://news.example/story?a=1&b=2")
     assert "href='https://news.example/story?a=1&amp;b=2'" in render(data, data_docs=None)
+
+
+def test_the_map_of_actions_by_country_is_drawn_offline():
+    """The last run's actions by country: an SVG world map drawn here (no tiles, no script
+    from elsewhere) and a table that lists every country, also those the map lacks."""
+    from warehouse.report import country_map, render
+
+    per_country = [
+        {"country": "US", "actions": 17},
+        {"country": "CN", "actions": 5},
+        {"country": "XK", "actions": 1},
+    ]
+    svg = country_map(per_country)
+    assert svg.startswith("<svg") and 'class="us country' in svg and "United States: 17" in svg
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']https?:", svg)
+    data = {
+        "run": None,
+        "totals": {"articles": 1, "entities": 1, "actions": 1, "quotes": 0, "quarantined": 0},
+        "per_type": [],
+        "over_time": [],
+        "newest": [],
+        "per_country": per_country,
+    }
+    page = render(data, data_docs=None)
+    assert "<td>US</td><td>17</td>" in page and "<td>XK</td><td>1</td>" in page
+    empty = render(dict(data, per_country=[]), data_docs=None)
+    assert "no place named in the last run" in empty
