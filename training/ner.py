@@ -234,7 +234,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     if not corpora.CONLL.exists() or not corpora.NEWS_ENTITIES.exists():
         print(f"{corpora.CONLL} or {corpora.NEWS_ENTITIES} not found: nothing to train on", file=sys.stderr)
         return 2
-    meta = train(args)
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread, also when numpy was loaded before OMP_NUM_THREADS was set (a test
+    # worker, a notebook): threads change the order of sums, and so the weights
+    with threadpool_limits(limits=1):
+        meta = train(args)
     print(
         f"best score {meta['best_f1']} (packaged model {meta['packaged_model']['f1']}); "
         f"weights in {args.out}, sha256 {meta['sha256']}"
