@@ -133,24 +133,21 @@ def _record(state: RunState, status: str, error: str | None) -> None:
     try:
         if state.web is not None:
             state.web.fetcher.close()
+        state.wh.update_run(state.run_id, **state.fields(status, error))
         if status != "succeeded":
             _count_committed(state)
-        state.wh.update_run(state.run_id, **state.fields(status, error))
     finally:
         workers.shutdown_workers()
         workers.on_parsed(None)
 
 
 def _count_committed(state: RunState) -> None:
-    """A stop between a batch's commit and its count: the run's row counts what the
-    warehouse holds from it (the next run skips those articles as unchanged)."""
+    """After the row is written: it counts what the warehouse holds from the run (a stop
+    between a batch's commit and its count). Never in the way of the row itself."""
     try:
-        loaded, batches, _, _ = state.wh.committed(state.run_id)
-    except Exception:  # the stop broke the connection: the tally is all there is
+        state.wh.count_committed(state.run_id)
+    except Exception:  # noqa: BLE001  (an interrupted connection: the row keeps the tally's counts)
         return
-    c = state.tally.counts
-    c.articles_loaded = max(c.articles_loaded, loaded)
-    c.batches = max(c.batches, batches)
 
 
 def _publish(state: RunState, status: str, error: str | None, logger) -> tuple[str, str | None]:

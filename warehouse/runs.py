@@ -48,6 +48,17 @@ class RunLog:
             self._mark_killed(rid, *self.committed(rid))
         return len(dead)
 
+    def count_committed(self, run_id: str) -> None:
+        """A stopped or failed run's row counts at least the articles and batches the
+        warehouse holds from it (a stop between a batch's commit and its count)."""
+        self.con.execute(
+            """UPDATE pipeline_runs SET
+                 articles_loaded = greatest(articles_loaded, (SELECT count(*) FROM articles WHERE run_id = ?)),
+                 batches = greatest(batches, (SELECT count(DISTINCT loaded_at) FROM articles WHERE run_id = ?))
+               WHERE run_id = ?""",
+            [run_id, run_id, run_id],
+        )
+
     def committed(self, run_id: str) -> tuple[int, int, int, int]:
         """(articles loaded, batches, articles quarantined, rows quarantined) a run committed."""
         loaded, batches = self.con.execute(
