@@ -183,14 +183,18 @@ def _with_sentence(a: AmountRecord, sent_starts: list[int]) -> AmountRecord:
     return replace(a, sentence_index=si)
 
 
+@lru_cache(maxsize=1)
+def _named_dollar() -> re.Pattern[str]:
+    d = _data()
+    dollars = _alternation(["dlrs", "dlr", "dollars", "dollar"])
+    return re.compile(rf"\b({_alternation(list(d['currency_adjectives']))})\s({dollars})\b", re.IGNORECASE)
+
+
 def _story_dollar(text: str) -> tuple[int, str]:
     """Reuters names a story's dollar once ("1.23 billion H.K. Dlrs") and writes plain
     "dlrs" after it: (where that first named dollar is, its currency); else no such place."""
-    d = _data()
-    dollars = _alternation(["dlrs", "dlr", "dollars", "dollar"])
-    adjectives = _alternation(list(d["currency_adjectives"]))
-    m = re.search(rf"\b({adjectives})\s({dollars})\b", text, re.IGNORECASE)
-    return (m.start(), d["currency_adjectives"][m.group(1).lower()]) if m else (len(text), "USD")
+    m = _named_dollar().search(text)
+    return (m.start(), _data()["currency_adjectives"][m.group(1).lower()]) if m else (len(text), "USD")
 
 
 def _money_and_counts(doc: Doc, text: str, story_dollar: tuple[int, str]) -> Iterator[AmountRecord]:
