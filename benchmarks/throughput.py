@@ -10,7 +10,8 @@ pipeline cleans them), each phase in its own child process so that its peak RSS 
 
 A Prefect server is started once on 127.0.0.1 for the runs (as `newsetl serve` or a
 deployment would have one), so the flow runs do not each pay for a temporary server.
-Prints articles/s, tokens/s, full/plain and rerun/full ratios and the peak RSS of each phase.
+Prints articles/s, tokens/s, CPU seconds (all processes), full/plain and rerun/full ratios
+of wall time and of CPU, and the peak RSS of each phase. The CPU ratio holds on a busy machine.
 
 Usage: python benchmarks/throughput.py [--corpus bbc|reuters] [--limit N] [--n-process 2]
        [--batch-size 200] [--nlp-batch-size 32] [--workdir DIR]
@@ -72,9 +73,22 @@ def _tree_rss(proc: psutil.Process) -> int:
     return total
 
 
+LAST_CPU = [0.0]  # CPU seconds (user + system) of the last child_rss, its workers included
+
+
+def _cpu(proc: subprocess.Popen) -> float:
+    """CPU seconds the Prefect server (and its children) used so far."""
+    try:
+        ps = psutil.Process(proc.pid)
+        return sum(sum(p.cpu_times()[:2]) for p in [ps, *ps.children(recursive=True)])
+    except psutil.Error:
+        return 0.0
+
+
 def child_rss(cmd: list[str], env: dict) -> tuple[float, float, str, float]:
     """Run a child; return (wall seconds, its own peak RSS in MB, stdout, peak RSS in MB of
-    its whole process tree, worker processes included, sampled every 0.1 s)."""
+    its whole process tree, worker processes included, sampled every 0.1 s). The CPU
+    seconds of the child and its reaped worker processes go to `LAST_CPU`."""
     with tempfile.TemporaryFile("w+") as out_f, tempfile.TemporaryFile("w+") as err_f:
         return _measure(cmd, env, out_f, err_f)
 
@@ -98,6 +112,7 @@ def _measure(cmd, env, out_f, err_f) -> tuple[float, float, str, float]:
     sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
+    LAST_CPU[0] = usage.ru_utime + usage.ru_stime  # the child's and its reaped children's
     done.set()
     sampler.join()
     out_f.seek(0)
@@ -204,6 +219,7 @@ def main() -> int:
             wall, rss, out, tree = child_rss([sys.executable, "-c", code], env)
             plain = json.loads(out.strip().splitlines()[-1])
             results["plain"] = {
+                "cpu": LAST_CPU[0],
                 "seconds": plain["seconds"],
                 "process_seconds": wall,
                 "rss": rss,
@@ -213,8 +229,10 @@ def main() -> int:
             }
         newsetl = run_cmd(src, wh)
         for phase in ("full", "rerun"):
+            server_cpu = _cpu(server)
             wall, rss, out, tree = child_rss(newsetl, env)
-            results[phase] = {"seconds": wall, "rss": rss, "tree_rss": tree}
+            cpu = LAST_CPU[0] + _cpu(server) - server_cpu  # the API work the run caused counts
+            results[phase] = {"seconds": wall, "rss": rss, "tree_rss": tree, "cpu": cpu}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -233,14 +251,22 @@ def main() -> int:
         + (f", {tokens:,} tokens" if tokens else "")
         + f"; n_process={args.n_process}, batch_size={args.batch_size}, nlp batch={args.nlp_batch_size}"
     )
-    print("| phase | wall s | articles/s | tokens/s | peak RSS MB (main) | peak RSS MB (all processes) |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| phase | wall s | articles/s | tokens/s | CPU s (all processes) "
+        "| peak RSS MB (main) | peak RSS MB (all processes) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for phase, r in results.items():
         sec = r["seconds"]
         tps = f"{tokens / sec:,.0f}" if tokens else "-"
-        print(f"| {phase} | {sec:.1f} | {n / sec:.1f} | {tps} | {r['rss']:.0f} | {r['tree_rss']:.0f} |")
+        print(
+            f"| {phase} | {sec:.1f} | {n / sec:.1f} | {tps} | {r['cpu']:.1f} | {r['rss']:.0f} | {r['tree_rss']:.0f} |"
+        )
     if "plain" in results:
         print(f"full / plain nlp.pipe: {results['full']['seconds'] / results['plain']['seconds']:.2f}x")
+        # CPU: what the run costs whatever else the machine does (plain's process: loading
+        # the model and its workers included, as the run's are)
+        print(f"CPU, full / plain: {results['full']['cpu'] / results['plain']['cpu']:.2f}x")
     print(f"rerun / full: {results['rerun']['seconds'] / results['full']['seconds']:.1%}")
     for status, seen, loaded, skipped, stages in runs:
         print(f"run {status}: seen {seen}, loaded {loaded}, skipped {skipped}; stages {stages}")
