@@ -279,6 +279,12 @@ def test_targets(nlp, text, key, head):
         ("Acme Corp hopes to win the contract.", {("Acme Corp", "hope"), ("Acme Corp", "win")}),
         ("Acme Corp was hoping to sell the unit.", {("Acme Corp", "hope"), ("Acme Corp", "sell")}),
         ("Acme Corp is going to require more staff.", {("Acme Corp", "require")}),
+        # British doubling of a final l: the stem the verb index does not know
+        ("Nokia is trialling a mobile TV service.", {("Nokia", "trial")}),
+        ("Acme Corp trialled the system in Oxford.", {("Acme Corp", "trial")}),
+        ("Acme Corp remodelled its stores.", {("Acme Corp", "remodel")}),
+        ("Acme Corp cancelled the order.", {("Acme Corp", "cancel")}),
+        ("Acme Corp filled the order.", {("Acme Corp", "fill")}),
     ],
 )
 def test_verbs(nlp, text, expected):
