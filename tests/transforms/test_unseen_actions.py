@@ -82,6 +82,11 @@ def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
     [
         ("Acme Corp maintained that Beta Inc had breached the contract.", ("Beta Inc", "breach"), "reported"),
         ("Acme Corp alleged that Beta Inc copied its design.", ("Beta Inc", "copy"), "reported"),
+        (
+            "Grain trade officials have speculated that Acme Corp would make an offer to Moscow.",
+            ("Acme Corp", "make"),
+            "reported",
+        ),
         ("Acme Corp claimed Beta Inc owed it money.", ("Beta Inc", "owe"), "reported"),
         ("Acme Corp denied that Beta Inc had paid the fee.", ("Beta Inc", "pay"), "reported"),
         ("Acme Corp is expected to announce its results on Friday.", ("Acme Corp", "announce"), "possible"),
