@@ -280,6 +280,10 @@ def resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     return cluster, how
 
 
+_ORGS = frozenset({"ORG"})
+_ORGS_AND_PLACES = frozenset({"ORG", "GPE"})
+
+
 def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     if tok.i in ctx.token_cluster:
         return ctx.token_cluster[tok.i], "direct"
@@ -295,7 +299,10 @@ def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
             found = thing_antecedent(tok)
             if found is not None:
                 return None, "pronoun"  # "it" is the bill, "they" the analysts: no entity
-            return antecedent(ctx, tok, frozenset({"ORG", "GPE"})), "pronoun"
+            # a country is "it": "they" after its name are its people, firms or officials
+            # (coordinated countries, "South Korea and Japan ... they", are a plural group)
+            labels = _ORGS if low in PLURAL_PRONOUNS else _ORGS_AND_PLACES
+            return antecedent(ctx, tok, labels), "pronoun"
         return None, "pronoun"
     if tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in tok.children):
         return _description(ctx, tok)

@@ -190,6 +190,24 @@ def test_modality(nlp, text, key, expected):
             None,
             ("Labour", "want"),
         ),
+        # "they" after a country's name are its people, firms or officials, not the country
+        (
+            "Italy's economy has stalled for years. As a result, they say, its companies stay small.",
+            None,
+            ("Italy", "say"),
+        ),
+        (
+            "Fidelis Nanga, a journalist in Yaounde, said the government would force them to repay "
+            "any money owed.",
+            None,
+            ("Yaounde", "repay"),
+        ),
+        # ... but coordinated countries are "they"
+        (
+            "The dollar regained ground after South Korea and Japan denied they were planning a sell-off.",
+            ("Japan", "plan"),
+            None,
+        ),
     ],
 )
 def test_resolution(nlp, text, present, absent):
