@@ -280,7 +280,6 @@ def resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     return cluster, how
 
 
-_ORGS = frozenset({"ORG"})
 _ORGS_AND_PLACES = frozenset({"ORG", "GPE"})
 
 
@@ -299,14 +298,36 @@ def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
             found = thing_antecedent(tok)
             if found is not None:
                 return None, "pronoun"  # "it" is the bill, "they" the analysts: no entity
-            # a country is "it": "they" after its name are its people, firms or officials
-            # (coordinated countries, "South Korea and Japan ... they", are a plural group)
-            labels = _ORGS if low in PLURAL_PRONOUNS else _ORGS_AND_PLACES
-            return antecedent(ctx, tok, labels), "pronoun"
+            if low in PLURAL_PRONOUNS:
+                return _governing_org(ctx, tok), "pronoun"
+            if low in SPEAKER_PRONOUNS:
+                return None, "pronoun"  # "we" outside a quote: the writer's, or people's
+            return antecedent(ctx, tok, _ORGS_AND_PLACES), "pronoun"
         return None, "pronoun"
     if tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in tok.children):
         return _description(ctx, tok)
     return None, "direct"
+
+
+def _governing_org(ctx: Context, tok: Token) -> Cluster | None:
+    """One organisation as "they" (coordinated names and "the companies" are plural groups,
+    `resolve_all`): only the named subject of the clause that governs the pronoun's
+    ("Manchester United said they would fight"). Any other "they" near a name is mostly
+    people or things the article has not named ("Viewers ... what they see", "hi-tech firms,
+    saying they needed"), and a country is "it": no entity."""
+    verb = tok.head
+    if tok.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS or verb.dep_ not in _GOVERNED_CLAUSES:
+        return None
+    gov = verb.head
+    for subj in (c for c in gov.children if c.dep_ in SUBJECT_DEPS and c.i < tok.i):
+        cluster = ctx.token_cluster.get(subj.i)
+        if cluster is not None and cluster.label == "ORG":
+            return cluster
+    return None
+
+
+# A clause whose subject may be "they" for its governing clause's subject.
+_GOVERNED_CLAUSES = frozenset(["ccomp", "advcl", "conj", "xcomp"])
 
 
 def _description(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:

@@ -202,6 +202,22 @@ def test_modality(nlp, text, key, expected):
             None,
             ("Yaounde", "repay"),
         ),
+        # "they" near one organisation: people or things the article has not named
+        (
+            "The bill was backed by hi-tech firms in the European Parliament, saying they needed "
+            "the protections it offered.",
+            None,
+            ("European Parliament", "need"),
+        ),
+        (
+            "NM2 will let viewers influence what they see and hear, Acme Corp said.",
+            None,
+            ("NM2", "see"),
+        ),
+        # ... but the organisation whose clause governs "they" is it
+        ("Manchester United said they would fight the bid.", ("Manchester United", "fight"), None),
+        # "we" outside a quote is the writer's or people's
+        ("Acme Corp cut prices. We should all buy more.", None, ("Acme Corp", "buy")),
         # ... but coordinated countries are "they"
         (
             "The dollar regained ground after South Korea and Japan denied they were planning a sell-off.",
