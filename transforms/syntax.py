@@ -524,6 +524,10 @@ def _agent_doers(verb: Token) -> list[Doer]:
 def _governor_doers(verb: Token, depth: int) -> list[Doer]:
     """A verb without a subject of its own: the doer of the verb or noun governing it."""
     head, dep = verb.head, verb.dep_
+    if dep == "conj" and verb.tag_ == "VBN" and head.tag_ == "VBG" and not _has_aux(verb):
+        # a passive participle beside an active one: "a eurobond paying 8 pct and priced at
+        # 100" (nobody named prices it), "starring Jude Law and directed by David O Russell"
+        return _agent_doers(verb)
     if dep == "conj" and head.pos_ in ("VERB", "AUX"):
         return find_doers(head, depth + 1)
     if dep == "xcomp" and head.pos_ in ("VERB", "AUX"):
@@ -535,6 +539,10 @@ def _governor_doers(verb: Token, depth: int) -> list[Doer]:
     if dep in ("acl", "relcl") and verb.tag_ in ("VBG", "VB"):
         return _noun_clause_doers(verb, depth)
     return []
+
+
+def _has_aux(verb: Token) -> bool:
+    return any(c.dep_ in ("aux", "auxpass") for c in verb.children)
 
 
 def _controller_doers(head: Token, depth: int) -> list[Doer]:

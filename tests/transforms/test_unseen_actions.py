@@ -318,6 +318,15 @@ def test_targets(nlp, text, key, head):
         ("Acme Corp hopes to win the contract.", {("Acme Corp", "hope"), ("Acme Corp", "win")}),
         ("Acme Corp was hoping to sell the unit.", {("Acme Corp", "hope"), ("Acme Corp", "sell")}),
         ("Acme Corp is going to require more staff.", {("Acme Corp", "require")}),
+        # a passive participle coordinated with an active one: its by-agent, else nobody
+        (
+            "Scotia Mortgage Corp is issuing a eurobond paying 8-3/4 pct and priced at 100-3/4 pct.",
+            {("Scotia Mortgage Corp", "issue")},
+        ),
+        (
+            "Acme Corp is showing a film starring Jude Law and directed by David O Russell.",
+            {("Acme Corp", "show"), ("David O Russell", "direct")},
+        ),
         # British doubling of a final l: the stem the verb index does not know
         ("Nokia is trialling a mobile TV service.", {("Nokia", "trial")}),
         ("Acme Corp trialled the system in Oxford.", {("Acme Corp", "trial")}),
