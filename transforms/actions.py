@@ -221,6 +221,15 @@ def _clause_head(verb: Token) -> Token:
     return v
 
 
+def _adjective_governor(clause: Token) -> list[Token]:
+    """The verb an infinitive's adjective hangs on: "be" of "should be ready to take" (its
+    "if" clause conditions the infinitive too)."""
+    head = clause.head
+    if clause.dep_ == "xcomp" and head.pos_ == "ADJ" and head.dep_ == "acomp" and head.head.i != head.i:
+        return [head.head]
+    return []
+
+
 def _conditional(verb: Token, chain: list[Token]) -> bool:
     """An "if"/"unless" clause on the verb or its clause ("If regulators approve, Acme will
     buy ..."). Not for a reporting verb: in "warned ... if it fails" the condition is part
@@ -240,7 +249,7 @@ def _modality(ctx: Context, verb: Token, actor: Cluster | None) -> str:
     """asserted | planned | possible | conditional | reported (see module doc)."""
     clause = _clause_head(verb)
     chain = [verb] if verb is clause else [verb, clause]
-    if _conditional(verb, chain):
+    if _conditional(verb, chain + _adjective_governor(clause)):
         return "conditional"
     reporter = _reporting_verb(verb)
     if reporter is not None:

@@ -64,6 +64,10 @@ def xfail(*values, reason):
         ("Acme Corp defended its pricing policy.", ("Acme Corp", "defend"), "ADVOCATE"),
         ("The judge heard the case against Acme Corp.", ("judge", "hear"), None),
         ("Judge Jane Smith heard the appeal of Acme Corp.", ("Jane Smith", "hear"), "LEGAL"),
+        # phrasal senses
+        ("The European Union is clamping down on piracy.", ("European Union", "clamp"), "REGULATE"),
+        ("Acme Corp failed to make significant inroads in Europe.", ("Acme Corp", "make"), "EXPAND"),
+        ("Jack Straw applauded the efforts of the aid agencies.", ("Jack Straw", "applaud"), "ADVOCATE"),
     ],
 )
 def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
@@ -82,6 +86,11 @@ def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
     [
         ("Acme Corp maintained that Beta Inc had breached the contract.", ("Beta Inc", "breach"), "reported"),
         ("Acme Corp alleged that Beta Inc copied its design.", ("Beta Inc", "copy"), "reported"),
+        (
+            "But, if there are clear signs that the economy slows, Acme Corp should be ready to cut prices.",
+            ("Acme Corp", "cut"),
+            "conditional",
+        ),
         (
             "Grain trade officials have speculated that Acme Corp would make an offer to Moscow.",
             ("Acme Corp", "make"),
