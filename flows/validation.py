@@ -1,5 +1,6 @@
 """A run's validation summaries: each batch's added to the run's (`add_batch`), and the
-run tables (quarantine, fetch_state, companies, pipeline_runs) checked once at its end
+run tables (quarantine, fetch_state, companies, the search index's rows of the run,
+pipeline_runs) checked once at its end
 (`check_run_tables`)."""
 
 import json
@@ -104,6 +105,8 @@ def _run_table_frames(state: RunState, status: str) -> Iterator[tuple[str, pl.Da
     ]
     yield "fetch_state", pl.DataFrame(rows, schema=_FETCH_STATE)
     yield "companies", wh.validation_rows("companies", _stored_columns("companies"))
+    for table in ("search_words", "search_docs", "search_terms"):  # what this run indexed
+        yield table, wh.validation_rows(table, _stored_columns(table), run_id=state.run_id)
 
 
 def _stored_columns(table: str) -> list[str]:

@@ -1,0 +1,75 @@
+"""Searching the warehouse (`newsetl search`): the query's stems from the fts extension,
+then the `search_news` macro's BM25 ranking (warehouse/macros.py), the best articles and
+the best actions with their evidence, on a read-only connection that cannot reach files."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from warehouse.connection import reader
+from warehouse.search_index import STEMMER, tokens
+
+
+class NoSearchIndex(RuntimeError):
+    """The warehouse predates the search index (migration 11): a run adds it."""
+
+
+@dataclass(frozen=True)
+class Hits:
+    """Ranked articles and actions: column names and rows of each."""
+
+    article_columns: list[str]
+    articles: list[tuple[object, ...]]
+    action_columns: list[str]
+    actions: list[tuple[object, ...]]
+
+
+ARTICLE_COLUMNS = "article_id, published, source, title, round(score, 3) AS score"
+ACTION_COLUMNS = "article_id, published, actor, verb, evidence, round(score, 3) AS score"
+
+_STEMS = f"SELECT list(DISTINCT stem(w, '{STEMMER}')) FROM (SELECT unnest({tokens('?')}) AS w) WHERE w <> ''"
+
+
+def stems(con: duckdb.DuckDBPyConnection, query: str) -> list[str]:
+    """The query's terms as the index has them: its words, fts-stemmed (stopwords kept, as
+    fts `match_bm25` keeps them: they have no postings)."""
+    row = con.execute(_STEMS, [query]).fetchone()
+    return list(row[0] or []) if row else []
+
+
+def _ranked(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    columns: str,
+    query: str,
+    terms: list[str],
+    since: date | None,
+    limit: int,
+) -> tuple[list[str], list[tuple[object, ...]]]:
+    cur = con.execute(
+        f"""SELECT {columns} FROM search_news(?, since := ?, stems := ?::VARCHAR[])
+            WHERE kind = ? ORDER BY score DESC, article_id, action_id LIMIT ?""",
+        [query, since, terms, kind, limit],
+    )
+    return [d[0] for d in cur.description], cur.fetchall()
+
+
+def search(path: str | os.PathLike[str], query: str, since: date | None = None, limit: int = 10) -> Hits:
+    """The `limit` best articles and actions for `query` (published on or after `since`)."""
+    con = reader(path, extensions=("fts",))
+    try:
+        known = con.execute(
+            "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'search_news'"
+        ).fetchone()
+        if not known or not known[0]:
+            raise NoSearchIndex(f"warehouse {path} has no search index yet: a run (newsetl run) adds it")
+        terms = stems(con, query)
+        a_cols, articles = _ranked(con, "article", ARTICLE_COLUMNS, query, terms, since, limit)
+        x_cols, actions = _ranked(con, "action", ACTION_COLUMNS, query, terms, since, limit)
+        return Hits(a_cols, articles, x_cols, actions)
+    finally:
+        con.close()

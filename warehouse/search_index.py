@@ -1,0 +1,135 @@
+"""The search index, kept incrementally: a batch's articles replace their indexed texts
+(search_docs) and postings (search_terms) in the batch's transaction, new words join the
+vocabulary (search_words). Nothing is rebuilt: the cost follows the batch, not the history
+(DuckDB's `PRAGMA create_fts_index` rebuilds the whole index and cannot be updated).
+
+Texts are tokenized as the fts extension tokenizes them (`tokens`: its 1.5.5 `tokenize`
+macro), stopwords (its English list) are dropped, and each word is stemmed with its
+`stem(word, 'porter')`: writable connections load fts (warehouse/connection.py). The
+ranking is warehouse/macros.py's.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import duckdb
+
+from warehouse.extensions import load
+
+STEMMER = "porter"
+
+
+def tokens(expr: str) -> str:
+    """SQL for the words of text `expr` (a column or a macro parameter): the fts extension's
+    tokenizer, as the `tokenize` macro PRAGMA create_fts_index writes it. The list may hold
+    empty strings (text that starts with a separator)."""
+    return (
+        f"string_split_regex(regexp_replace(lower(strip_accents(CAST({expr} AS VARCHAR))), "
+        "'[0-9!@#$%^&*()_+={}\\[\\]:;<>,.?~\\\\/\\|''''\"`-]+', ' ', 'g'), '\\s+')"
+    )
+
+
+# the texts of a batch: (articles relation, actions relation) -> kind, article_id, action_id,
+# run_id, text; copies (duplicate_of) are not indexed
+_TEXTS = """
+SELECT 'article' AS kind, article_id, NULL::VARCHAR AS action_id, run_id, concat_ws(' ', title, body) AS text
+FROM {articles} WHERE duplicate_of IS NULL
+UNION ALL
+SELECT 'action', x.article_id, x.action_id, r.run_id, x.evidence
+FROM {actions} x JOIN {articles} r USING (article_id) WHERE r.duplicate_of IS NULL"""
+
+
+@cache
+def stopwords() -> tuple[str, ...]:
+    """The fts extension's English stopwords, as its index builder has them (read from an
+    index it builds on an empty table in memory)."""
+    con = duckdb.connect()
+    try:
+        load(con, "fts")
+        con.execute("CREATE TABLE t (id INTEGER, s VARCHAR)")
+        con.execute("PRAGMA create_fts_index('t', 'id', 's', stopwords = 'english')")
+        return tuple(
+            r[0] for r in con.execute("SELECT DISTINCT sw FROM fts_main_t.stopwords ORDER BY sw").fetchall()
+        )
+    finally:
+        con.close()
+
+
+def add_stopwords(con: duckdb.DuckDBPyConnection) -> None:
+    """Put the stopwords in the vocabulary, without a term (never indexed)."""
+    con.execute(
+        "INSERT INTO search_words (word, term, run_id) SELECT unnest(?), NULL, NULL ON CONFLICT DO NOTHING",
+        [list(stopwords())],
+    )
+
+
+def unindex(con: duckdb.DuckDBPyConnection, articles: str) -> int:
+    """Remove the indexed texts of the articles in relation `articles` (a name of this
+    module's callers) with their postings; returns how many texts were removed."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _gone AS
+            SELECT doc_id FROM search_docs WHERE article_id IN (SELECT article_id FROM {articles})"""
+    )
+    row = con.execute("SELECT count(*), min(doc_id), max(doc_id) FROM _gone").fetchone()
+    assert row is not None
+    n, lo, hi = row
+    if n:
+        # the bounds are constants to the scan: row groups outside them are skipped
+        con.execute(
+            "DELETE FROM search_terms WHERE doc_id BETWEEN ? AND ? AND doc_id IN (SELECT doc_id FROM _gone)",
+            [lo, hi],
+        )
+        con.execute("DELETE FROM search_docs WHERE doc_id IN (SELECT doc_id FROM _gone)")
+    con.execute("DROP TABLE _gone")
+    return int(n)
+
+
+def index(con: duckdb.DuckDBPyConnection, articles: str, actions: str) -> int:
+    """Index the texts of the articles in relation `articles` and their actions in `actions`
+    (names of this module's callers: the batch's frames, or the tables for a backfill);
+    returns how many texts were indexed. Their earlier texts must be gone (`unindex`)."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _docs AS
+            SELECT (SELECT coalesce(max(doc_id), 0) FROM search_docs)
+                   + row_number() OVER (ORDER BY kind DESC, article_id, action_id) AS doc_id, *
+            FROM ({_TEXTS.format(articles=articles, actions=actions)})"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _tokens AS
+            SELECT doc_id, word FROM (SELECT doc_id, unnest({tokens("text")}) AS word FROM _docs)
+            WHERE word <> ''"""
+    )
+    con.execute(
+        f"""INSERT INTO search_words (word, term, run_id)
+            SELECT t.word, stem(t.word, '{STEMMER}'), any_value(d.run_id)
+            FROM _tokens t JOIN _docs d USING (doc_id) GROUP BY t.word
+            ON CONFLICT DO NOTHING"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _postings AS
+           SELECT w.term, t.doc_id, count(*)::INTEGER AS tf
+           FROM _tokens t JOIN search_words w ON w.word = t.word
+           WHERE w.term IS NOT NULL GROUP BY ALL"""
+    )
+    con.execute(
+        """INSERT INTO search_terms (term, doc_id, tf, run_id)
+           SELECT p.term, p.doc_id, p.tf, d.run_id FROM _postings p JOIN _docs d USING (doc_id)
+           ORDER BY p.doc_id, p.term"""
+    )
+    con.execute(
+        """INSERT INTO search_docs (doc_id, kind, article_id, action_id, length, run_id)
+           SELECT d.doc_id, d.kind, d.article_id, d.action_id, coalesce(l.n, 0)::INTEGER, d.run_id
+           FROM _docs d LEFT JOIN (SELECT doc_id, sum(tf) AS n FROM _postings GROUP BY doc_id) l USING (doc_id)
+           ORDER BY d.doc_id"""
+    )
+    row = con.execute("SELECT count(*) FROM _docs").fetchone()
+    for temp in ("_postings", "_tokens", "_docs"):
+        con.execute(f"DROP TABLE {temp}")
+    return int(row[0]) if row else 0
+
+
+def reindex(con: duckdb.DuckDBPyConnection, articles: str, actions: str) -> None:
+    """Replace the indexed texts of the articles in `articles` by their texts now."""
+    unindex(con, articles)
+    index(con, articles, actions)
