@@ -28,8 +28,15 @@ class Hits:
     actions: list[tuple[object, ...]]
 
 
-ARTICLE_COLUMNS = "article_id, published, source, title, round(score, 3) AS score"
-ACTION_COLUMNS = "article_id, published, actor, verb, evidence, round(score, 3) AS score"
+ARTICLE_COLUMNS = ["article_id", "published", "source", "title", "score"]
+ACTION_COLUMNS = ["article_id", "published", "actor", "verb", "evidence", "score"]
+
+# the best `limit` of each kind, in one pass of the macro
+_RANKED = """
+SELECT kind, article_id, published, source, title, actor, verb, evidence, round(score, 3) AS score
+FROM search_news(?, since := ?, stems := ?::VARCHAR[])
+QUALIFY row_number() OVER (PARTITION BY kind ORDER BY score DESC, article_id, action_id) <= ?
+ORDER BY kind DESC, score DESC, article_id, action_id"""
 
 _STEMS = f"SELECT list(DISTINCT stem(w, '{STEMMER}')) FROM (SELECT unnest({tokens('?')}) AS w) WHERE w <> ''"
 
@@ -41,23 +48,6 @@ def stems(con: duckdb.DuckDBPyConnection, query: str) -> list[str]:
     return list(row[0] or []) if row else []
 
 
-def _ranked(
-    con: duckdb.DuckDBPyConnection,
-    kind: str,
-    columns: str,
-    query: str,
-    terms: list[str],
-    since: date | None,
-    limit: int,
-) -> tuple[list[str], list[tuple[object, ...]]]:
-    cur = con.execute(
-        f"""SELECT {columns} FROM search_news(?, since := ?, stems := ?::VARCHAR[])
-            WHERE kind = ? ORDER BY score DESC, article_id, action_id LIMIT ?""",
-        [query, since, terms, kind, limit],
-    )
-    return [d[0] for d in cur.description], cur.fetchall()
-
-
 def search(path: str | os.PathLike[str], query: str, since: date | None = None, limit: int = 10) -> Hits:
     """The `limit` best articles and actions for `query` (published on or after `since`)."""
     con = reader(path, extensions=("fts",))
@@ -67,9 +57,14 @@ def search(path: str | os.PathLike[str], query: str, since: date | None = None, 
         ).fetchone()
         if not known or not known[0]:
             raise NoSearchIndex(f"warehouse {path} has no search index yet: a run (newsetl run) adds it")
-        terms = stems(con, query)
-        a_cols, articles = _ranked(con, "article", ARTICLE_COLUMNS, query, terms, since, limit)
-        x_cols, actions = _ranked(con, "action", ACTION_COLUMNS, query, terms, since, limit)
-        return Hits(a_cols, articles, x_cols, actions)
+        cur = con.execute(_RANKED, [query, since, stems(con, query), limit])
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     finally:
         con.close()
+    return Hits(
+        ARTICLE_COLUMNS,
+        [tuple(r[c] for c in ARTICLE_COLUMNS) for r in rows if r["kind"] == "article"],
+        ACTION_COLUMNS,
+        [tuple(r[c] for c in ACTION_COLUMNS) for r in rows if r["kind"] == "action"],
+    )

@@ -88,43 +88,46 @@ def unindex(con: duckdb.DuckDBPyConnection, articles: str) -> int:
 def index(con: duckdb.DuckDBPyConnection, articles: str, actions: str) -> int:
     """Index the texts of the articles in relation `articles` and their actions in `actions`
     (names of this module's callers: the batch's frames, or the tables for a backfill);
-    returns how many texts were indexed. Their earlier texts must be gone (`unindex`)."""
+    returns how many texts were indexed. Their earlier texts must be gone (`unindex`).
+    The new texts are numbered after every stored one, so their postings are appended in a
+    range of doc_id of their own (what `unindex` and the lengths below skip to)."""
+    row = con.execute("SELECT coalesce(max(doc_id), 0) FROM search_docs").fetchone()
+    base = int(row[0]) if row else 0
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _docs AS
-            SELECT (SELECT coalesce(max(doc_id), 0) FROM search_docs)
-                   + row_number() OVER (ORDER BY kind DESC, article_id, action_id) AS doc_id, *
-            FROM ({_TEXTS.format(articles=articles, actions=actions)})"""
+            SELECT ? + row_number() OVER (ORDER BY kind DESC, article_id, action_id) AS doc_id, *
+            FROM ({_TEXTS.format(articles=articles, actions=actions)})""",
+        [base],
     )
+    # each text's words with their counts; a new word joins the vocabulary with its stem
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _tokens AS
-            SELECT doc_id, word FROM (SELECT doc_id, unnest({tokens("text")}) AS word FROM _docs)
-            WHERE word <> ''"""
+        f"""CREATE OR REPLACE TEMP TABLE _words AS
+            SELECT doc_id, run_id, word, count(*) AS n
+            FROM (SELECT doc_id, run_id, unnest({tokens("text")}) AS word FROM _docs)
+            WHERE word <> '' GROUP BY ALL"""
     )
     con.execute(
         f"""INSERT INTO search_words (word, term, run_id)
-            SELECT t.word, stem(t.word, '{STEMMER}'), any_value(d.run_id)
-            FROM _tokens t JOIN _docs d USING (doc_id) GROUP BY t.word
-            ON CONFLICT DO NOTHING"""
-    )
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE _postings AS
-           SELECT w.term, t.doc_id, count(*)::INTEGER AS tf
-           FROM _tokens t JOIN search_words w ON w.word = t.word
-           WHERE w.term IS NOT NULL GROUP BY ALL"""
+            SELECT word, stem(word, '{STEMMER}'), run_id
+            FROM (SELECT word, min(run_id) AS run_id FROM _words GROUP BY word) w
+            ANTI JOIN search_words v USING (word)"""
     )
     con.execute(
         """INSERT INTO search_terms (term, doc_id, tf, run_id)
-           SELECT p.term, p.doc_id, p.tf, d.run_id FROM _postings p JOIN _docs d USING (doc_id)
-           ORDER BY p.doc_id, p.term"""
+           SELECT v.term, w.doc_id, sum(w.n)::INTEGER, w.run_id
+           FROM _words w JOIN search_words v USING (word)
+           WHERE v.term IS NOT NULL GROUP BY v.term, w.doc_id, w.run_id"""
     )
     con.execute(
         """INSERT INTO search_docs (doc_id, kind, article_id, action_id, length, run_id)
            SELECT d.doc_id, d.kind, d.article_id, d.action_id, coalesce(l.n, 0)::INTEGER, d.run_id
-           FROM _docs d LEFT JOIN (SELECT doc_id, sum(tf) AS n FROM _postings GROUP BY doc_id) l USING (doc_id)
-           ORDER BY d.doc_id"""
+           FROM _docs d LEFT JOIN (
+               SELECT doc_id, sum(tf) AS n FROM search_terms WHERE doc_id > ? GROUP BY doc_id
+           ) l USING (doc_id)""",
+        [base],
     )
     row = con.execute("SELECT count(*) FROM _docs").fetchone()
-    for temp in ("_postings", "_tokens", "_docs"):
+    for temp in ("_words", "_docs"):
         con.execute(f"DROP TABLE {temp}")
     return int(row[0]) if row else 0
 
