@@ -17,7 +17,7 @@ from transforms.registry.tables import TABLES, TABLES_BY_NAME
 from warehouse.extensions import load
 from warehouse.macros import refresh_macros
 from warehouse.schema import comment_sql, create_table_sql
-from warehouse.search_index import add_stopwords, index
+from warehouse.search_index import add_stopwords, backfill
 from warehouse.views import VIEWS, View
 
 
@@ -212,7 +212,7 @@ def _m011_search(con: duckdb.DuckDBPyConnection) -> None:
     for name in ("search_words", "search_docs", "search_terms"):
         con.execute(create_table_sql(TABLES_BY_NAME[name]))
     add_stopwords(con)
-    index(con, "articles", "actions")
+    backfill(con)
     refresh_macros(con)
 
 

@@ -136,3 +136,24 @@ def reindex(con: duckdb.DuckDBPyConnection, articles: str, actions: str) -> None
     """Replace the indexed texts of the articles in `articles` by their texts now."""
     unindex(con, articles)
     index(con, articles, actions)
+
+
+def backfill(con: duckdb.DuckDBPyConnection, chunk: int = 20_000) -> int:
+    """Index every stored article and action (migration 11), `chunk` articles at a time so
+    the words in flight stay bounded; returns how many texts were indexed."""
+    row = con.execute("SELECT count(*) FROM articles").fetchone()
+    parts = max(1, -(-(int(row[0]) if row else 0) // chunk))
+    done = 0
+    for part in range(parts):
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _backfill_articles AS SELECT * FROM articles WHERE hash(article_id) % ? = ?",
+            [parts, part],
+        )
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _backfill_actions AS
+               SELECT * FROM actions WHERE article_id IN (SELECT article_id FROM _backfill_articles)"""
+        )
+        done += index(con, "_backfill_articles", "_backfill_actions")
+    con.execute("DROP TABLE IF EXISTS _backfill_actions")
+    con.execute("DROP TABLE IF EXISTS _backfill_articles")
+    return done

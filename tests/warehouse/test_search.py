@@ -230,3 +230,20 @@ def test_the_macro_answers_without_the_extension(wh_path):
     finally:
         con.close()
     assert [r[0] for r in rows] == ranked(wh_path, "facial recognition")
+
+
+def test_a_backfill_in_chunks_ranks_as_the_batches_did(wh_path, tmp_path):
+    """The index kept batch by batch and the one migration 11 builds (here 2 articles at a
+    time) give the same scores."""
+    from warehouse.search_index import backfill
+
+    before = {q: search(wh_path, q) for q in ("facial recognition", "recognised police software")}
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(wh_path.read_bytes())
+    con = connect(copy)
+    con.execute("DELETE FROM search_terms")
+    con.execute("DELETE FROM search_docs")
+    assert backfill(con, chunk=2) == 7
+    con.close()
+    assert {q: search(copy, q) for q in before} == before
+    assert counts(copy)["orphans"] == 0
