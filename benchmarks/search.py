@@ -8,7 +8,8 @@ run's. Prints:
 
   1. per-batch maintenance: the index's share of each batch's load (warehouse/search_index.py
      `reindex`), for the first batches and the last (the history 10x larger), and the same
-     last full batch loaded again (its articles changed: their old texts removed first)
+     last full batch loaded again (its articles changed: their old texts removed first), and
+     a probe batch (the same articles on each warehouse, under new ids): what history adds
   2. build at once: migration 11's backfill of every stored article and action, and DuckDB's
      `PRAGMA create_fts_index` over the same texts (what a rebuild per run would cost)
   3. query latency for `newsetl search` (open the warehouse read-only, stem, rank: median,
@@ -188,6 +189,33 @@ def build(wh_path: Path, paths: list[Path], size: int, limit: int | None) -> dic
     }
 
 
+def probe(wh_path: Path, paths: list[Path], size: int, times: int = 3) -> tuple[float, float]:
+    """The same batch (the first `size` articles of `paths`, under new ids each time) loaded
+    into a copy of the warehouse: median seconds of the whole load and of the index's part.
+    Compared across warehouses, what the history adds to a night's batch."""
+    arts, acts = next(batches(paths, size, size))
+    copy = wh_path.with_name("probe.duckdb")
+    copy.write_bytes(wh_path.read_bytes())
+    loads = []
+    with Warehouse(copy) as wh, IndexClock() as clock:
+        for n in range(times):
+            ids = {a["article_id"]: f"{a['article_id']}-p{n}" for a in arts}
+            t = time.perf_counter()
+            load(
+                wh,
+                f"probe-{n}",
+                [a | {"article_id": ids[a["article_id"]]} for a in arts],
+                [
+                    x | {"article_id": ids[x["article_id"]], "action_id": f"{x['action_id']}-p{n}"}
+                    for x in acts
+                ],
+            )
+            loads.append(time.perf_counter() - t)
+    for stale in copy.parent.glob(copy.name + "*"):
+        stale.unlink()
+    return statistics.median(loads), statistics.median(clock.seconds)
+
+
 def sizes(wh_path: Path) -> dict:
     con = connect(wh_path, read_only=True)
     try:
@@ -308,6 +336,10 @@ def main() -> int:
             f"  per batch of {args.batch}: index {b['index_first']:.3f} s of a {b['load_first']:.3f} s load "
             f"(first batches), {b['index_last']:.3f} s of {b['load_last']:.3f} s (last, {b['batches']} batches); "
             f"the last full batch changed and loaded again: {b['reload'][0]:.3f} s, index {b['reload'][1]:.3f} s"
+        )
+        whole, part = probe(wh, [CORPORA[args.query_corpus[0]]], args.batch)
+        print(
+            f"  a probe batch ({args.batch} {args.query_corpus[0]} articles, new ids): load {whole:.3f} s, index {part:.3f} s"
         )
         print(
             f"  build at once: backfill (migration 11) {backfill(wh):.2f} s; "
