@@ -52,12 +52,15 @@ def search(path: str | os.PathLike[str], query: str, since: date | None = None, 
     """The `limit` best articles and actions for `query` (published on or after `since`)."""
     con = reader(path, extensions=("fts",))
     try:
-        known = con.execute(
-            "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'search_news'"
-        ).fetchone()
-        if not known or not known[0]:
-            raise NoSearchIndex(f"warehouse {path} has no search index yet: a run (newsetl run) adds it")
-        cur = con.execute(_RANKED, [query, since, stems(con, query), limit])
+        terms = stems(con, query)
+        try:
+            cur = con.execute(_RANKED, [query, since, terms, limit])
+        except duckdb.CatalogException as exc:
+            if "search_news" not in str(exc):
+                raise
+            raise NoSearchIndex(
+                f"warehouse {path} has no search index yet: a run (newsetl run) adds it"
+            ) from exc
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     finally:

@@ -247,3 +247,16 @@ def test_a_backfill_in_chunks_ranks_as_the_batches_did(wh_path, tmp_path):
     con.close()
     assert {q: search(copy, q) for q in before} == before
     assert counts(copy)["orphans"] == 0
+
+
+def test_macros_are_refreshed_only_when_they_differ(tmp_path):
+    from warehouse.macros import refresh_macros
+
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        assert refresh_macros(con) == 0
+        con.execute("CREATE OR REPLACE MACRO search_tokens(text) AS ['stale']")
+        assert refresh_macros(con) == 1
+        assert con.execute("SELECT search_tokens('Two words')").fetchone() == (["two", "words"],)
+    finally:
+        con.close()
