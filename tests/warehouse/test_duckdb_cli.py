@@ -139,7 +139,7 @@ def test_the_search_macro_answers_in_the_pinned_cli_in_safe_mode(sample_warehous
     """search_news needs no extension: the pinned CLI (1.5.6, which cannot load the 1.5.5
     fts build, and in safe mode no extension at all) ranks as newsetl does."""
     sql = (
-        "select count(*) from (select * from search_news('facial recognition') where kind = 'article' "
+        "select count(*) from (select * from search_news('facial recognition') where kind = 'action' "
         "order by score desc limit 3)"
     )
     (expected,) = query(sample_warehouse, sql)[0]
