@@ -19,13 +19,25 @@ BATCH_TABLES = (
     "action_amounts",
     "main_events",
 )
-RUN_TABLES = ("pipeline_runs", "quarantine", "fetch_state", "companies")  # validated once per run
+# validated once per run (the search index: the rows of the run's articles)
+RUN_TABLES = (
+    "pipeline_runs",
+    "quarantine",
+    "fetch_state",
+    "companies",
+    "search_words",
+    "search_docs",
+    "search_terms",
+)
 # the column that names a row of each run table in a failure message
 RUN_TABLE_KEYS = {
     "pipeline_runs": "run_id",
     "quarantine": "quarantine_id",
     "fetch_state": "url",
     "companies": "ticker",
+    "search_words": "word",
+    "search_docs": "doc_id",
+    "search_terms": "term",
 }
 
 

@@ -1,7 +1,8 @@
 """Opening the warehouse file: a writable connection (created and migrated), a read-only
 one, and the locked-down reader analysts' queries run on. With warehouse/ this is where
 DuckDB is opened (only warehouse/ opens it in production code). Every connection is
-offline (no extension is installed or loaded automatically: warehouse/extensions.py), and
+offline (no extension is installed or loaded automatically: warehouse/extensions.py; a
+writable one loads fts from its package, for the search index), and
 a file of a newer DuckDB storage version is refused with how to convert it
 (warehouse/fileformat.py).
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.extensions import offline
+from warehouse.extensions import load, offline
 from warehouse.fileformat import unreadable_reason
 from warehouse.migrations import migrate
 
@@ -36,7 +37,8 @@ def check_storage(path: str | os.PathLike[str]) -> None:
 
 
 def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a writable connection creates and migrates it."""
+    """Open the warehouse; a writable connection creates and migrates it, with the fts
+    extension loaded (from its package) for the search index."""
     p = Path(path)
     if p.is_dir():
         raise WarehouseUnreadable(f"warehouse {p} is a folder, not a DuckDB file")
@@ -60,6 +62,7 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.
     con = duckdb.connect(str(p))
     try:
         offline(con)
+        load(con, "fts")  # stem(): migrations and loading keep the search index
         migrate(con)
     except BaseException:
         con.close()  # the file stays as it was: each migration is its own transaction
@@ -67,13 +70,16 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False) -> duckdb.
     return con
 
 
-def reader(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+def reader(path: str | os.PathLike[str], extensions: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
     """A read-only connection for analysts (`newsetl sql`, `newsetl shell`) that cannot
     touch any file but the warehouse: external access off (no COPY ... TO, ATTACH,
     EXPORT, INSTALL, read_csv of other files), no extension autoloading (`connect`), and
-    the configuration locked so a statement cannot turn these back on."""
+    the configuration locked so a statement cannot turn these back on. `extensions` are
+    loaded from their packages first (e.g. fts for `stem()`: `newsetl search`, the shell)."""
     con = connect(path, read_only=True)
     try:
+        for name in extensions:
+            load(con, name)
         for setting in (
             "enable_external_access = false",
             "allow_community_extensions = false",

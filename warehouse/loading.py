@@ -1,5 +1,6 @@
-"""Loading a batch: its articles replace their earlier versions with all their rows, the
-entities they name are merged and recounted, its rejections are stored, in one transaction.
+"""Loading a batch: its articles replace their earlier versions with all their rows (their
+texts in the search index too), the entities they name are merged and recounted, its
+rejections are stored, in one transaction.
 
 Frames go in as registered Arrow relations (`INSERT ... BY NAME`), never as SQL text.
 """
@@ -16,6 +17,7 @@ import polars as pl
 
 from transforms.registry.frames import QUARANTINE_FRAME
 from warehouse.migrations import QUARANTINE_KEY_SQL, utcnow
+from warehouse.search_index import reindex
 
 # tables whose rows belong to an article, children first (deleted before the article)
 _ARTICLE_TABLES = ("main_events", "action_amounts", "quotes", "actions", "entity_mentions", "articles")
@@ -167,6 +169,7 @@ class Loader:
         con.execute("INSERT INTO quotes BY NAME SELECT * FROM _quotes")
         con.execute("INSERT INTO action_amounts BY NAME SELECT * FROM _amounts")
         con.execute("INSERT INTO main_events BY NAME SELECT * FROM _main_events")
+        reindex(con, "_articles", "_actions")  # their texts in the search index, replaced
 
     def _merge_entities(self) -> None:
         """Upsert the batch's entities, recount the touched ones, drop those no longer named."""

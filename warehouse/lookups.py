@@ -20,17 +20,24 @@ class Lookups:
 
     con: duckdb.DuckDBPyConnection
 
-    def validation_rows(self, table: str, columns: list[str], *, run_id: str | None = None) -> pl.DataFrame:
+    def validation_rows(
+        self, table: str, columns: list[str], *, run_id: str | None = None, limit: int | None = None
+    ) -> pl.DataFrame:
         """`columns` of a table's rows, to validate them (expectations/runner.py
-        RUN_TABLES): only the rows of run `run_id` when given. Names are checked against the
-        schema (they come from the suites), values are bound."""
+        RUN_TABLES): only the rows of run `run_id` when given, only the first `limit` in
+        the order of the columns when given. Names are checked against the schema (they
+        come from the suites), values are bound."""
         declared = {c.name for c in TABLES_BY_NAME[table].columns}
         unknown = [c for c in columns if c not in declared]
         if unknown:
             raise ValueError(f"not columns of {table}: {unknown}")
         cols = ", ".join(f'"{c}"' for c in columns)
         where, params = ("WHERE run_id = ?", [run_id]) if run_id is not None else ("", [])
-        rows = self.con.execute(f"SELECT {cols} FROM {table} {where}", params).fetchall()
+        bound: list[object] = list(params)
+        if limit is not None:
+            where += f" ORDER BY {cols} LIMIT ?"
+            bound.append(limit)
+        rows = self.con.execute(f"SELECT {cols} FROM {table} {where}", bound).fetchall()
         return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
 
     def canonical_signatures(self) -> Iterator[tuple[str, str | None, bytes | None]]:

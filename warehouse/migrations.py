@@ -1,6 +1,6 @@
 """The warehouse's schema migrations: ordered, each applied once in its own transaction,
-recorded in `schema_migrations`; every migration run recreates the views and refreshes the
-comments from the registry (transforms/registry, rendered by warehouse/schema.py).
+recorded in `schema_migrations`; every migration run recreates the views and the macros
+(warehouse/macros.py) and refreshes the comments from the registry (transforms/registry, rendered by warehouse/schema.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ import polars as pl
 from transforms.reference import COMPANIES_PATH
 from transforms.registry.columns import Table
 from transforms.registry.tables import TABLES, TABLES_BY_NAME
+from warehouse.extensions import load
+from warehouse.macros import refresh_macros
 from warehouse.schema import comment_sql, create_table_sql
+from warehouse.search_index import add_stopwords, backfill
 from warehouse.views import VIEWS, View
 
 
@@ -202,6 +205,17 @@ def _m010_main_events(con: duckdb.DuckDBPyConnection) -> None:
     _add_declared_columns(con, "actions")
 
 
+def _m011_search(con: duckdb.DuckDBPyConnection) -> None:
+    """The search index (search_words, search_docs, search_terms) and its macros; the
+    stored articles and actions are indexed (warehouse/search_index.py)."""
+    load(con, "fts")  # stem()
+    for name in ("search_words", "search_docs", "search_terms"):
+        con.execute(create_table_sql(TABLES_BY_NAME[name]))
+    add_stopwords(con)
+    backfill(con)
+    refresh_macros(con)
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
@@ -214,6 +228,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (8, "names that are no entities: mentions without an entity", _m008_names_that_are_no_entities),
     (9, "amounts on actions", _m009_action_amounts),
     (10, "main events; places on actions", _m010_main_events),
+    (11, "search index over articles and action evidence", _m011_search),
 ]
 
 
@@ -268,5 +283,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("ROLLBACK")
         raise
     _views(con)
+    refresh_macros(con)
     _comments(con)
     return applied

@@ -4,7 +4,8 @@ Statements end with `;` and may span lines. Dot commands: `.tables` (tables and 
 their descriptions), `.schema NAME` (columns, types and meanings), `.reload` (reopen: see a
 run published since the shell started), `.help`, `.quit`. The connection is read-only:
 writes fail with DuckDB's error, and nothing reaches a file (no `COPY ... TO`,
-`ATTACH`, `EXPORT`, `INSTALL`: `connection.reader`); the nightly run is never blocked (it publishes a new
+`ATTACH`, `EXPORT`, `INSTALL`: `connection.reader`); the fts extension is loaded from its
+package (`stem()`; the search_news macro answers without it); the nightly run is never blocked (it publishes a new
 file; the shell keeps reading the one it opened until `.reload`). `newsetl shell --cli`
 hands over to the DuckDB CLI instead (warehouse/duckdb_cli.py).
 """
@@ -19,6 +20,9 @@ import duckdb
 from warehouse.connection import reader
 
 Printer = Callable[[list[str], list[tuple[object, ...]]], None]
+
+# loaded from their packages: fts for `stem()` (search_news(query, stems := ...), docs/queries.md)
+SHELL_EXTENSIONS = ("fts",)
 
 HELP = """Statements end with ';' (several lines are fine). Commands:
   .tables          tables and views, with what each holds
@@ -36,7 +40,7 @@ class Shell:
         self.path = path
         self.printer = printer
         self.echo = echo
-        self.con = reader(path)
+        self.con = reader(path, extensions=SHELL_EXTENSIONS)
 
     def close(self) -> None:
         self.con.close()
@@ -78,7 +82,7 @@ class Shell:
             )
         elif name == ".reload":
             self.con.close()
-            self.con = reader(self.path)
+            self.con = reader(self.path, extensions=SHELL_EXTENSIONS)
             self.echo(f"reopened {self.path}")
         else:
             self.echo(f"unknown command {line.strip()!r}; .help lists them")

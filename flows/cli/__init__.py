@@ -4,6 +4,7 @@ the console script.
 - `run`: `newsetl run` (options, checks); `lifecycle`: the locked run to its exit code;
   `preload`: work done while the Prefect API starts; `runlog`: the run log;
 - `reading`: the commands that read the warehouse (sql, runs, sources, report, shell, docs);
+- `searching`: `newsetl search` (BM25 over article texts and action evidence);
 - `serving`: the long-lived ones (serve, server);
 - `output`: tables, JSON lines, the one-line error and the run's summary.
 """
@@ -21,7 +22,7 @@ import sys  # noqa: E402
 import click  # noqa: E402
 import typer  # noqa: E402
 
-from flows.cli import reading, run, serving  # noqa: E402
+from flows.cli import reading, run, searching, serving  # noqa: E402
 from flows.cli.output import err_console  # noqa: E402
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ app = typer.Typer(
 for command in (
     run.run,
     reading.sql,
+    searching.search,
     reading.runs,
     reading.sources,
     reading.report,

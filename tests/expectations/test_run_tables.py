@@ -56,6 +56,19 @@ def company_row(**over) -> dict:
     return row | over
 
 
+def word_row(**over) -> dict:
+    return {"word": "recognised", "term": "recognis", "run_id": "run-1"} | over
+
+
+def doc_row(**over) -> dict:
+    row = {"doc_id": 1, "kind": "article", "article_id": "art_1", "action_id": None, "length": 120}
+    return row | {"run_id": "run-1"} | over
+
+
+def term_row(**over) -> dict:
+    return {"term": "recognis", "doc_id": 1, "tf": 2, "run_id": "run-1"} | over
+
+
 # good rows, and rows each breaking one expectation (or several) of the table's suite
 CASES = {
     "pipeline_runs": (
@@ -96,6 +109,28 @@ CASES = {
     "companies": (
         [company_row(), company_row(ticker="BETA", exchange=None)],
         [company_row(ticker="BAD", entity_id="nope"), company_row(ticker="ODD", exchange="LSE")],
+    ),
+    "search_words": (
+        [word_row(), word_row(word="recognition", term="recognit")],
+        [
+            word_row(),
+            word_row(word="two words"),
+            word_row(word="polic", term=None),
+            word_row(word="x", run_id=None),
+        ],
+    ),
+    "search_docs": (
+        [doc_row(), doc_row(doc_id=2, kind="action", action_id="act_1", length=9)],
+        [
+            doc_row(),
+            doc_row(doc_id=3, kind="quote"),
+            doc_row(doc_id=4, length=-1),
+            doc_row(doc_id=5, article_id=None),
+        ],
+    ),
+    "search_terms": (
+        [term_row(), term_row(term="facial", tf=1)],
+        [term_row(tf=0), term_row(term="a b"), term_row(doc_id=None), term_row(run_id=None)],
     ),
 }
 

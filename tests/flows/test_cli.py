@@ -160,7 +160,7 @@ def test_sql_and_runs_print_values_as_text_not_markup(tmp_path):
     assert "[/x]" in flat and "\x1b" not in res.output, res.output
 
 
-COMMANDS = ["run", "sql", "runs", "sources", "report", "shell", "docs", "serve", "server"]
+COMMANDS = ["run", "sql", "search", "runs", "sources", "report", "shell", "docs", "serve", "server"]
 
 
 def test_help_lists_every_command_in_order_with_its_summary():

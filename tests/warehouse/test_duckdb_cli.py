@@ -132,3 +132,20 @@ def test_a_warehouse_of_duckdb_2_is_one_line_saying_how_to_convert(tmp_path, com
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: warehouse ")
     assert "created by DuckDB v2.0.1 in storage version 69" in lines[0] and "convert it once" in lines[0]
+
+
+@pytest.mark.slow  # starts the CLI's process
+def test_the_search_macro_answers_in_the_pinned_cli_in_safe_mode(sample_warehouse):
+    """search_news needs no extension: the pinned CLI (1.5.6, which cannot load the 1.5.5
+    fts build, and in safe mode no extension at all) ranks as newsetl does."""
+    sql = (
+        "select count(*) from (select * from search_news('facial recognition') where kind = 'action' "
+        "order by score desc limit 3)"
+    )
+    (expected,) = query(sample_warehouse, sql)[0]
+    assert expected == 3
+    out = subprocess.run(
+        [*readonly_argv(binary(), sample_warehouse), "-c", sql], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert cell(out.stdout) == "3"

@@ -78,6 +78,8 @@ def test_a_package_built_for_another_duckdb_is_a_clear_error(monkeypatch):
 
 @pytest.mark.parametrize("opening", ["writable", "read-only", "reader"])
 def test_the_warehouse_connections_never_install_or_load_an_extension_by_themselves(tmp_path, opening):
+    """Only a writable connection has fts (the search index: warehouse/search_index.py),
+    loaded from its package, never installed; no other extension comes by itself."""
     wh = tmp_path / "w.duckdb"
     connect(wh).close()
     opens = {"writable": connect, "read-only": lambda p: connect(p, read_only=True), "reader": reader}
@@ -87,8 +89,28 @@ def test_the_warehouse_connections_never_install_or_load_an_extension_by_themsel
             "SELECT current_setting('autoinstall_known_extensions'), current_setting('autoload_known_extensions')"
         ).fetchall() == [(False, False)]
         # a function of a known extension that is not loaded: no attempt to install it
-        with pytest.raises(duckdb.CatalogException, match="not in the catalog, but it exists in the fts"):
-            con.execute("SELECT stem('running', 'porter')")
+        with pytest.raises(duckdb.CatalogException, match="not in the catalog, but it exists in the sqlite"):
+            con.execute("SELECT * FROM sqlite_scan('x.db', 't')")
+        if opening == "writable":
+            assert con.execute("SELECT stem('running', 'porter')").fetchone() == ("run",)
+            assert con.execute(
+                "SELECT installed FROM duckdb_extensions() WHERE extension_name = 'fts'"
+            ).fetchone() == (False,)
+        else:
+            with pytest.raises(duckdb.CatalogException, match="not in the catalog, but it exists in the fts"):
+                con.execute("SELECT stem('running', 'porter')")
+    finally:
+        con.close()
+
+
+def test_a_reader_loads_the_extensions_it_is_given_before_locking(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    connect(wh).close()
+    con = reader(wh, extensions=("fts",))
+    try:
+        assert con.execute("SELECT stem('recognises', 'porter')").fetchone() == ("recognis",)
+        with pytest.raises(duckdb.Error, match="locked"):
+            con.execute("SET enable_external_access = true")
     finally:
         con.close()
 

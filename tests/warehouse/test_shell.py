@@ -101,3 +101,34 @@ def test_query_of_empty_sql_is_a_clear_error(sample_warehouse, sql):
 
     with pytest.raises(ValueError, match="no SQL given"):
         query(sample_warehouse, sql)
+
+
+def test_the_search_macro_answers_in_the_shell_with_stem_loaded(tmp_path):
+    from tests.warehouse.search_batches import action, article, load
+    from warehouse.db import Warehouse
+
+    wh = tmp_path / "w.duckdb"
+    with Warehouse(wh) as w:
+        load(
+            w,
+            [
+                article("a1", "Face recognition", "Police recognised faces."),
+                article("a2", "Rain", "Wet week."),
+            ],
+            [action("a1", 1, "Police recognised faces.", "recognise")],
+        )
+        w.publish()
+    printed, said = session(
+        wh,
+        [
+            "select kind, article_id from search_news('recognised faces')",
+            "order by kind, score desc;",
+            "select kind, article_id from search_news('recognises') order by kind;",  # a form never indexed
+            "select kind, article_id from search_news('recognises', stems := [stem('recognises', 'porter')])",
+            "order by kind;",
+        ],
+    )
+    assert not said, said
+    assert printed[0][1] == [("action", "a1"), ("article", "a1")]
+    assert printed[1][1] == []
+    assert printed[2][1] == [("action", "a1"), ("article", "a1")]  # recognis, as 'recognised' is

@@ -10,6 +10,7 @@ columns and the typed records' fields are checked against them (tests/warehouse)
 - columns.py: `Column` (type -> polars dtype and nullability) and `Table`
 - extracted.py: articles, entities, entity_mentions, actions, quotes
 - operational.py: pipeline_runs, quarantine, companies, fetch_state
+- search.py: search_words, search_docs, search_terms (the search index)
 - tables.py: all of them, in DDL order
 - frames.py: the batch frames extraction produces, derived from the tables
 """

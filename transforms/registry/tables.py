@@ -13,6 +13,7 @@ from transforms.registry.extracted import (
     QUOTES,
 )
 from transforms.registry.operational import COMPANIES, FETCH_STATE, PIPELINE_RUNS, QUARANTINE
+from transforms.registry.search import SEARCH_DOCS, SEARCH_TERMS, SEARCH_WORDS
 
 TABLES: tuple[Table, ...] = (
     ARTICLES,
@@ -26,5 +27,8 @@ TABLES: tuple[Table, ...] = (
     QUARANTINE,
     COMPANIES,
     FETCH_STATE,
+    SEARCH_WORDS,
+    SEARCH_DOCS,
+    SEARCH_TERMS,
 )
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
