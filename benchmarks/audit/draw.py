@@ -21,8 +21,10 @@ extracted values to judge; never the article's or the sentence's text, which sta
 
 A second, fresh sample (--fresh: seed FRESH_SEED, sample_fresh.jsonl) draws 30 other
 articles the same way, none of the main sample's (whose judges' notes developers have
-read) nor of benchmarks/type_labels (the type labels and the lexicon review): the audit
-of rows nobody has looked at before.
+read), nor of benchmarks/type_labels (the type labels and the lexicon review), nor of an
+earlier fresh sample whose notes were read (read_articles.json: each retired fresh draw's
+seed and articles): the audit of rows nobody has looked at before. Once developers read a
+fresh sample's notes, its draw is retired there and FRESH_SEED moves on.
 
 Usage: python benchmarks/audit/draw.py [--fresh] [--out FILE] [--rows 100]
            [--quotes 30] [--keep DIR] [--ner newsetl]
@@ -54,9 +56,10 @@ from benchmarks.audit.rows import (  # noqa: E402
 )
 
 ARTICLE_SEED = 1717
-FRESH_SEED = 2112  # the fresh sample's articles (--fresh)
+FRESH_SEED = 3301  # the fresh sample's articles (--fresh); 2112 retired (read_articles.json)
 ROW_SEED = 17
 FRESH_SAMPLE = SAMPLE.with_name("sample_fresh.jsonl")
+READ_ARTICLES = SAMPLE.with_name("read_articles.json")  # retired fresh draws
 TYPE_LABELS = ROOT / "benchmarks" / "type_labels"
 # (pool, how many): BBC categories by name, "reuters" for Reuters-21578
 ARTICLES = (("business", 10), ("tech", 5), ("politics", 5), ("reuters", 10))
@@ -74,9 +77,13 @@ def excluded_ids() -> set[str]:
 
 
 def fresh_exclusions() -> set[str]:
-    """For the fresh sample: the articles the main sample's judgements were read on, and
-    the articles of the type labels and of the lexicon review (benchmarks/type_labels)."""
+    """For the fresh sample: the articles the main sample's judgements were read on, those
+    of retired fresh samples (read_articles.json), and the articles of the type labels and
+    of the lexicon review (benchmarks/type_labels)."""
     ids = set(json.loads(meta_path(SAMPLE).read_text(encoding="utf-8"))["articles"])
+    if READ_ARTICLES.exists():
+        for retired in json.loads(READ_ARTICLES.read_text(encoding="utf-8"))["retired"]:
+            ids |= set(retired["articles"])
     for name in ("articles.json", "review_articles.json"):
         ids |= set(json.loads((TYPE_LABELS / name).read_text(encoding="utf-8"))["articles"])
     return ids

@@ -166,3 +166,28 @@ def test_record_checks_and_appends_and_the_sheet_shows_the_row(tmp_path, capsys)
     sheet = "\n".join(judge_sheet.sheet(row, {"title": "Acme news", "body": TEXT}, None, 400))
     assert "Acme [[said]] on Friday" in sheet
     assert f"record {row['key']} is_action= actor=" in sheet
+
+
+def test_a_fresh_draw_excludes_every_retired_fresh_samples_articles(tmp_path, monkeypatch):
+    """Articles whose judges' notes developers read are never drawn fresh again."""
+    from benchmarks.audit import draw
+
+    main_meta = tmp_path / "sample.meta.json"
+    main_meta.write_text(json.dumps({"articles": ["bbc-business-001"]}))
+    retired = tmp_path / "read_articles.json"
+    retired.write_text(
+        json.dumps({"retired": [{"article_seed": 1, "articles": ["reuters-7", "bbc-tech-2"]}]})
+    )
+    monkeypatch.setattr(draw, "SAMPLE", tmp_path / "sample.jsonl")
+    monkeypatch.setattr(draw, "READ_ARTICLES", retired)
+    excluded = draw.fresh_exclusions()
+    assert {"bbc-business-001", "reuters-7", "bbc-tech-2"} <= excluded
+    retired.unlink()
+    assert "reuters-7" not in draw.fresh_exclusions()
+
+
+def test_the_shipped_retired_draws_are_not_the_current_seed():
+    from benchmarks.audit import draw
+
+    seeds = [r["article_seed"] for r in json.loads(draw.READ_ARTICLES.read_text())["retired"]]
+    assert draw.FRESH_SEED not in seeds
