@@ -294,6 +294,8 @@ def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
                 return _speaker_pronoun(ctx, low, quote[2]), "pronoun"
         if low in PERSON_PRONOUNS:
             return antecedent(ctx, tok, frozenset({"PERSON"})), "pronoun"
+        if low == "it" and expletive(tok):
+            return None, "pronoun"  # "It was vital to act", "it may appear that": no one
         if low in ORG_PRONOUNS:
             found = thing_antecedent(tok)
             if found is not None:
@@ -307,6 +309,48 @@ def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     if tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in tok.children):
         return _description(ctx, tok)
     return None, "direct"
+
+
+EXTRAPOSITION_ADJECTIVES = words("clauses.json", "extraposition_adjectives")
+EXTRAPOSITION_VERBS = words("clauses.json", "extraposition_verbs")
+_RAISING_ADJECTIVES = words("clauses.json", "likely_words")  # "it is likely to": a real "it"
+_COPULAS = frozenset(["be", "become", "remain", "seem", "prove"])
+
+
+def expletive(tok: Token) -> bool:
+    """An empty "it" whose clause is the real subject: "It was vital to act", "it is too
+    early to say", "It is up to governments to decide", "It was clear that", "It may appear
+    that", "it occurred to the men to check". Not "it was able to cut" (a real subject)."""
+    verb = tok.head
+    if tok.dep_ != "nsubj" or verb.pos_ not in ("VERB", "AUX"):
+        return False
+    lemma = verb.lemma_.lower()
+    kids = list(verb.children)
+    that_clause = any(c.dep_ == "ccomp" and c.i > tok.i for c in kids)
+    if lemma in EXTRAPOSITION_VERBS:  # "it seems to have lost" has a real "it"; "occurred to X to" not
+        to_someone = any(c.dep_ == "prep" and c.lower_ == "to" for c in kids)
+        return that_clause or (
+            to_someone and any(c.dep_ in ("xcomp", "advcl") and _to_infinitive(c) for c in kids)
+        )
+    if lemma not in _COPULAS:
+        return False
+    for c in kids:
+        if c.dep_ == "prep" and c.lower_ == "up" and any(g.lower_ == "to" for g in c.children):
+            return True  # "it is up to governments to decide"
+        if c.dep_ not in ("acomp", "attr") or c.lemma_.lower() not in EXTRAPOSITION_ADJECTIVES:
+            continue
+        clause = [
+            g for g in (*kids, *c.children) if g.dep_ in ("xcomp", "ccomp", "relcl", "acl") and g.i > c.i
+        ]
+        if any(g.dep_ == "ccomp" for g in clause):
+            return True
+        if c.lemma_.lower() not in _RAISING_ADJECTIVES and any(_to_infinitive(g) for g in clause):
+            return True
+    return False
+
+
+def _to_infinitive(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def _governing_org(ctx: Context, tok: Token) -> Cluster | None:

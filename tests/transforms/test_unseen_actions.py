@@ -227,6 +227,18 @@ def test_modality(nlp, text, key, expected):
         ("Manchester United said they would fight the bid.", ("Manchester United", "fight"), None),
         # "we" outside a quote is the writer's or people's
         ("Acme Corp cut prices. We should all buy more.", None, ("Acme Corp", "buy")),
+        # an empty "it": the clause is the subject
+        ("Acme Corp cut prices. It was vital to act quickly, analysts said.", None, ("Acme Corp", "act")),
+        ("Acme Corp lost the case. It may appear that the court erred.", None, ("Acme Corp", "appear")),
+        (
+            "Acme Corp repaired the roof in 1978. At no time had it occurred to the men to check it again.",
+            None,
+            ("Acme Corp", "check"),
+        ),
+        ("Acme Corp cut prices. It is up to governments to decide.", None, ("Acme Corp", "decide")),
+        # ... but a real "it"
+        ("Acme Corp cut prices. It was able to cut costs too.", ("Acme Corp", "cut"), None),
+        ("Acme Corp cut prices. It is likely to raise them again.", ("Acme Corp", "raise"), None),
         # ... but coordinated countries are "they"
         (
             "The dollar regained ground after South Korea and Japan denied they were planning a sell-off.",
