@@ -466,6 +466,34 @@ def _name_tokens(doc: Doc) -> set[int]:
     return {i for e in doc.ents if e.label_ in _NAME_LABELS and len(e) > 1 for i in range(e.start, e.end)}
 
 
+ING_NOUNS = words("clauses.json", "ing_nouns")  # "listing", "offering", "restructuring", ...
+# what an -ing word ending a headline has when it is a verb: an object, complement or particle
+_VERB_COMPLEMENTS = frozenset(["dobj", "dative", "prt", "ccomp", "xcomp", "attr", "acomp", "oprd", "agent"])
+
+
+def _headline_gerund(verb: Token) -> bool:
+    """An -ing noun (clauses.json `ing_nouns`) that ends a headline with nothing after it:
+    "Fiat mulls Ferrari market listing", "Air China in $1bn London listing", "Acme files for
+    debt offering"; not "Boyd Jefferies cooperating", "barred from suing", "starts trading"
+    (verbs there). A headline is the first sentence, ended by a paragraph break."""
+    if verb.tag_ != "VBG" or verb.lower_ not in ING_NOUNS or verb.sent.start != 0:
+        return False
+    if verb.i != _last_word(verb.sent):
+        return False
+    after = verb.doc[verb.i + 1 : verb.sent.end + 1]
+    if not any("\n" in t.text for t in after):
+        return False  # the first sentence of a body without a headline
+    return not any(c.dep_ in _VERB_COMPLEMENTS or c.dep_ == "aux" for c in verb.children)
+
+
+def _last_word(sent: Span) -> int:
+    """The index of the sentence's last token that is neither space nor punctuation."""
+    for t in reversed(sent):
+        if not (t.is_space or t.is_punct):
+            return t.i
+    return sent.end - 1
+
+
 def _is_semi_modal(verb: Token) -> bool:
     """ "had to turn": "have" with a "to" infinitive is a semi-modal, not an action of its
     own; the infinitive is the action ("be able to" has no action verb either), as is
@@ -510,7 +538,7 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
     names = _name_tokens(doc)
     seen: set[tuple[int, str | int]] = set()
     for tok in doc:
-        if not _is_action_verb(tok) or tok.i in names or _is_semi_modal(tok):
+        if not _is_action_verb(tok) or tok.i in names or _is_semi_modal(tok) or _headline_gerund(tok):
             continue
         found = find_doers(tok)
         if not found:
