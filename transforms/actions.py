@@ -425,11 +425,38 @@ def _object_lemma(target: Token | None) -> str | None:
     another clause."""
     if target is None or target.like_num or target.ent_type_ in _AMOUNT_LABELS or target.lower_ in _UNITS:
         return NO_OBJECT
-    if target.pos_ in ("VERB", "AUX") and any(
-        c.dep_ == "aux" and c.lower_ in POSSIBLE_AUX | FUTURE_AUX for c in target.children
+    if target.pos_ in ("VERB", "AUX") and (
+        any(c.dep_ == "aux" and c.lower_ in POSSIBLE_AUX | FUTURE_AUX for c in target.children)
+        or _scheduled(target)
     ):
         return FUTURE_CLAUSE
     return target.lemma_.lower() if target.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "X") else None
+
+
+# "growth is set to slow", "profits are expected to fall": a clause about the future
+_SCHEDULE_VERBS = frozenset(["set", "expect", "due", "poise", "slate", "schedule", "tip"])
+# a statement that says its speaker's own results or forecast has their type
+_OWN_PRONOUNS = frozenset(["it", "we", "they"])
+
+
+def _scheduled(verb: Token) -> bool:
+    return verb.lemma_.lower() in _SCHEDULE_VERBS and any(
+        c.dep_ == "xcomp" and _infinitive(c) for c in verb.children
+    )
+
+
+def _statement_type(target: Token) -> str | None:
+    """A statement's clause that gives its speaker's results or forecast ("Google said it made
+    a net profit of $52m": REPORT_RESULTS; "said it expects its revenues to increase":
+    FORECAST), when the clause's subject is the speaker's pronoun."""
+    if target.dep_ != "ccomp" or target.pos_ not in ("VERB", "AUX"):
+        return None
+    if not any(c.dep_ == "nsubj" and c.lower_ in _OWN_PRONOUNS for c in target.children):
+        return None
+    inner = classify(
+        verb_lemma(target), _particle(target), _object_lemma(_target(target)), _first_prep(target)
+    )
+    return inner if inner in ("REPORT_RESULTS", "FORECAST") else None
 
 
 def _action_type(verb: Token, lemma: str, target: Token | None, obj: str | None) -> str:
@@ -451,7 +478,10 @@ def _action_type(verb: Token, lemma: str, target: Token | None, obj: str | None)
             inner_type = classify(verb_lemma(inner), _particle(inner), inner_obj, _first_prep(inner))
             if inner_type != "OTHER":
                 return inner_type
-    return classify(lemma, _particle(verb), obj, _first_prep(verb))
+    base = classify(lemma, _particle(verb), obj, _first_prep(verb))
+    if base == "STATEMENT" and target is not None:
+        return _statement_type(target) or base
+    return base
 
 
 # Entity labels whose words are a name, never an action ("the Controlling the Assault of

@@ -64,6 +64,20 @@ def xfail(*values, reason):
         ("Acme Corp defended its pricing policy.", ("Acme Corp", "defend"), "ADVOCATE"),
         ("The judge heard the case against Acme Corp.", ("judge", "hear"), None),
         ("Judge Jane Smith heard the appeal of Acme Corp.", ("Jane Smith", "hear"), "LEGAL"),
+        # a statement of the speaker's own results or forecast has their type
+        ("Google said it made a net profit of $52m in the quarter.", ("Google", "say"), "REPORT_RESULTS"),
+        (
+            "Honeywell Bull Inc said it expects its 1987 revenues to increase 15 pct.",
+            ("Honeywell Bull Inc", "say"),
+            "FORECAST",
+        ),
+        ("Goldman Sachs said Acme Corp made a net profit of $52m.", ("Goldman Sachs", "say"), "STATEMENT"),
+        ("Acme Corp said it would buy Beta Inc.", ("Acme Corp", "say"), "STATEMENT"),
+        (
+            "The British Chambers of Commerce warned that growth is set to slow.",
+            ("British Chambers of Commerce", "warn"),
+            "FORECAST",
+        ),
         # phrasal senses
         ("The European Union is clamping down on piracy.", ("European Union", "clamp"), "REGULATE"),
         ("Acme Corp failed to make significant inroads in Europe.", ("Acme Corp", "make"), "EXPAND"),
