@@ -145,6 +145,10 @@ def _target(verb: Token) -> Token | None:
     if direct is not None:
         relative = direct.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl" and direct.i < verb.i
         return _antecedent(verb) if relative else direct
+    if verb_lemma(verb) in REPORTING_VERBS:  # "Some 45 million children will die ..., Oxfam says in a report"
+        fronted = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+        if fronted is not None:
+            return fronted
     preps = [c for c in verb.children if c.dep_ == "prep" and c.i > verb.i and c.lower_ not in ADJUNCT_PREPS]
     prt = [c for c in verb.children if c.dep_ == "prt"]
     for p in preps:

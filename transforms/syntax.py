@@ -544,10 +544,18 @@ def _subject_doers(verb: Token, s: Token) -> list[Doer]:
 def named_in_apposition(tok: Token) -> Token:
     """A role noun's appositive name is the doer: "His mother, Giselle, said", "The UN's
     relief coordinator, Jan Egeland, said", "said chief economist Rodrigo Rato" (the name
-    parsed as the title's appositive) give the name; a name further on ("the actor, whose
-    films include ... Phantom Menace,") does not."""
-    if tok.pos_ != "NOUN":
+    parsed as the title's appositive), "One of the men, David Redvers, said" (after the
+    noun's own "of" phrase) give the name; a name further on ("the actor, whose films
+    include ... Phantom Menace,") does not."""
+    if tok.pos_ != "NOUN" and not (tok.pos_ == "NUM" and tok.lower_ == "one"):
         return tok
+    own = {t.i for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for t in c.subtree}
+    for c in tok.children:
+        # the name right after the noun (or its "of" phrase), or after its comma
+        gap = [t for t in tok.doc[tok.i + 1 : c.left_edge.i] if t.i not in own]
+        if c.dep_ == "appos" and c.pos_ == "PROPN" and all(t.text == "," for t in gap) and len(gap) <= 1:
+            return c
+    return tok
     for c in tok.children:
         # the name right after the noun, or after its comma
         gap = tok.doc[tok.i + 1 : c.left_edge.i]

@@ -106,6 +106,11 @@ def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
             "conditional",
         ),
         (
+            "One of the men, David Redvers, 34, said he would plead not guilty to the charges.",
+            ("David Redvers", "plead"),
+            "planned",
+        ),
+        (
             "Grain trade officials have speculated that Acme Corp would make an offer to Moscow.",
             ("Acme Corp", "make"),
             "reported",
@@ -329,6 +334,13 @@ def test_speakers_given_by_title_or_role(nlp, text, speaker, not_speaker):
             ("Acme Corp", "act"),
             "Inc",
         ),
+        # a reported clause before its verb beats an adjunct after it; an object still wins
+        (
+            "Some 45 million children will die needlessly before 2015, Oxfam says in a report.",
+            ("Oxfam", "say"),
+            "die",
+        ),
+        ('"We will win the contract," Acme Corp told reporters.', ("Acme Corp", "tell"), "reporters"),
     ],
 )
 def test_targets(nlp, text, key, head):
