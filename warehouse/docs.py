@@ -12,7 +12,8 @@ from warehouse.views import VIEWS
 
 def _declared_keys() -> set[tuple[str, str]]:
     """The registry's primary keys: a DuckLake stores none (warehouse.schema.column_constraint)."""
-    return {(t.name, c.name) for t in TABLES for c in t.columns if "PRIMARY KEY" in c.constraint}
+    keys = {(t.name, c.name) for t in TABLES for c in t.columns if "PRIMARY KEY" in c.constraint}
+    return keys | {("schema_migrations", "version")}
 
 
 def _view_column_comments() -> dict[tuple[str, str], str]:

@@ -14,7 +14,16 @@ BACKENDS = ("file", "lake")
 # what differs between two runs that loaded the same articles: run ids, load and run times
 # (and what is computed from load times)
 RUN_COLUMNS = frozenset(
-    {"run_id", "loaded_at", "created_at", "fetched_at", "started_at", "finished_at", "first_seen", "last_seen"}
+    {
+        "run_id",
+        "loaded_at",
+        "created_at",
+        "fetched_at",
+        "started_at",
+        "finished_at",
+        "first_seen",
+        "last_seen",
+    }
 )
 # the tables of loaded data (pipeline_runs and schema_migrations differ by run)
 DATA_TABLES = tuple(t for t in TABLES if t.name not in ("pipeline_runs",))

@@ -26,7 +26,11 @@ REQUIRE = "NEWSETL_REQUIRE_POSTGRES"
 def bin_dir() -> Path | None:
     """The newest /usr/lib/postgresql/<version>/bin with initdb and pg_ctl."""
     found = sorted(
-        (p for p in Path("/usr/lib/postgresql").glob("*/bin") if (p / "initdb").exists() and (p / "pg_ctl").exists()),
+        (
+            p
+            for p in Path("/usr/lib/postgresql").glob("*/bin")
+            if (p / "initdb").exists() and (p / "pg_ctl").exists()
+        ),
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
     )
     return found[-1] if found else None
@@ -53,7 +57,19 @@ class PgServer:
     def start(self) -> None:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", self.user, "-E", "UTF8", "--no-sync")
         opts = f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories='' -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-o", opts, "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-o",
+            opts,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def dsn(self, dbname: str = "postgres") -> str:
         return f"host=127.0.0.1 port={self.port} user={self.user} dbname={dbname}"
@@ -76,7 +92,9 @@ def postgres_server() -> Iterator[PgServer]:
     bindir = bin_dir()
     if bindir is None:
         if os.environ.get(REQUIRE):
-            pytest.fail(f"{REQUIRE} is set but no PostgreSQL server binaries are in /usr/lib/postgresql/*/bin")
+            pytest.fail(
+                f"{REQUIRE} is set but no PostgreSQL server binaries are in /usr/lib/postgresql/*/bin"
+            )
         pytest.skip("no PostgreSQL server binaries (Debian package postgresql) in /usr/lib/postgresql/*/bin")
     as_user = "postgres" if os.geteuid() == 0 else None
     root = Path(tempfile.mkdtemp(prefix="newsetl-pg-"))
