@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -80,10 +80,8 @@ class PgServer:
         return self.dsn(name)
 
     def stop(self) -> None:
-        try:
+        with suppress(subprocess.SubprocessError, OSError):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop", timeout=60)
-        except (subprocess.SubprocessError, OSError):
-            pass
 
 
 @contextmanager
