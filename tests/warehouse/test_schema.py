@@ -2,8 +2,8 @@ import duckdb
 import pytest
 
 from transforms.registry.tables import TABLES
-from warehouse.connection import connect
 from warehouse.backend import is_lake
+from warehouse.connection import connect
 from warehouse.db import open_warehouse
 from warehouse.migrations import MIGRATIONS, _comments, _views, migrate
 from warehouse.schema import run_counters
