@@ -100,12 +100,16 @@ def reader(path: str | os.PathLike[str] | Target) -> duckdb.DuckDBPyConnection:
             folder = data_path_of(con)
             if folder:
                 con.execute("SET allowed_directories = ?", [[folder]])
-        for setting in (
-            "enable_external_access = false",
-            "allow_community_extensions = false",
-            "lock_configuration = true",
+        for name, value in (
+            ("enable_external_access", False),
+            ("allow_community_extensions", False),
+            ("lock_configuration", True),
         ):
-            con.execute(f"SET {setting}")
+            # connections to one file in a process share its settings: a second reader
+            # finds them set (and locked) by the first
+            row = con.execute("SELECT current_setting(?)", [name]).fetchone()
+            if row is None or row[0] != value:
+                con.execute(f"SET {name} = {str(value).lower()}")  # names and values: the constants above
     except BaseException:
         con.close()
         raise
