@@ -315,7 +315,7 @@ def write_report(
     link = os.path.relpath(docs, out_path.parent) if docs.exists() else None
     page = render(gather(warehouse), data_docs=link)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(out_path.name + ".tmp")
+    tmp = out_path.with_name(f"{out_path.name}.{os.getpid()}.tmp")  # two writers of one lake at once
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, out_path)
     return out_path
