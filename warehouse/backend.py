@@ -25,6 +25,7 @@ unchanged. Every DuckDB transaction on it is one DuckLake snapshot.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import random
 import re
@@ -44,6 +45,7 @@ CATALOGS = ("sqlite", "postgres")
 ALIAS = "wh"  # the attached lake's name in every connection
 
 T = TypeVar("T")
+log = logging.getLogger("newsetl")
 
 
 class BadWarehouseSetting(ValueError):
@@ -152,7 +154,8 @@ def attach(t: Target, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             Path(t.data_path).mkdir(parents=True, exist_ok=True)
             options.append(f"DATA_PATH {_literal(t.data_path)}")
         opts = f" ({', '.join(options)})" if options else ""
-        con.execute(f"ATTACH {_literal(LAKE_PREFIX + t.catalog + ':' + t.location)} AS {ALIAS}{opts}")  # type: ignore[operator]
+        url = _literal(LAKE_PREFIX + str(t.catalog) + ":" + t.location)
+        retrying(con, lambda: con.execute(f"ATTACH {url} AS {ALIAS}{opts}"), attempts=20)
         con.execute(f"USE {ALIAS}")
     except duckdb.Error as exc:
         con.close()
@@ -198,6 +201,7 @@ _TRANSIENT = (
     "could not serialize",
     "deadlock detected",
     "duplicate key value violates unique constraint",  # two commits of one snapshot id (catalog)
+    "already exists",  # two writers creating the same new lake's catalog tables
 )
 
 
@@ -231,6 +235,7 @@ def retrying(
             rollback(con)
             if not is_conflict(exc) or attempt == attempts - 1:
                 raise
+            log.info("write conflict with another writer (%s); run again", str(exc).splitlines()[-1][:200])
             time.sleep(wait * (0.5 + random.random()))
             wait = min(max_wait, wait * 1.6)
     raise AssertionError("unreachable")

@@ -99,3 +99,91 @@ def rows_at(lake, sql: str) -> list[tuple[object, ...]]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def test_overlapping_write_transactions_conflict_and_the_later_one_runs_again(postgres_lake):
+    """What DuckLake does with two transactions that append to one table (no conflict: the
+    same entity twice) and what the writers' bumped row makes of them (a conflict at the
+    later commit, which runs again on the newer snapshot and finds the entity)."""
+    import threading
+
+    import duckdb
+
+    from flows.settings import Settings
+    from warehouse.connection import connect
+    from warehouse.lake import LakeWarehouse
+
+    lake = Settings(warehouse=postgres_lake).target
+    a, b = connect(lake), connect(lake)
+    insert = "INSERT INTO entities (entity_id, name, label, mention_count, article_count) VALUES ('e1', 'Acme', 'ORG', 0, 0)"
+    for con in (a, b):  # plain appends: DuckLake retries the later commit by itself
+        con.execute("BEGIN TRANSACTION")
+        con.execute(insert)
+    a.execute("COMMIT")
+    b.execute("COMMIT")
+    assert a.execute("SELECT count(*) FROM entities").fetchone() == (2,)  # no key: twice
+    a.execute("DELETE FROM entities")
+    for con in (a, b):  # with the bump: the later commit is refused
+        con.execute("BEGIN TRANSACTION")
+        con.execute("UPDATE newsetl_internal.writes SET n = n + 1")
+        con.execute(insert)
+    a.execute("COMMIT")
+    with pytest.raises(duckdb.TransactionException, match="(?i)conflict"):
+        b.execute("COMMIT")
+    a.close()
+    b.close()
+
+    # two writers' upserts of one entity that overlap: one row, and the later one ran twice
+    first, second = LakeWarehouse(lake), LakeWarehouse(lake)
+    try:
+        first.con.execute("DELETE FROM entities")
+        inside, go = threading.Event(), threading.Event()
+        attempts = []
+
+        def upsert(w: LakeWarehouse, wait: bool) -> None:
+            def fn() -> None:
+                attempts.append(w)
+                have = w.con.execute("SELECT count(*) FROM entities WHERE entity_id = 'e1'").fetchone()
+                if have == (0,):
+                    w.con.execute(insert)
+                if wait and len(attempts) == 1:
+                    inside.set()
+                    go.wait(30)
+
+            w.write(fn)
+
+        slow = threading.Thread(target=upsert, args=(second, True))
+        slow.start()
+        assert inside.wait(30)
+        upsert(first, False)  # commits while the slow one's transaction is open
+        go.set()
+        slow.join(60)
+        assert first.con.execute("SELECT count(*) FROM entities").fetchone() == (1,)
+        assert attempts.count(second) == 2 and attempts.count(first) == 1
+    finally:
+        first.close()
+        second.close()
+
+
+def test_two_writers_creating_a_lake_at_once_migrate_it_once(postgres_lake):
+    """Both create and migrate the same new lake at the same moment: the one that loses a
+    race runs its migration again and finds it applied; every migration is recorded once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flows.settings import Settings
+    from warehouse.connection import connect
+    from warehouse.migrations import MIGRATIONS
+
+    lake = Settings(warehouse=postgres_lake).target
+    with ThreadPoolExecutor(3) as pool:
+        cons = list(pool.map(lambda _: connect(lake), range(3)))
+    try:
+        versions = cons[0].execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
+        assert [v for (v,) in versions] == [v for v, _, _ in MIGRATIONS]
+        assert cons[1].execute("SELECT count(*) FROM newsetl_internal.writes").fetchone() == (1,)
+        assert cons[2].execute("SELECT count(*) FROM companies").fetchone() == (
+            cons[0].execute("SELECT count(DISTINCT ticker) FROM companies").fetchone()
+        )
+    finally:
+        for con in cons:
+            con.close()
