@@ -116,7 +116,7 @@ def _stored_comments(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str | No
     return stored
 
 
-def _comments(con: duckdb.DuckDBPyConnection) -> int:
+def _comments(con: duckdb.DuckDBPyConnection, *, dry: bool = False) -> int:
     """Set the comments that differ from the registry's (a COMMENT ON costs a catalog write,
     so a warehouse already documented pays one query); returns how many were set."""
     stored = _stored_comments(con)
@@ -129,12 +129,13 @@ def _comments(con: duckdb.DuckDBPyConnection) -> int:
             continue  # a DuckLake keeps no comments on a view's columns (the registry has them)
         # COMMENT ON takes no bound parameters; the texts are the registry's own constants
         # (transforms/registry), quoted by comment_sql.
-        con.execute(comment_sql(kind, name, column, text))
+        if not dry:
+            con.execute(comment_sql(kind, name, column, text))
         changed += 1
     return changed
 
 
-def _views(con: duckdb.DuckDBPyConnection) -> int:
+def _views(con: duckdb.DuckDBPyConnection, *, dry: bool = False) -> int:
     """Create or replace the views whose definition differs from the stored one (DuckDB
     stores a view's SQL normalised, so each declared view is first rendered as a temporary
     view and the two texts compared); returns how many were replaced."""
@@ -156,7 +157,8 @@ def _views(con: duckdb.DuckDBPyConnection) -> int:
         want = rendered[v.name].replace("CREATE TEMP VIEW", "CREATE VIEW", 1)
         if stored.get(v.name) == want:
             continue
-        con.execute(f"CREATE OR REPLACE VIEW {v.name} AS {v.sql}")
+        if not dry:
+            con.execute(f"CREATE OR REPLACE VIEW {v.name} AS {v.sql}")
         replaced += 1
     return replaced
 
@@ -334,7 +336,8 @@ def migrate(con: duckdb.DuckDBPyConnection, tx: Transaction = transaction) -> li
     if not lake or not _up_to_date(con):
         with tx(con):
             _missing_declared_columns(con)
-    with tx(con):
-        _views(con)
-        _comments(con)
+    if _views(con, dry=True) or _comments(con, dry=True):  # (`dry`: count, change nothing)
+        with tx(con):
+            _views(con)
+            _comments(con)
     return applied
