@@ -73,7 +73,7 @@ def open_run(settings: Settings, *, lock=None, logger=None) -> OpenRun:
         wh.begin_run(
             run_id,
             sources=srcs,
-            params=settings.model_dump(mode="json"),
+            params=settings.model_dump(mode="json") | {"warehouse": str(settings.target)},
             model_version=model_version(settings.nlp_spec),
             code_version=code_version(),
             since=settings.since,

@@ -74,7 +74,14 @@ class Target:
         return Path(self.location)
 
     def __str__(self) -> str:
-        return self.url
+        return redacted(self.url)
+
+
+def redacted(url: str) -> str:
+    """The setting as it may be shown or stored: a DSN's password hidden (keep passwords in
+    ~/.pgpass or PGPASSWORD rather than in the setting)."""
+    url = re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", url, flags=re.I)
+    return re.sub(r"(postgres(?:ql)?://[^:/@\s]+):[^@\s]*@", r"\1:***@", url)
 
 
 def _dbname(dsn: str) -> str:
@@ -162,7 +169,7 @@ def attach(t: Target, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         from warehouse.connection import WarehouseUnreadable
 
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise WarehouseUnreadable(f"warehouse {t.url} cannot be opened ({first})") from exc
+        raise WarehouseUnreadable(f"warehouse {t} cannot be opened ({first})") from exc
     except BaseException:
         con.close()
         raise

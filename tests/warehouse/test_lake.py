@@ -51,6 +51,8 @@ def test_the_setting_names_the_backend(tmp_path):
         "host=127.0.0.1 dbname=news user=etl",
         tmp_path / "news.ducklake",
     )
+    secret = target("ducklake:postgres:host=h dbname=news password=s3cr3t")  # shown and stored without it
+    assert str(secret) == "ducklake:postgres:host=h dbname=news password=***" and "s3cr3t" in secret.location
     for bad in ("ducklake:mysql:x", "ducklake:sqlite:", "ducklake:postgres"):
         with pytest.raises(BadWarehouseSetting):
             target(bad)
