@@ -11,7 +11,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
@@ -22,7 +21,7 @@ from flows.config import SourceSpec, resolve_sources
 from flows.run import execute
 from flows.settings import Settings
 from flows.versions import code_version, model_version
-from warehouse.db import Warehouse
+from warehouse.db import LakeWarehouse, Warehouse, open_warehouse
 
 # what the CLI, deployments and tests use
 __all__ = ["OpenRun", "flow_for", "make_settings", "nightly", "open_run", "run_nightly"]
@@ -36,7 +35,7 @@ class OpenRun:
 
     run_id: str
     settings: Settings
-    wh: Warehouse
+    wh: Warehouse | LakeWarehouse
     specs: list[SourceSpec]
 
     def fail(self, reason: str) -> None:
@@ -63,7 +62,7 @@ def open_run(settings: Settings, *, lock=None, logger=None) -> OpenRun:
     logger = logger or logging.getLogger("newsetl")
     srcs = [str(s) for s in settings.sources]
     specs = resolve_sources(srcs, settings.schedule)  # a broken sources.yaml fails here, clearly
-    wh = Warehouse(Path(settings.warehouse), lock=lock)
+    wh = open_warehouse(settings.target, lock=lock)
     run_id = str(uuid.uuid4())
     try:
         if wh.resumed:
@@ -74,7 +73,7 @@ def open_run(settings: Settings, *, lock=None, logger=None) -> OpenRun:
         wh.begin_run(
             run_id,
             sources=srcs,
-            params=settings.model_dump(mode="json"),
+            params=settings.model_dump(mode="json") | {"warehouse": str(settings.target)},
             model_version=model_version(settings.nlp_spec),
             code_version=code_version(),
             since=settings.since,

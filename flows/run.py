@@ -5,7 +5,6 @@ resumes from)."""
 
 import signal
 from contextlib import nullcontext
-from pathlib import Path
 
 from prefect.exceptions import TerminationSignal
 
@@ -172,15 +171,13 @@ def _publish(state: RunState, status: str, error: str | None, logger) -> tuple[s
 
 def _result(state: RunState, status: str, logger) -> RunResult:
     """The run's result, with the HTML report (a report not written is a warning)."""
-    wh_path = Path(state.settings.warehouse)
+    wh = state.settings.target
     c = state.tally.counts
-    result = RunResult(
-        state.run_id, status, str(wh_path), c, state.stage_seconds, state.validation, state.errors
-    )
+    result = RunResult(state.run_id, status, str(wh), c, state.stage_seconds, state.validation, state.errors)
     if state.settings.report:
         try:
             with state.timed("report"):
-                result.report = str(write_report(wh_path))
+                result.report = str(write_report(wh))
         except Exception as exc:  # the data is loaded and published; say so, don't fail the run
             logger.warning("report not written: %s: %s", type(exc).__name__, exc)
     logger.info(

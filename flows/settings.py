@@ -39,9 +39,29 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NEWSETL_", extra="ignore")
 
-    warehouse: Path = Field(
-        Path("data/news.duckdb"),
-        description="DuckDB warehouse file the nightly run writes (NEWSETL_WAREHOUSE).",
+    warehouse: str = Field(
+        "data/news.duckdb",
+        description=(
+            "The warehouse the nightly run writes (NEWSETL_WAREHOUSE): a DuckDB file (data/news.duckdb), "
+            "or a DuckLake: ducklake:sqlite:PATH (a SQLite catalog file: one writer, readers at the same "
+            "time) or ducklake:postgres:DSN (a PostgreSQL catalog: several writers, readers anywhere); "
+            "docs/operations.md."
+        ),
+    )
+    lake_data_path: Path | None = Field(
+        None,
+        description=(
+            "A DuckLake's Parquet folder. Default: beside a SQLite catalog, <PATH>.files/; a PostgreSQL "
+            "catalog needs it when the lake is created (its catalog remembers it)."
+        ),
+    )
+    lake_home: Path = Field(
+        Path("data"),
+        description=(
+            "Where a PostgreSQL-catalogued lake's report, run log and Data Docs go "
+            "(<dbname>.report.html, <dbname>.log, <dbname>.ducklake.gx/); a file's and a SQLite "
+            "catalog's go beside them."
+        ),
     )
     sources: Annotated[list[str], NoDecode, BeforeValidator(_split_paths)] = Field(
         default_factory=lambda: [str(SAMPLE_DIR)],
@@ -197,6 +217,13 @@ class Settings(BaseSettings):
     quarantine_raw_chars: int = Field(
         20_000, ge=100, description="How much of a rejected record's raw text quarantine keeps."
     )
+
+    @property
+    def target(self):
+        """The warehouse the setting names (warehouse.backend.Target)."""
+        from warehouse.backend import target
+
+        return target(self.warehouse, data_path=self.lake_data_path, home=self.lake_home)
 
     @property
     def processes(self) -> int:

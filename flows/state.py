@@ -36,7 +36,7 @@ class RunState:
         self.errors: list[str] = []
         self.quarantine: list[dict] = []  # rows that go with the next load
         self.batch_no = 0  # batches validated
-        self.docs = DataDocs(settings.warehouse, run_id) if settings.data_docs else None
+        self.docs = DataDocs(settings.target.sidecar, run_id) if settings.data_docs else None
         self.run_results: dict = {}  # run table -> GX validation result, for Data Docs
         self.web = None  # flows.sources.WebState, for web sources
         self.streaming = False  # the source being read hands items over as they arrive

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.backend import Target, target
 from warehouse.connection import WarehouseTooNew, WarehouseUnreadable, check_storage, connect, query, reader
+from warehouse.lake import LakeWarehouse, lake_lock
 from warehouse.loading import Loader
 from warehouse.lock import WarehouseBusy, WarehouseLock
 from warehouse.lookups import Lookups
@@ -23,13 +25,16 @@ from warehouse.migrations import migrate
 from warehouse.runs import RunLog
 
 __all__ = [
+    "LakeWarehouse",
     "Warehouse",
     "WarehouseBusy",
     "WarehouseTooNew",
     "WarehouseUnreadable",
     "connect",
     "migrate",
+    "open_warehouse",
     "query",
+    "writer_lock",
 ]
 
 
@@ -190,3 +195,20 @@ class Warehouse(RunLog, Lookups, Loader):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def writer_lock(where: str | os.PathLike[str] | Target) -> WarehouseLock | None:
+    """The lock a run takes before anything slow: a file's, a SQLite lake's catalog's;
+    None for a PostgreSQL lake (several writers)."""
+    t = target(where)
+    return lake_lock(t) if t.is_lake else WarehouseLock(t.location)
+
+
+def open_warehouse(
+    where: str | os.PathLike[str] | Target, lock: WarehouseLock | None = None
+) -> Warehouse | LakeWarehouse:
+    """The run's handle on the warehouse a setting names (warehouse/backend.py)."""
+    t = target(where)
+    if t.is_lake:
+        return LakeWarehouse(t, lock=lock)
+    return Warehouse(t.location, lock=lock)

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import os
 
+from transforms.registry.tables import TABLES
+from warehouse.backend import Target, is_lake
 from warehouse.connection import connect
+from warehouse.views import VIEWS
 
 
-def schema_markdown(path: str | os.PathLike[str]) -> str:
+def _declared_keys() -> set[tuple[str, str]]:
+    """The registry's primary keys: a DuckLake stores none (warehouse.schema.column_constraint)."""
+    keys = {(t.name, c.name) for t in TABLES for c in t.columns if "PRIMARY KEY" in c.constraint}
+    return keys | {("schema_migrations", "version")}
+
+
+def _view_column_comments() -> dict[tuple[str, str], str]:
+    """The registry's view column meanings: a DuckLake keeps no comments on view columns."""
+    return {(v.name, c.name): c.description for v in VIEWS for c in v.columns}
+
+
+def schema_markdown(path: str | os.PathLike[str] | Target) -> str:
     """Markdown for every table and view: its comment (grain included), then its columns
     with types, keys and comments, as the warehouse itself records them."""
     con = connect(path, read_only=True)
@@ -27,6 +41,10 @@ def schema_markdown(path: str | os.PathLike[str]) -> str:
             ).fetchall()
             for c in cols
         }
+        lake = is_lake(con)
+        if lake:
+            keys |= _declared_keys()
+        view_comments = _view_column_comments() if lake else {}
         out = [
             "# Warehouse schema",
             "",
@@ -48,6 +66,7 @@ def schema_markdown(path: str | os.PathLike[str]) -> str:
                 [name],
             ).fetchall()
             for col, typ, ccomment in cols:
+                ccomment = ccomment or view_comments.get((name, col))
                 key = "PK" if (name, col) in keys else ""
                 out.append(f"| {col} | {typ} | {key} | {(ccomment or '(no comment)').replace('|', '/')} |")
             out.append("")

@@ -15,7 +15,11 @@ name would load whatever file is there.
 
 from __future__ import annotations
 
+import atexit
 import importlib.metadata
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -56,9 +60,36 @@ def offline(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"SET {setting} = false")  # names: the two above
 
 
+# DuckDB finds an extension's entry point by its file's name (`NAME_duckdb_cpp_init`);
+# these packages ship the file under the short name, the entry point is the long one's
+_ENTRY_NAMES = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner"}
+_LINKS: list[Path] = []  # this process's folder of such links (made on first use)
+
+
+def _loadable(name: str) -> Path:
+    """The package's file, under the name its entry point needs: a symbolic link in a
+    private folder of this process (removed at exit) when the names differ. The link points
+    at the package's own file, and DuckDB checks the signature of what it reads."""
+    path = extension_path(name)
+    entry = _ENTRY_NAMES.get(name)
+    if entry is None:
+        return path
+    if not _LINKS:
+        folder = Path(tempfile.mkdtemp(prefix="newsetl-ext-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _LINKS.append(folder)
+    link = _LINKS[0] / f"{entry}.duckdb_extension"
+    if not link.is_symlink() or Path(os.readlink(link)) != path:
+        tmp = link.with_name(f"{link.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(path)
+        os.replace(tmp, link)
+    return link
+
+
 def load(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Load extension `name` from its PyPI package on `con` (signature checked by DuckDB).
     Call it before a connection turns external access off (`connection.reader`)."""
-    path = str(extension_path(name))
+    path = str(_loadable(name))
     # LOAD takes no bound parameter; the path is the installed package's own, quoted here
     con.execute("LOAD '{}'".format(path.replace("'", "''")))

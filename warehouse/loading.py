@@ -7,16 +7,16 @@ Frames go in as registered Arrow relations (`INSERT ... BY NAME`), never as SQL 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
 
 from transforms.registry.frames import QUARANTINE_FRAME
-from warehouse.migrations import QUARANTINE_KEY_SQL, utcnow
+from warehouse.migrations import QUARANTINE_KEY_SQL, transaction, utcnow
 from warehouse.search_index import reindex
 
 # tables whose rows belong to an article, children first (deleted before the article)
@@ -24,12 +24,8 @@ _ARTICLE_TABLES = ("main_events", "action_amounts", "quotes", "actions", "entity
 
 _PLACE_COLUMNS = ("country_code", "subdivision_code", "latitude", "longitude")
 
-_UPSERT_ENTITIES = """
-INSERT INTO entities (entity_id, name, label, ticker, exchange, sector, aliases, country_code, subdivision_code,
-                      latitude, longitude, mention_count, article_count)
-SELECT entity_id, name, label, ticker, exchange, sector, aliases, country_code, subdivision_code,
-       latitude, longitude, 0, 0 FROM _entities
-ON CONFLICT (entity_id) DO UPDATE SET
+# how a stored entity takes in a new observation (`excluded`): one text for both upserts
+_ENTITY_SET = """
   name = CASE WHEN length(excluded.name) > length(entities.name)
                 OR (length(excluded.name) = length(entities.name) AND excluded.name < entities.name)
               THEN excluded.name ELSE entities.name END,
@@ -42,6 +38,24 @@ ON CONFLICT (entity_id) DO UPDATE SET
   latitude = CASE WHEN entities.country_code IS NULL THEN excluded.latitude ELSE entities.latitude END,
   longitude = CASE WHEN entities.country_code IS NULL THEN excluded.longitude ELSE entities.longitude END,
   aliases = list_sort(list_distinct(list_concat(entities.aliases, excluded.aliases)))"""
+
+_ENTITY_COLUMNS = """entity_id, name, label, ticker, exchange, sector, aliases, country_code, subdivision_code,
+  latitude, longitude, mention_count, article_count"""
+
+# a DuckDB file: the primary key finds the stored entity
+_UPSERT_ENTITIES = f"""
+INSERT INTO entities ({_ENTITY_COLUMNS})
+SELECT entity_id, name, label, ticker, exchange, sector, aliases, country_code, subdivision_code,
+       latitude, longitude, 0, 0 FROM _entities
+ON CONFLICT (entity_id) DO UPDATE SET {_ENTITY_SET}"""
+
+# a DuckLake has no keys: MERGE finds it by entity_id (the writer is alone in its transaction)
+_MERGE_ENTITIES = f"""
+MERGE INTO entities USING _entities AS excluded ON entities.entity_id = excluded.entity_id
+WHEN MATCHED THEN UPDATE SET {_ENTITY_SET}
+WHEN NOT MATCHED THEN INSERT ({_ENTITY_COLUMNS}) VALUES (
+  excluded.entity_id, excluded.name, excluded.label, excluded.ticker, excluded.exchange, excluded.sector,
+  excluded.aliases, excluded.country_code, excluded.subdivision_code, excluded.latitude, excluded.longitude, 0, 0)"""
 
 _RECOUNT_ENTITIES = """
 UPDATE entities SET mention_count = s.n, article_count = s.na,
@@ -99,26 +113,33 @@ def registered(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) 
             con.unregister(name)
 
 
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+T = TypeVar("T")
 
 
-class Loader:
-    """Loading on the warehouse's connection (a part of `Warehouse`)."""
+class Writer:
+    """How the warehouse's parts write: `write(fn)` runs `fn` in one write transaction.
+    A DuckDB file has one writer (the run); a DuckLake's writer (warehouse/lake.py) runs
+    `fn` again after a conflict with another writer, so `fn` only writes."""
 
     con: duckdb.DuckDBPyConnection
+    keys = True  # the backend has primary keys (ON CONFLICT finds the stored row)
+
+    def write(self, fn: Callable[[], T]) -> T:
+        with transaction(self.con):
+            return fn()
+
+
+class Loader(Writer):
+    """Loading on the warehouse's connection (a part of `Warehouse`)."""
 
     def add_quarantine(self, rows: list[dict[str, Any]]) -> None:
         """Store rejected inputs, except those an earlier run already stored (same
         quarantine_key): re-running unchanged input adds no quarantine rows. Within one
         run every rejection is kept."""
+        if rows:
+            self.write(lambda: self._insert_quarantine(rows))
+
+    def _insert_quarantine(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
         with registered(self.con, {"_q": pl.DataFrame(rows, schema=QUARANTINE_FRAME.schema)}):
@@ -146,10 +167,14 @@ class Loader:
             "_amounts": amounts,
             "_main_events": main_events,
         }
-        with registered(self.con, rels), transaction(self.con):
+
+        def load() -> None:
             self._replace_articles()
             self._merge_entities()
-            self.add_quarantine(quarantine)
+            self._insert_quarantine(quarantine)
+
+        with registered(self.con, rels):
+            self.write(load)
 
     def _replace_articles(self) -> None:
         """Delete the batch's articles' earlier versions with their rows, insert the new ones;
@@ -174,7 +199,7 @@ class Loader:
     def _merge_entities(self) -> None:
         """Upsert the batch's entities, recount the touched ones, drop those no longer named."""
         con = self.con
-        con.execute(_UPSERT_ENTITIES)
+        con.execute(_UPSERT_ENTITIES if self.keys else _MERGE_ENTITIES)
         con.execute(_RECOUNT_ENTITIES)
         con.execute(
             """DELETE FROM entities WHERE entity_id IN (SELECT entity_id FROM _touched)

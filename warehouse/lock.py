@@ -45,8 +45,11 @@ class WarehouseLock:
     """An exclusive, non-blocking lock on `<warehouse>.lock` (the warehouse path resolved:
     a symlinked warehouse is locked, copied and published at its target)."""
 
-    def __init__(self, path: str | os.PathLike[str]):
+    def __init__(self, path: str | os.PathLike[str], *, hold_file: bool = True):
+        """`hold_file=False` (a DuckLake's SQLite catalog): only `<file>.lock`; SQLite locks
+        its own file, and a second lock on it from this process would disturb SQLite's."""
         self.path = Path(path).resolve()
+        self._holds = hold_file
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.guard: IO[bytes] | None = None  # the published file, open, with our shared fcntl lock on it
         self._fh = open(self.path.with_name(self.path.name + ".lock"), "a+")  # noqa: SIM115
@@ -66,6 +69,8 @@ class WarehouseLock:
         """Take (again) the shared lock on the warehouse file; WarehouseBusy when another
         process has it open for writing (a read-write DuckDB connection). No file yet: nothing
         to hold."""
+        if not self._holds:
+            return
         if self.guard is None:
             try:
                 self.guard = open(self.path, "rb")  # noqa: SIM115

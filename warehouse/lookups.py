@@ -12,10 +12,23 @@ import duckdb
 import polars as pl
 
 from transforms.registry.tables import TABLES_BY_NAME
+from warehouse.loading import Writer, registered
 from warehouse.migrations import utcnow
 
+_UPSERT_FETCH_STATE = """INSERT INTO fetch_state (url, etag, last_modified, status, fetched_at, run_id)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+  status = excluded.status, fetched_at = excluded.fetched_at, run_id = excluded.run_id"""
 
-class Lookups:
+# a DuckLake has no keys: MERGE finds a URL's row
+_MERGE_FETCH_STATE = """MERGE INTO fetch_state USING _fetched AS f ON fetch_state.url = f.url
+WHEN MATCHED THEN UPDATE SET etag = f.etag, last_modified = f.last_modified, status = f.status,
+  fetched_at = f.fetched_at, run_id = f.run_id
+WHEN NOT MATCHED THEN INSERT (url, etag, last_modified, status, fetched_at, run_id)
+  VALUES (f.url, f.etag, f.last_modified, f.status, f.fetched_at, f.run_id)"""
+
+
+class Lookups(Writer):
     """Reads (and the fetch state) on the warehouse's connection (a part of `Warehouse`)."""
 
     con: duckdb.DuckDBPyConnection
@@ -122,13 +135,17 @@ class Lookups:
             [u, f.get("etag"), f.get("last_modified"), f.get("status"), now, run_id]
             for u, f in fetched.items()
         ]
-        self.con.executemany(
-            """INSERT INTO fetch_state (url, etag, last_modified, status, fetched_at, run_id)
-               VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
-                 status = excluded.status, fetched_at = excluded.fetched_at, run_id = excluded.run_id""",
+        if self.keys:
+            self.write(lambda: self.con.executemany(_UPSERT_FETCH_STATE, rows))
+            return
+        frame = pl.DataFrame(
             rows,
+            schema=["url", "etag", "last_modified", "status", "fetched_at", "run_id"],
+            orient="row",
+            infer_schema_length=None,
         )
+        with registered(self.con, {"_fetched": frame}):
+            self.write(lambda: self.con.execute(_MERGE_FETCH_STATE))
 
     def existing_versions(self, article_ids: Iterable[str]) -> dict[str, tuple[str, object]]:
         """(content_hash, published_at) of the given articles that are already loaded."""

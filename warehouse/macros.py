@@ -100,3 +100,11 @@ def refresh_macros(con: duckdb.DuckDBPyConnection) -> int:
             con.execute(_create(m, temp=False))
             replaced += 1
     return replaced
+
+
+def temp_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The macros as this connection's temporary ones: a DuckLake catalog stores no macros
+    (its types have no NULL, which a macro's default takes), so every connection to a lake,
+    a reader's too, defines them for itself."""
+    for m in MACROS:
+        con.execute(_create(m, temp=True))

@@ -5,7 +5,8 @@ recorded in `schema_migrations`; every migration run recreates the views and the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 
 import duckdb
@@ -14,9 +15,10 @@ import polars as pl
 from transforms.reference import COMPANIES_PATH
 from transforms.registry.columns import Table
 from transforms.registry.tables import TABLES, TABLES_BY_NAME
+from warehouse.backend import BUMP_SQL, is_lake, rollback
 from warehouse.extensions import load
-from warehouse.macros import refresh_macros
-from warehouse.schema import comment_sql, create_table_sql
+from warehouse.macros import refresh_macros, temp_macros
+from warehouse.schema import column_constraint, comment_sql, create_table_sql
 from warehouse.search_index import add_stopwords, backfill
 from warehouse.views import VIEWS, View
 
@@ -26,17 +28,57 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-SCHEMA_VERSION_TABLE = """
+def schema_version_table_sql(*, keys: bool = True) -> str:
+    return f"""
 CREATE TABLE IF NOT EXISTS schema_migrations (
-  version INTEGER PRIMARY KEY,
+  version INTEGER {column_constraint("PRIMARY KEY", keys=keys)},
   name VARCHAR NOT NULL,
   applied_at TIMESTAMP NOT NULL
 )"""
 
 
+SCHEMA_VERSION_TABLE = schema_version_table_sql()
+
+
+def create_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Create a registry table (if absent) as this connection's backend takes it: a
+    DuckLake gets no keys (warehouse.schema.column_constraint)."""
+    con.execute(create_table_sql(TABLES_BY_NAME[name], keys=not is_lake(con)))
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction (on a DuckDB file the run is the only writer)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@contextmanager
+def lake_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One write transaction on a lake: it first bumps the writers' table, so it conflicts
+    with any other write transaction that overlaps it (warehouse/backend.py); the caller
+    runs it again after a conflict (backend.retrying). A failed COMMIT leaves nothing open."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(BUMP_SQL)
+        yield
+    except BaseException:
+        rollback(con)
+        raise
+    con.execute("COMMIT")
+
+
+Transaction = Callable[[duckdb.DuckDBPyConnection], AbstractContextManager[None]]
+
+
 def _m001_initial(con: duckdb.DuckDBPyConnection) -> None:
     for name in ("articles", "entities", "entity_mentions", "actions", "pipeline_runs", "quarantine"):
-        con.execute(create_table_sql(TABLES_BY_NAME[name]))
+        create_table(con, name)
 
 
 SCHEMA_MIGRATIONS_COMMENTS: dict[str | None, str] = {
@@ -77,22 +119,26 @@ def _stored_comments(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str | No
     return stored
 
 
-def _comments(con: duckdb.DuckDBPyConnection) -> int:
+def _comments(con: duckdb.DuckDBPyConnection, *, dry: bool = False) -> int:
     """Set the comments that differ from the registry's (a COMMENT ON costs a catalog write,
     so a warehouse already documented pays one query); returns how many were set."""
     stored = _stored_comments(con)
+    lake = is_lake(con)
     changed = 0
     for (name, column), (kind, text) in _declared_comments().items():
         if stored.get((name, column)) == text:
             continue
+        if lake and kind == "VIEW" and column is not None:
+            continue  # a DuckLake keeps no comments on a view's columns (the registry has them)
         # COMMENT ON takes no bound parameters; the texts are the registry's own constants
         # (transforms/registry), quoted by comment_sql.
-        con.execute(comment_sql(kind, name, column, text))
+        if not dry:
+            con.execute(comment_sql(kind, name, column, text))
         changed += 1
     return changed
 
 
-def _views(con: duckdb.DuckDBPyConnection) -> int:
+def _views(con: duckdb.DuckDBPyConnection, *, dry: bool = False) -> int:
     """Create or replace the views whose definition differs from the stored one (DuckDB
     stores a view's SQL normalised, so each declared view is first rendered as a temporary
     view and the two texts compared); returns how many were replaced."""
@@ -114,7 +160,8 @@ def _views(con: duckdb.DuckDBPyConnection) -> int:
         want = rendered[v.name].replace("CREATE TEMP VIEW", "CREATE VIEW", 1)
         if stored.get(v.name) == want:
             continue
-        con.execute(f"CREATE OR REPLACE VIEW {v.name} AS {v.sql}")
+        if not dry:
+            con.execute(f"CREATE OR REPLACE VIEW {v.name} AS {v.sql}")
         replaced += 1
     return replaced
 
@@ -123,7 +170,7 @@ def _m002_companies(con: duckdb.DuckDBPyConnection) -> None:
     """The companies reference table, seeded from transforms/data/companies.csv."""
     from transforms.names import entity_id
 
-    con.execute(create_table_sql(TABLES_BY_NAME["companies"]))
+    create_table(con, "companies")
     seed = pl.read_csv(COMPANIES_PATH, infer_schema=False).with_columns(
         pl.col("aliases").fill_null("").str.split("|").list.eval(pl.element().filter(pl.element() != "")),
         pl.col("ticker")
@@ -147,7 +194,7 @@ def _add_declared_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
 def _m003_actions_detail_and_quotes(con: duckdb.DuckDBPyConnection) -> None:
     """actions: target_head, modality, action_type, event date and key; the quotes table."""
     _add_declared_columns(con, "actions")
-    con.execute(create_table_sql(TABLES_BY_NAME["quotes"]))
+    create_table(con, "quotes")
 
 
 def _m004_run_window(con: duckdb.DuckDBPyConnection) -> None:
@@ -160,7 +207,7 @@ def _m005_duplicates_and_fetch_state(con: duckdb.DuckDBPyConnection) -> None:
     source_counts; the fetch_state table (conditional GET)."""
     _add_declared_columns(con, "articles")
     _add_declared_columns(con, "pipeline_runs")
-    con.execute(create_table_sql(TABLES_BY_NAME["fetch_state"]))
+    create_table(con, "fetch_state")
 
 
 def _m006_cleaning_removed(con: duckdb.DuckDBPyConnection) -> None:
@@ -185,7 +232,12 @@ def _m007_quarantine_key(con: duckdb.DuckDBPyConnection) -> None:
 def _m008_names_that_are_no_entities(con: duckdb.DuckDBPyConnection) -> None:
     """entities keep the four kinds of the gold guidelines; a stored nationality, event, law,
     work or language becomes mentions without an entity (entity_mentions.entity_id NULL)."""
-    con.execute("ALTER TABLE entity_mentions ALTER COLUMN entity_id DROP NOT NULL")
+    nullable = con.execute(
+        "SELECT is_nullable FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = 'entity_mentions' AND column_name = 'entity_id'"
+    ).fetchone()
+    if nullable == (False,):  # a warehouse created since is made with the column nullable
+        con.execute("ALTER TABLE entity_mentions ALTER COLUMN entity_id DROP NOT NULL")
     others = (
         "SELECT entity_id FROM entities WHERE label IN ('NORP', 'EVENT', 'LAW', 'WORK_OF_ART', 'LANGUAGE')"
     )
@@ -195,13 +247,13 @@ def _m008_names_that_are_no_entities(con: duckdb.DuckDBPyConnection) -> None:
 
 def _m009_action_amounts(con: duckdb.DuckDBPyConnection) -> None:
     """The action_amounts table (stored articles get their amounts when they are loaded again)."""
-    con.execute(create_table_sql(TABLES_BY_NAME["action_amounts"]))
+    create_table(con, "action_amounts")
 
 
 def _m010_main_events(con: duckdb.DuckDBPyConnection) -> None:
     """The main_events table; actions: place_entity_id (stored articles get them when they
     are loaded again)."""
-    con.execute(create_table_sql(TABLES_BY_NAME["main_events"]))
+    create_table(con, "main_events")
     _add_declared_columns(con, "actions")
 
 
@@ -210,10 +262,11 @@ def _m011_search(con: duckdb.DuckDBPyConnection) -> None:
     stored articles and actions are indexed (warehouse/search_index.py)."""
     load(con, "fts")  # stem()
     for name in ("search_words", "search_docs", "search_terms"):
-        con.execute(create_table_sql(TABLES_BY_NAME[name]))
+        create_table(con, name)
     add_stopwords(con)
     backfill(con)
-    refresh_macros(con)
+    if not is_lake(con):
+        refresh_macros(con)  # (a lake's connections define them: migrate)
 
 
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
@@ -257,32 +310,55 @@ def _missing_declared_columns(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"ALTER TABLE {t.name} ADD COLUMN {c.name} {c.type}")  # names: the registry's
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+def _up_to_date(con: duckdb.DuckDBPyConnection) -> bool:
+    """Every migration applied, every declared column there: nothing to write (a lake's
+    writers then start without a catalog write)."""
+    done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    if any(v not in done for v, _, _ in MIGRATIONS):
+        return False
+    have = set(
+        con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() "
+            "WHERE database_name = current_database() AND schema_name = 'main'"
+        ).fetchall()
+    )
+    return all((t.name, c.name) in have for t in TABLES for c in t.columns)
+
+
+def migrate(con: duckdb.DuckDBPyConnection, tx: Transaction = transaction) -> list[int]:
     """Apply pending migrations, add declared nullable columns the warehouse lacks, refresh
-    views and comments; returns the versions applied."""
-    con.execute(SCHEMA_VERSION_TABLE)
+    views and comments; returns the versions applied. `tx`: how a write transaction is
+    opened (`lake_transaction` on a DuckLake, whose caller retries after a conflict)."""
+    lake = is_lake(con)
+    if not lake or con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = 'schema_migrations'"
+    ).fetchone() != (1,):
+        with tx(con):
+            con.execute(schema_version_table_sql(keys=not lake))
     done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied: list[int] = []
     for version, name, fn in MIGRATIONS:
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with tx(con):
+            if lake and con.execute(
+                "SELECT count(*) FROM schema_migrations WHERE version = ?", [version]
+            ).fetchone() != (0,):
+                continue  # another writer applied it meanwhile
             fn(con)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(version)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        _missing_declared_columns(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    _views(con)
-    refresh_macros(con)
-    _comments(con)
+    if not lake or not _up_to_date(con):
+        with tx(con):
+            _missing_declared_columns(con)
+    if _views(con, dry=True) or _comments(con, dry=True):  # (`dry`: count, change nothing)
+        with tx(con):
+            _views(con)
+            _comments(con)
+    if lake:
+        temp_macros(con)  # a lake's catalog stores none: each connection has its own
+    else:
+        with tx(con):
+            refresh_macros(con)  # (replaces only a macro whose definition differs)
     return applied

@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse.backend import Target, target
 from warehouse.connection import connect
 
 #: Action types that are news (the rest, OTHER and STATEMENT, is not listed as notable).
@@ -28,15 +29,17 @@ TOP_COMPANIES = 8
 NEWEST_ACTIONS = 25
 
 
-def report_path(warehouse: str | os.PathLike[str]) -> Path:
-    """Where the report of a warehouse goes: beside it, `<name>.report.html`."""
-    p = Path(warehouse)
+def report_path(warehouse: str | os.PathLike[str] | Target) -> Path:
+    """Where the report of a warehouse goes: beside it, `<name>.report.html` (a lake's:
+    beside its SQLite catalog, or in the lake_home folder: backend.Target.sidecar)."""
+    p = target(warehouse).sidecar
     return p.with_name(p.stem + ".report.html")
 
 
-def data_docs_index(warehouse: str | os.PathLike[str]) -> Path:
+def data_docs_index(warehouse: str | os.PathLike[str] | Target) -> Path:
     """The Data Docs site the runs build (expectations/datadocs.py)."""
-    return Path(str(warehouse) + ".gx") / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    side = target(warehouse).sidecar
+    return Path(str(side) + ".gx") / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
 def _cache_dir() -> Path:
@@ -80,7 +83,7 @@ def _rows(
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def gather(warehouse: str | os.PathLike[str]) -> dict[str, Any]:
+def gather(warehouse: str | os.PathLike[str] | Target) -> dict[str, Any]:
     """Everything the page shows, read from the warehouse (read-only)."""
     con = connect(warehouse, read_only=True)
     try:
@@ -303,13 +306,16 @@ th {{ background: #f5f5f5; }} .evidence {{ max-width: 520px; }} .error {{ color:
 """
 
 
-def write_report(warehouse: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Path:
+def write_report(
+    warehouse: str | os.PathLike[str] | Target, out: str | os.PathLike[str] | None = None
+) -> Path:
     """Build the report of `warehouse` and write it (atomically) beside it, or to `out`."""
     out_path = Path(out) if out else report_path(warehouse)
     docs = data_docs_index(warehouse)
     link = os.path.relpath(docs, out_path.parent) if docs.exists() else None
     page = render(gather(warehouse), data_docs=link)
-    tmp = out_path.with_name(out_path.name + ".tmp")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(f"{out_path.name}.{os.getpid()}.tmp")  # two writers of one lake at once
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, out_path)
     return out_path

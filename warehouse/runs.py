@@ -11,6 +11,7 @@ from datetime import datetime
 import duckdb
 
 from transforms.registry.operational import PIPELINE_RUNS
+from warehouse.loading import Writer
 from warehouse.migrations import utcnow
 from warehouse.schema import run_counters, run_updatable
 
@@ -32,31 +33,46 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-class RunLog:
+class RunLog(Writer):
     """`pipeline_runs` on the warehouse's connection (a part of `Warehouse`)."""
 
     con: duckdb.DuckDBPyConnection
+    # a run's pid tells whether it is alive: every writer runs on this machine (not so for a
+    # PostgreSQL-catalogued lake, whose runs 'running' are left as they are)
+    local_writers = True
 
     def mark_dead_runs(self) -> int:
         """Runs still 'running' whose process is gone (killed) are marked 'killed', with the
         counts of what they committed: articles loaded (and the batches they came in) and
         quarantine rows carrying their run_id. Articles they skipped are not known, and
         rejections an earlier run had already stored are not stored again."""
-        rows = self.con.execute("SELECT run_id, pid FROM pipeline_runs WHERE status = 'running'").fetchall()
-        dead = [rid for rid, pid in rows if pid is None or not _pid_alive(pid)]
-        for rid in dead:
-            self._mark_killed(rid, *self.committed(rid))
-        return len(dead)
+        if not self.local_writers:
+            return 0
+
+        def mark() -> int:
+            rows = self.con.execute(
+                "SELECT run_id, pid FROM pipeline_runs WHERE status = 'running'"
+            ).fetchall()
+            dead = [rid for rid, pid in rows if pid is None or not _pid_alive(pid)]
+            for rid in dead:
+                self._mark_killed(rid, *self.committed(rid))
+            return len(dead)
+
+        if self.con.execute("SELECT count(*) FROM pipeline_runs WHERE status = 'running'").fetchone() == (0,):
+            return 0
+        return self.write(mark)
 
     def count_committed(self, run_id: str) -> None:
         """A stopped or failed run's row counts at least the articles and batches the
         warehouse holds from it (a stop between a batch's commit and its count)."""
-        self.con.execute(
-            """UPDATE pipeline_runs SET
-                 articles_loaded = greatest(articles_loaded, (SELECT count(*) FROM articles WHERE run_id = ?)),
-                 batches = greatest(batches, (SELECT count(DISTINCT loaded_at) FROM articles WHERE run_id = ?))
-               WHERE run_id = ?""",
-            [run_id, run_id, run_id],
+        self.write(
+            lambda: self.con.execute(
+                """UPDATE pipeline_runs SET
+                     articles_loaded = greatest(articles_loaded, (SELECT count(*) FROM articles WHERE run_id = ?)),
+                     batches = greatest(batches, (SELECT count(DISTINCT loaded_at) FROM articles WHERE run_id = ?))
+                   WHERE run_id = ?""",
+                [run_id, run_id, run_id],
+            )
         )
 
     def committed(self, run_id: str) -> tuple[int, int, int, int]:
@@ -110,7 +126,11 @@ class RunLog:
         values += [sources, json.dumps(params, default=str), model_version, code_version, os.getpid()]
         values += [since, until]
         marks = ", ".join("?" * len(names))
-        self.con.execute(f"INSERT INTO pipeline_runs ({', '.join(names)}) VALUES ({marks})", values)
+        self.write(
+            lambda: self.con.execute(
+                f"INSERT INTO pipeline_runs ({', '.join(names)}) VALUES ({marks})", values
+            )
+        )
 
     def update_run(self, run_id: str, **fields: object) -> None:
         """Set counters and outcome columns (`run_updatable`); JSON columns are encoded here."""
@@ -122,7 +142,9 @@ class RunLog:
             json.dumps(fields[n]) if PIPELINE_RUNS.column(n).type == "JSON" else fields[n] for n in names
         ]
         sets = ", ".join(f"{n} = ?" for n in names)
-        self.con.execute(f"UPDATE pipeline_runs SET {sets} WHERE run_id = ?", [*values, run_id])
+        self.write(
+            lambda: self.con.execute(f"UPDATE pipeline_runs SET {sets} WHERE run_id = ?", [*values, run_id])
+        )
 
     def run_row(self, run_id: str) -> dict[str, object] | None:
         """The run's pipeline_runs row as stored (None when there is none)."""

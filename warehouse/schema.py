@@ -25,8 +25,23 @@ def run_updatable() -> frozenset[str]:
     return frozenset((*run_counters(), *RUN_OUTCOME))
 
 
-def create_table_sql(t: Table) -> str:
-    cols = ",\n  ".join(f"{c.name} {c.type} {c.constraint}".rstrip() for c in t.columns)
+def column_constraint(constraint: str, *, keys: bool = True) -> str:
+    """A declared constraint as the backend takes it. A DuckLake has no keys or indexes
+    (`keys=False`): PRIMARY KEY becomes NOT NULL and UNIQUE is dropped; what the keys
+    guarantee on a DuckDB file, the lake's writers guarantee by replacing rows by key in
+    the transaction that writes them (warehouse/loading.py) and by never committing two
+    overlapping write transactions (warehouse/backend.py)."""
+    if keys:
+        return constraint
+    out = constraint.replace("PRIMARY KEY", "NOT NULL").replace("UNIQUE", "")
+    return " ".join(dict.fromkeys(out.split()))  # "NOT NULL" once
+
+
+def create_table_sql(t: Table, *, keys: bool = True) -> str:
+    """The table's CREATE statement (`keys=False`: for a DuckLake, `column_constraint`)."""
+    cols = ",\n  ".join(
+        f"{c.name} {c.type} {column_constraint(c.constraint, keys=keys)}".rstrip() for c in t.columns
+    )
     return f"CREATE TABLE IF NOT EXISTS {t.name} (\n  {cols}\n)"
 
 

@@ -59,7 +59,8 @@ def stopwords() -> tuple[str, ...]:
 def add_stopwords(con: duckdb.DuckDBPyConnection) -> None:
     """Put the stopwords in the vocabulary, without a term (never indexed)."""
     con.execute(
-        "INSERT INTO search_words (word, term, run_id) SELECT unnest(?), NULL, NULL ON CONFLICT DO NOTHING",
+        """INSERT INTO search_words (word, term, run_id)
+           SELECT w, NULL::VARCHAR, NULL::VARCHAR FROM (SELECT unnest(?) AS w) ANTI JOIN search_words v ON v.word = w""",
         [list(stopwords())],
     )
 

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 
 import duckdb
 
-from warehouse.connection import reader
+from warehouse.backend import Target
+from warehouse.connection import check_reader_sql, reader
 
 Printer = Callable[[list[str], list[tuple[object, ...]]], None]
 
@@ -36,7 +37,7 @@ class Shell:
     """Read-eval-print over a read-only connection; input and output are injected so the
     loop is testable without a terminal."""
 
-    def __init__(self, path: str | os.PathLike[str], printer: Printer, echo: Callable[[str], None]):
+    def __init__(self, path: str | os.PathLike[str] | Target, printer: Printer, echo: Callable[[str], None]):
         self.path = path
         self.printer = printer
         self.echo = echo
@@ -47,6 +48,7 @@ class Shell:
 
     def execute(self, sql: str) -> None:
         try:
+            check_reader_sql(self.con, sql)
             cur = self.con.execute(sql)
             if cur.description:
                 self.printer([d[0] for d in cur.description], cur.fetchall())

@@ -9,7 +9,6 @@ import json
 import logging
 import signal
 from contextlib import nullcontext
-from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -28,11 +27,15 @@ def run_locked(settings: Settings, *, progress: bool, verbose: bool) -> dict:
     """Lock the warehouse first (a second writer is refused at once), start the Prefect API
     while the run opens its row, then run the flow. Every way this ends leaves the run's
     row (status failed and the reason) and one line on the console."""
+    from warehouse.backend import BadWarehouseSetting
     from warehouse.db import WarehouseUnreadable
 
-    wh = Path(settings.warehouse)
-    if wh.is_dir():
-        fail(f"warehouse {wh} is a folder, not a DuckDB file", 2)
+    try:
+        wh = settings.target
+    except BadWarehouseSetting as exc:
+        fail(str(exc), 2)
+    if wh.catalog != "postgres" and wh.path.is_dir():
+        fail(f"warehouse {wh} is a folder, not a {'SQLite catalog' if wh.is_lake else 'DuckDB file'}", 2)
     lock = _lock(wh)
     run = _LockedRun(settings, wh, lock, stop_on_signals())
     try:
@@ -47,13 +50,15 @@ def run_locked(settings: Settings, *, progress: bool, verbose: bool) -> dict:
         run.close()
 
 
-def _lock(wh: Path):
-    """The warehouse's writer lock; another writer is exit 3, a folder that cannot be made
-    or written exit 2 (the lock file is the run's first write)."""
-    from warehouse.lock import WarehouseBusy, WarehouseLock
+def _lock(wh):
+    """The warehouse's writer lock (none for a PostgreSQL lake: several writers); another
+    writer is exit 3, a folder that cannot be made or written exit 2 (the lock file is the
+    run's first write)."""
+    from warehouse.db import writer_lock
+    from warehouse.lock import WarehouseBusy
 
     try:
-        return WarehouseLock(wh)
+        return writer_lock(wh)
     except WarehouseBusy as exc:
         fail(str(exc), 3)
     except OSError as exc:
@@ -95,11 +100,11 @@ class _LockedRun:
     flow. `execute` is the way through; `unreadable` and `failed` the ways out; `close`
     gives back what the run took."""
 
-    def __init__(self, settings: Settings, wh: Path, lock, previous_signals: dict):
+    def __init__(self, settings: Settings, wh, lock, previous_signals: dict):
         from flows.prefect_api import start_api
 
         self.settings, self.wh, self.lock, self.previous_signals = settings, wh, lock, previous_signals
-        self.log = run_log_path(wh)
+        self.log = run_log_path(wh.sidecar)
         self.api = start_api(log=self.log)
         self.opened = None
         self.handler = None
@@ -191,13 +196,14 @@ class _LockedRun:
     def close(self) -> None:
         """Stop the API, release the lock, give the signals back, close the log."""
         self.api.close()
-        self.lock.release()
+        if self.lock is not None:
+            self.lock.release()
         _log.info("done")
         restore_signals(self.previous_signals)
         stop_logging_to_file(self.handler)
 
 
-def disk_full_hint(exc: BaseException, wh: Path) -> str:
+def disk_full_hint(exc: BaseException, wh) -> str:
     """What a full disk left behind, for the error line (empty for other errors)."""
     import errno
 
@@ -214,7 +220,7 @@ def disk_full_hint(exc: BaseException, wh: Path) -> str:
     )
 
 
-def finished_run(wh: Path, run_id: str) -> dict | None:
+def finished_run(wh, run_id: str) -> dict | None:
     """The run's result as its `pipeline_runs` row records it, once it has finished (else
     None): what `newsetl run` reports when the flow's own ending failed."""
     from dataclasses import fields

@@ -66,7 +66,7 @@ def print_result(result: dict) -> None:
     console.print(Text(result["status"], style=color) + Text(_summary(result)))
     if result.get("report"):
         console.print(Text(f"report: {result['report']}"))
-    log = run_log_path(Path(result["warehouse"]))
+    log = run_log_path(_sidecar(result["warehouse"]))
     for e in result["errors"]:
         err_console.print(Text("error: ", style="red") + Text(e[:300] + ("..." if len(e) > 300 else "")))
     if result["status"] != "succeeded":
@@ -83,3 +83,15 @@ def _summary(result: dict) -> str:
         f"quarantined {c['articles_quarantined']} (+{c['rows_quarantined']} rows)"
         + (f", outside --since/--until {c['articles_out_of_range']}" if c["articles_out_of_range"] else "")
     )
+
+
+def _sidecar(warehouse: str) -> Path:
+    """What the run log is named from (a lake's: warehouse.backend.Target.sidecar)."""
+    from flows.settings import Settings
+
+    if not warehouse.startswith("ducklake:"):
+        return Path(warehouse)
+    settings = Settings()
+    from warehouse.backend import target
+
+    return target(warehouse, data_path=settings.lake_data_path, home=settings.lake_home).sidecar

@@ -18,11 +18,22 @@ from flows.cli.output import cell, console, fail, print_json_rows, print_rows
 from flows.settings import Settings
 
 
-def warehouse_path(path: Path | None) -> Path:
-    """The warehouse a command works on (the setting when not given); a folder is refused."""
-    wh = Path(path) if path is not None else Path(Settings().warehouse)
-    if wh.is_dir():
-        fail(f"warehouse {wh} is a folder, not a DuckDB file", 2)
+def warehouse_path(path: str | Path | None):
+    """The warehouse a command works on (the setting when not given; backend.Target); a
+    folder is refused, a setting that names no backend too."""
+    from warehouse.backend import BadWarehouseSetting, target
+
+    settings = Settings()
+    try:
+        wh = target(
+            str(path) if path is not None else settings.warehouse,
+            data_path=settings.lake_data_path,
+            home=settings.lake_home,
+        )
+    except BadWarehouseSetting as exc:
+        fail(str(exc), 2)
+    if wh.catalog != "postgres" and wh.path.is_dir():
+        fail(f"warehouse {wh} is a folder, not a {'SQLite catalog' if wh.is_lake else 'DuckDB file'}", 2)
     return wh
 
 
@@ -42,12 +53,12 @@ def reading() -> Iterator[None]:
 
 def sql(
     query: str = typer.Argument(..., help="SQL to run (read-only).", metavar="SQL"),
-    warehouse: Path = typer.Option(
+    warehouse: str = typer.Option(
         None,
         "--warehouse",
         "-w",
-        metavar="FILE",
-        help="DuckDB file. Default: NEWSETL_WAREHOUSE or data/news.duckdb.",
+        metavar="WAREHOUSE",
+        help="DuckDB file or ducklake:sqlite:PATH / ducklake:postgres:DSN. Default: NEWSETL_WAREHOUSE or data/news.duckdb.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print rows as JSON lines instead of a table."),
 ) -> None:
@@ -71,7 +82,7 @@ def sql(
 
 
 def runs(
-    warehouse: Path = typer.Option(None, "--warehouse", "-w", metavar="FILE", help="DuckDB file."),
+    warehouse: str = typer.Option(None, "--warehouse", "-w", metavar="WAREHOUSE", help="DuckDB file."),
     limit: int = typer.Option(10, "--limit", "-n", metavar="N", help="How many recent runs."),
     as_json: bool = typer.Option(False, "--json", help="Print runs as JSON lines."),
 ) -> None:
@@ -111,8 +122,8 @@ def sources(
         metavar="SOURCE",
         help="sources.yaml (or other entries) to list. Default: NEWSETL_SOURCES.",
     ),
-    warehouse: Path = typer.Option(
-        None, "--warehouse", "-w", metavar="FILE", help="Warehouse whose last run's counts to show."
+    warehouse: str = typer.Option(
+        None, "--warehouse", "-w", metavar="WAREHOUSE", help="Warehouse whose last run's counts to show."
     ),
     kinds: bool = typer.Option(
         False, "--kinds", help="List the source kinds instead (built-in and plugins)."
@@ -161,10 +172,10 @@ def _print_kinds() -> None:
     )
 
 
-def _last_source_counts(wh: Path) -> tuple[tuple | None, dict]:
+def _last_source_counts(wh) -> tuple[tuple | None, dict]:
     """The last run that counted per source (run_id, started_at, ...) and its counts by
     source label; (None, {}) without a warehouse or such a run."""
-    if not wh.exists():
+    if wh.catalog != "postgres" and not wh.path.exists():
         return None, {}
     from warehouse.db import query as run_query
 
@@ -195,8 +206,8 @@ def _print_sources(out: list[tuple], last: tuple | None) -> None:
 
 
 def report(
-    warehouse: Path = typer.Option(
-        None, "--warehouse", "-w", metavar="FILE", help="DuckDB file to report on."
+    warehouse: str = typer.Option(
+        None, "--warehouse", "-w", metavar="WAREHOUSE", help="DuckDB file to report on."
     ),
     out: Path = typer.Option(
         None,
@@ -216,8 +227,8 @@ def report(
 
 
 def shell(
-    warehouse: Path = typer.Option(
-        None, "--warehouse", "-w", metavar="FILE", help="DuckDB file to open (read-only)."
+    warehouse: str = typer.Option(
+        None, "--warehouse", "-w", metavar="WAREHOUSE", help="DuckDB file to open (read-only)."
     ),
     cli: bool = typer.Option(
         False,
@@ -257,7 +268,7 @@ def shell(
         sh.close()
 
 
-def _hand_over_to_duckdb_cli(wh: Path) -> NoReturn:
+def _hand_over_to_duckdb_cli(wh) -> NoReturn:
     """Replace this process by the DuckDB CLI on the warehouse, read-only and in safe mode
     (warehouse/duckdb_cli.py); a missing CLI is one line (exit 1)."""
     import os
@@ -265,18 +276,24 @@ def _hand_over_to_duckdb_cli(wh: Path) -> NoReturn:
 
     from warehouse.duckdb_cli import CliUnavailable, binary, readonly_argv
 
+    if wh.is_lake:
+        fail(
+            "--cli opens DuckDB files only; on a lake use `newsetl shell` (or DuckDB's own "
+            "ATTACH 'ducklake:...' (READ_ONLY) with the extensions of the duckdb-extension-* packages)",
+            2,
+        )
     try:
         exe = binary()
     except CliUnavailable as exc:
         fail(str(exc), 1)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(exe, readonly_argv(exe, wh))
+    os.execv(exe, readonly_argv(exe, wh.location))
 
 
 def docs(
-    warehouse: Path = typer.Option(
-        None, "--warehouse", "-w", metavar="FILE", help="DuckDB file to describe."
+    warehouse: str = typer.Option(
+        None, "--warehouse", "-w", metavar="WAREHOUSE", help="DuckDB file to describe."
     ),
     out: Path = typer.Option(
         Path("docs/schema.md"), "--out", "-o", metavar="FILE", help="Markdown file to write."

@@ -25,12 +25,12 @@ def run(
             "(`newsetl sources --kinds`); repeatable. Default: NEWSETL_SOURCES or the bundled sample."
         ),
     ),
-    warehouse: Path = typer.Option(
+    warehouse: str = typer.Option(
         None,
         "--warehouse",
         "-w",
-        metavar="FILE",
-        help="DuckDB file to write. Default: NEWSETL_WAREHOUSE or data/news.duckdb.",
+        metavar="WAREHOUSE",
+        help="DuckDB file, or ducklake:sqlite:PATH / ducklake:postgres:DSN, to write. Default: NEWSETL_WAREHOUSE or data/news.duckdb.",
     ),
     since: datetime = typer.Option(
         None,

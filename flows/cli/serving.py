@@ -22,8 +22,8 @@ def serve(
     source: list[Path] = typer.Option(
         None, "--source", "-s", metavar="SOURCE", help="Sources the scheduled runs read (repeatable)."
     ),
-    warehouse: Path = typer.Option(
-        None, "--warehouse", "-w", metavar="FILE", help="Warehouse the scheduled runs write."
+    warehouse: str = typer.Option(
+        None, "--warehouse", "-w", metavar="WAREHOUSE", help="Warehouse the scheduled runs write."
     ),
     name: str = typer.Option("nightly", "--name", help="Deployment name.", metavar="NAME"),
 ) -> None:

@@ -13,6 +13,7 @@ import pytest
 from expectations.builtin import validate_builtin
 from expectations.catalog import suite_columns
 from tests.conftest import SAMPLE, query
+from tests.warehouse.backends import rows
 from transforms import actions as actions_module
 from transforms.actions import ActionRecord
 from transforms.registry.columns import Column
@@ -93,22 +94,22 @@ def test_a_new_actions_column_reaches_the_warehouse_through_the_flow(verb_length
     assert validate_builtin("actions", loaded.with_columns(verb_length=pl.lit(0)), SUITE).failed
 
 
-def _sample_warehouse(tmp_path):
+def _sample_warehouse(wh: str) -> str:
     from flows.nightly import run_nightly
 
-    wh = tmp_path / "news.duckdb"
-    assert run_nightly(sources=[str(SAMPLE)], warehouse=str(wh), n_process=1)["status"] == "succeeded"
+    assert run_nightly(sources=[str(SAMPLE)], warehouse=wh, n_process=1)["status"] == "succeeded"
     return wh
 
 
 def test_an_existing_warehouse_gets_a_new_nullable_column_with_no_migration(
-    prefect_harness, tmp_path, monkeypatch
+    prefect_harness, tmp_path, monkeypatch, wh_path
 ):
     import json
 
     from flows.nightly import run_nightly
 
-    wh = _sample_warehouse(tmp_path)  # written before the column was declared
+    query = rows  # a DuckDB file or a lake (the wh_path fixture's backend)
+    wh = _sample_warehouse(wh_path)  # written before the column was declared
     before = query(wh, "select count(*) from actions")[0][0]
     _declare(monkeypatch, dataclasses.replace(NEW, constraint=""))
     more = tmp_path / "more.jsonl"
@@ -128,12 +129,13 @@ def test_an_existing_warehouse_gets_a_new_nullable_column_with_no_migration(
 
 
 def test_a_new_not_null_column_on_an_existing_warehouse_asks_for_a_migration(
-    prefect_harness, tmp_path, monkeypatch
+    prefect_harness, tmp_path, monkeypatch, wh_path
 ):
     from warehouse.db import connect
     from warehouse.migrations import ColumnNeedsMigration
 
-    wh = _sample_warehouse(tmp_path)
+    query = rows
+    wh = _sample_warehouse(wh_path)
     _declare(monkeypatch)  # NOT NULL: the stored rows would have no value
     with pytest.raises(ColumnNeedsMigration, match=r"actions\.verb_length .* add a migration"):
         connect(wh).close()  # a writer's connection migrates

@@ -32,11 +32,24 @@ def no_network(tmp_path):
     assert list((tmp_path / "extensions").iterdir()) == []  # nothing was installed
 
 
-@pytest.mark.parametrize("name", ["fts", "ducklake", "sqlite"])
+@pytest.mark.parametrize("name", ["fts", "ducklake", "sqlite", "postgres"])
 def test_each_pinned_extension_is_found_in_its_package_for_this_duckdb(name):
     path = extension_path(name)
     assert path.is_file() and path.name == f"{name}.duckdb_extension"
     assert f"v{duckdb.__version__}" in path.parts and "site-packages" in path.parts
+
+
+@pytest.mark.parametrize(
+    ("name", "loaded_as"),
+    [("ducklake", "ducklake"), ("sqlite", "sqlite_scanner"), ("postgres", "postgres_scanner")],
+)
+def test_each_lake_extension_loads_from_its_package_offline(no_network, name, loaded_as):
+    """sqlite and postgres ship as NAME.duckdb_extension, but their entry point is
+    NAME_scanner's: they load through a link of that name to the package's file."""
+    load(no_network, name)
+    assert no_network.execute(
+        "SELECT loaded, installed FROM duckdb_extensions() WHERE extension_name = ?", [loaded_as]
+    ).fetchall() == [(True, False)]
 
 
 def test_fts_loads_from_its_package_offline_and_ranks_with_bm25(no_network):
