@@ -19,13 +19,14 @@ BATCH_TABLES = (
     "action_amounts",
     "main_events",
 )
-RUN_TABLES = ("pipeline_runs", "quarantine", "fetch_state", "companies")  # validated once per run
+RUN_TABLES = ("pipeline_runs", "quarantine", "fetch_state", "companies", "article_bands")  # once per run
 # the column that names a row of each run table in a failure message
 RUN_TABLE_KEYS = {
     "pipeline_runs": "run_id",
     "quarantine": "quarantine_id",
     "fetch_state": "url",
     "companies": "ticker",
+    "article_bands": "article_id",
 }
 
 

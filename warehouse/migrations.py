@@ -202,6 +202,17 @@ def _m010_main_events(con: duckdb.DuckDBPyConnection) -> None:
     _add_declared_columns(con, "actions")
 
 
+def _m012_article_bands(con: duckdb.DuckDBPyConnection) -> None:
+    """The article_bands table (the near-duplicate index), filled from the stored canonical
+    articles' signatures in the default threshold's scheme (a run with another threshold
+    rebuilds it)."""
+    from transforms.dedup import banding
+    from warehouse.bands import rebuild
+
+    con.execute(create_table_sql(TABLES_BY_NAME["article_bands"]))
+    rebuild(con, *banding())
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
@@ -214,6 +225,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (8, "names that are no entities: mentions without an entity", _m008_names_that_are_no_entities),
     (9, "amounts on actions", _m009_action_amounts),
     (10, "main events; places on actions", _m010_main_events),
+    # 11: full-text search tables (issue 18, branch i18-fts)
+    (12, "near-duplicate index: article bands", _m012_article_bands),
 ]
 
 

@@ -1,5 +1,5 @@
-"""The run tables' suites (pipeline_runs, quarantine, fetch_state, companies): checked once
-per run; a failure names the table, the expectation and the rows, and drops nothing. The
+"""The run tables' suites (pipeline_runs, quarantine, fetch_state, companies, article_bands):
+checked once per run; a failure names the table, the expectation and the rows, and drops nothing. The
 built-in evaluator (used when Great Expectations is not loaded) gives Great Expectations'
 results."""
 
@@ -51,6 +51,11 @@ def fetch_row(**over) -> dict:
     return row | over
 
 
+def band_row(**over) -> dict:
+    row = {"article_id": "art_1", "band": 3, "band_hash": -42, "rows_per_band": 4}
+    return row | over
+
+
 def company_row(**over) -> dict:
     row = {"ticker": "ACME", "name": "Acme", "entity_id": "ent_" + "0" * 16, "exchange": "NYSE"}
     return row | over
@@ -96,6 +101,10 @@ CASES = {
     "companies": (
         [company_row(), company_row(ticker="BETA", exchange=None)],
         [company_row(ticker="BAD", entity_id="nope"), company_row(ticker="ODD", exchange="LSE")],
+    ),
+    "article_bands": (
+        [band_row(), band_row(band=0, band_hash=2**63 - 1)],
+        [band_row(band=128), band_row(band_hash=None), band_row(rows_per_band=0)],
     ),
 }
 
