@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -67,9 +68,12 @@ class Warehouse(RunLog, Lookups, Loader):
         self._wal = self.path.with_name(self.path.name + ".wal")
         self._base_file = self.path.with_name(self.path.name + ".staging.base")
         self._lock = lock if lock is not None else WarehouseLock(self.path)
+        self.staging_seconds = 0.0  # what making (or finding) the staging copy took
         try:
             check_storage(self.path)  # another DuckDB's storage version: say so before copying it
+            started = time.perf_counter()
             self.resumed = self._prepare_staging()
+            self.staging_seconds = time.perf_counter() - started
             self.con = self._open_staging()
         except BaseException:
             self._lock.release()
