@@ -8,6 +8,7 @@ import duckdb
 import polars as pl
 
 from transforms.dedup import band_frame
+from transforms.shingles import NUM_PERM
 
 _CANONICAL = "duplicate_of IS NULL AND body_hash IS NOT NULL AND minhash IS NOT NULL"
 
@@ -21,12 +22,14 @@ def batch_bands(articles: pl.DataFrame, bands: int, rows: int) -> pl.DataFrame:
 
 
 def stored_scheme(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
-    """(bands, rows per band) the table holds (one article's rows tell), None when empty."""
+    """(bands, rows per band) the table holds, None when empty. An article's bands are
+    written together, so the first rows in storage order hold a whole article's: read
+    those (a LIMIT, not a scan)."""
     n, rows = con.execute(
-        """SELECT count(*), any_value(rows_per_band) FROM article_bands
-           WHERE article_id = (SELECT article_id FROM article_bands LIMIT 1)"""
-    ).fetchone() or (0, None)
-    return (int(n), int(rows)) if n else None
+        "SELECT max(band) + 1, any_value(rows_per_band) FROM (SELECT band, rows_per_band FROM article_bands LIMIT ?)",
+        [2 * NUM_PERM],
+    ).fetchone() or (None, None)
+    return (int(n), int(rows)) if n is not None else None
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, bands: int, rows: int, chunk: int = 20_000) -> int:
