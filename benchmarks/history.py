@@ -14,7 +14,8 @@
    server started once (as `newsetl serve` or a deployment has one). Reported: wall time,
    the run's stages (as `newsetl run` prints them), the peak RSS of the process tree, and
    the peak size of the warehouse's files during the run (the file and what sits beside
-   it: the staging copy, WALs) against the warehouse's size before the run.
+   it: the staging copy, WALs) against the warehouse's size before the run; for each
+   `--write` mode (the warehouse_write setting: copy, in_place).
 
 `--warehouse` names where the history warehouses go, as the warehouse setting does
 (`{n}` is replaced by the size); the runs go to `<warehouse>.run` copies.
@@ -23,7 +24,7 @@ Prints the numbers; nothing is asserted. The corpora stay where they are (their 
 are read, never written into this repository).
 
 Usage: python benchmarks/history.py [--sizes 20000,200000] [--base FILE] [--repeat 2]
-       [--workdir DIR] [--warehouse TEMPLATE] [--n-process 2] [--keep]
+       [--workdir DIR] [--warehouse TEMPLATE] [--n-process 2] [--keep] [--write copy,in_place]
 """
 
 from __future__ import annotations
@@ -277,6 +278,9 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--warehouse", default=None, help="where the history warehouses go ({n}: the size)")
     ap.add_argument("--keep", action="store_true", help="keep the history warehouses (reused when present)")
+    ap.add_argument(
+        "--write", default="copy,in_place", help="warehouse_write modes to measure (NEWSETL_WAREHOUSE_WRITE)"
+    )
     args = ap.parse_args()
     if not all(p.exists() for p in CORPORA.values()):
         print(f"{SHARED} not found: nothing to measure")
@@ -292,7 +296,7 @@ def main() -> int:
         NEWSETL_N_PROCESS=str(args.n_process),
     )
     server = start_server(env)
-    results: dict[int, dict[str, object]] = {}
+    results: dict[tuple[int, str], dict[str, object]] = {}
     try:
         base = args.base
         if base is None:
@@ -306,15 +310,17 @@ def main() -> int:
             if not (args.keep and target.exists()):
                 print(f"building {target} ({n:,} articles) ...", flush=True)
                 built = build(base, str(target), n)
-            runs = []
-            for _ in range(args.repeat):
-                run_wh = target.with_name(target.name + ".run")
-                for p in run_wh.parent.glob(run_wh.name + "*"):
-                    shutil.rmtree(p) if p.is_dir() else p.unlink()
-                shutil.copyfile(target, run_wh)
-                runs.append(timed_run(new_in, run_wh, env))
-                print(f"  {n:,}: {json.dumps(runs[-1])}", flush=True)
-            results[n] = {"built": built, "runs": runs, "size_mb": target.stat().st_size / 2**20}
+            for mode in args.write.split(","):
+                runs = []
+                for _ in range(args.repeat):
+                    run_wh = target.with_name(target.name + ".run")
+                    for p in run_wh.parent.glob(run_wh.name + "*"):
+                        shutil.rmtree(p) if p.is_dir() else p.unlink()
+                    shutil.copyfile(target, run_wh)
+                    runs.append(timed_run(new_in, run_wh, env | {"NEWSETL_WAREHOUSE_WRITE": mode}))
+                    print(f"  {n:,} {mode}: {json.dumps(runs[-1])}", flush=True)
+                results[(n, mode)] = {"built": built, "runs": runs}
+                built = {}
             if not args.keep:
                 for p in target.parent.glob(target.name + "*"):
                     shutil.rmtree(p) if p.is_dir() else p.unlink()
@@ -343,11 +349,12 @@ def report(results: dict[int, dict[str, object]], new: int) -> None:
             + " | ".join(f"{st.get(s, 0):.2f}" for s in stages)  # type: ignore[attr-defined]
             + f" | {b['peak_rss_mb']:,.0f} | {b['peak_disk_mb']:,.0f} | {b['peak_disk_mb'] / b['before_mb']:.2f}x |"
         )
-    sizes = sorted(best)
-    if len(sizes) > 1:
-        lo, hi = best[sizes[0]], best[sizes[-1]]
-        print(f"\nwall time {sizes[-1]:,} / {sizes[0]:,}: {hi['wall_s'] / lo['wall_s']:.3f}")  # type: ignore[operator]
-    for n, r in results.items():
+    for mode in dict.fromkeys(m for _, m in best):
+        sizes = sorted(n for n, m in best if m == mode)
+        if len(sizes) > 1:
+            lo, hi = best[(sizes[0], mode)], best[(sizes[-1], mode)]
+            print(f"\n{mode}: wall time {sizes[-1]:,} / {sizes[0]:,}: {hi['wall_s'] / lo['wall_s']:.3f}")  # type: ignore[operator]
+    for (n, _), r in results.items():
         if r["built"]:
             print(f"built {n:,}: {json.dumps(r['built'])}")
 
