@@ -28,7 +28,7 @@ def run_locked(settings: Settings, *, progress: bool, verbose: bool) -> dict:
     """Lock the warehouse first (a second writer is refused at once), start the Prefect API
     while the run opens its row, then run the flow. Every way this ends leaves the run's
     row (status failed and the reason) and one line on the console."""
-    from warehouse.db import WarehouseUnreadable
+    from warehouse.db import WarehouseBusy, WarehouseUnreadable
 
     wh = Path(settings.warehouse)
     if wh.is_dir():
@@ -41,6 +41,8 @@ def run_locked(settings: Settings, *, progress: bool, verbose: bool) -> dict:
         raise
     except WarehouseUnreadable as exc:  # nothing was written: the run has no row to mark
         run.unreadable(exc)
+    except WarehouseBusy as exc:  # in place, another process has the file: nothing was written
+        fail(str(exc), 3, run.log)
     except BaseException as exc:
         run.failed(exc)
     finally:

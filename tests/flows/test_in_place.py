@@ -79,6 +79,32 @@ def test_a_reader_holding_the_file_makes_an_in_place_run_refuse_before_writing(t
     )  # reader gone
 
 
+def test_the_cli_refuses_an_in_place_run_with_exit_3_while_a_reader_holds_the_file(tmp_path):
+    wh = tmp_path / "news.duckdb"
+    _local(write_articles(tmp_path / "a.jsonl", 3), wh)
+    holder = f"import duckdb, sys; con = duckdb.connect({str(wh)!r}, read_only=True); print('ready', flush=True); sys.stdin.readline()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        cmd = [
+            *NEWSETL,
+            "run",
+            "--source",
+            str(write_articles(tmp_path / "b.jsonl", 3, start=3)),
+            "--warehouse",
+            str(wh),
+        ]
+        env = dict(os.environ, NEWSETL_WAREHOUSE_WRITE="in_place")
+        res = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        proc.communicate("\n", timeout=30)
+    assert res.returncode == 3, res.stderr
+    assert "open in another process" in " ".join((res.stdout + res.stderr).split())
+    assert query(wh, "select count(*) from articles") == [(3,)]
+
+
 @pytest.mark.slow
 def test_sigkill_in_place_leaves_whole_batches_and_the_next_run_finishes(
     prefect_harness, run_flow, tmp_path, monkeypatch
