@@ -19,7 +19,7 @@ BATCH_TABLES = (
     "action_amounts",
     "main_events",
 )
-# validated once per run (the search index: the rows of the run's articles)
+# validated once per run (the search index and the duplicate bands: the rows of the run's articles)
 RUN_TABLES = (
     "pipeline_runs",
     "quarantine",
@@ -28,6 +28,7 @@ RUN_TABLES = (
     "search_words",
     "search_docs",
     "search_terms",
+    "article_bands",
 )
 # the column that names a row of each run table in a failure message
 RUN_TABLE_KEYS = {
@@ -38,6 +39,7 @@ RUN_TABLE_KEYS = {
     "search_words": "word",
     "search_docs": "doc_id",
     "search_terms": "term",
+    "article_bands": "article_id",
 }
 
 

@@ -1,8 +1,13 @@
-"""The run's dedup step: what the warehouse knows (canonical signatures, stored copies,
-each source's recent bodies) read for transforms.copies, which decides the batch."""
+"""The run's dedup step: what the warehouse knows (the stored candidates of the batch's
+signatures, stored copies, each source's recent bodies) read for transforms.copies, which
+decides the batch."""
+
+import logging
 
 from flows.state import RunState
 from transforms.extract import Article
+
+log = logging.getLogger("newsetl")
 
 
 class DuplicateCheck:
@@ -43,17 +48,18 @@ class DuplicateCheck:
         return decided.canonical, decided.copies
 
     def _index(self):
-        """The index of canonical articles, from the warehouse's signatures at first use."""
+        """The index of canonical articles: this run's in memory, the stored ones looked up
+        in the warehouse's `article_bands` per batch (rebuilt first if the threshold's
+        band scheme is not the one stored)."""
         if self.index is None:
-            from transforms.dedup import DuplicateIndex
+            from transforms.dedup import DuplicateIndex, banding
 
             s, wh = self.state.settings, self.state.wh
+            if wh.use_banding(*banding(s.dedup_threshold)):
+                log.info("article_bands rebuilt for the duplicate threshold %s", s.dedup_threshold)
             self.index = DuplicateIndex(
-                s.dedup_threshold, loader=wh.article_bodies, keep=max(4000, 4 * s.batch_size)
+                s.dedup_threshold, loader=wh.article_bodies, keep=max(4000, 4 * s.batch_size), stored=wh
             )
-            for aid, h, sig in wh.canonical_signatures():
-                if h is not None:
-                    self.index.add(aid, h, sig)
         return self.index
 
     def _stored_copies(self, texts: dict, pending_ids: set[str]) -> dict[str, list[Article]]:

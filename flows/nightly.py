@@ -62,7 +62,7 @@ def open_run(settings: Settings, *, lock=None, logger=None) -> OpenRun:
     logger = logger or logging.getLogger("newsetl")
     srcs = [str(s) for s in settings.sources]
     specs = resolve_sources(srcs, settings.schedule)  # a broken sources.yaml fails here, clearly
-    wh = open_warehouse(settings.target, lock=lock)
+    wh = open_warehouse(settings.target, lock=lock, in_place=settings.warehouse_write == "in_place")
     run_id = str(uuid.uuid4())
     try:
         if wh.resumed:

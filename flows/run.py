@@ -23,6 +23,7 @@ def execute(opened, executor: Executor, logger, *, progress: bool = False) -> Ru
     """Run `opened` (flows.nightly.OpenRun: lock held, row inserted) with `executor`."""
     stops.keep_recording()
     state = RunState(opened.settings, opened.wh, opened.run_id, executor)
+    state.stage_seconds["staging"] = opened.wh.staging_seconds  # the copy of the published file
     batches = Batches(state)
     status, error = "succeeded", None
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -61,6 +61,17 @@ class Settings(BaseSettings):
             "Where a PostgreSQL-catalogued lake's report, run log and Data Docs go "
             "(<dbname>.report.html, <dbname>.log, <dbname>.ducklake.gx/); a file's and a SQLite "
             "catalog's go beside them."
+        ),
+    )
+    warehouse_write: Literal["copy", "in_place"] = Field(
+        "copy",
+        description=(
+            "How a run writes the warehouse file (NEWSETL_WAREHOUSE_WRITE): 'copy' writes a staging "
+            "copy and renames it into place (readers never wait and see the old or the new state; "
+            "the copy costs the file's size in time and disk per run); 'in_place' writes the "
+            "published file, one transaction per batch (no copy: disk stays about 1x; a reader "
+            "that holds the file makes the run refuse, readers cannot open it during the run, "
+            "and a killed run's committed batches are visible). docs/operations.md."
         ),
     )
     sources: Annotated[list[str], NoDecode, BeforeValidator(_split_paths)] = Field(

@@ -1,7 +1,6 @@
 """A run's validation summaries: each batch's added to the run's (`add_batch`), and the
-run tables (quarantine, fetch_state, companies, the search index's rows of the run,
-pipeline_runs) checked once at its end
-(`check_run_tables`)."""
+run tables (quarantine, fetch_state, companies, article_bands, the search index's rows of
+the run, pipeline_runs) checked once at its end (`check_run_tables`)."""
 
 import json
 from collections.abc import Iterator
@@ -29,8 +28,8 @@ def add_batch(validation: dict[str, dict], summary: dict[str, dict]) -> None:
 def check_run_tables(state: RunState, status: str, error: str | None) -> list[str]:
     """Validate every suite that is not an extraction table's (`RUN_TABLES`), once, at
     the run's end: the quarantine rows it added, the fetch_state rows it is about to
-    save, the companies table, then its own pipeline_runs row as it will be written
-    (with the status the others leave). Their summaries go to `validation` (extraction
+    save, the companies table, the duplicate-index bands of the articles it loaded, then its
+    own pipeline_runs row as it will be written (with the status the others leave). Their summaries go to `validation` (extraction
     tables without a batch get theirs, 0 rows), their GX results to `run_results` (for
     Data Docs). Nothing is dropped: returns one line per failed expectation (the run
     then fails). With Great Expectations loaded (a batch was validated) it checks them;
@@ -108,6 +107,10 @@ def _run_table_frames(state: RunState, status: str) -> Iterator[tuple[str, pl.Da
     ]
     yield "fetch_state", pl.DataFrame(rows, schema=_FETCH_STATE)
     yield "companies", wh.validation_rows("companies", _stored_columns("companies"))
+    yield (
+        "article_bands",
+        wh.validation_rows("article_bands", _stored_columns("article_bands"), run_id=state.run_id),
+    )
     for table in ("search_words", "search_docs"):  # what this run indexed
         yield table, wh.validation_rows(table, _stored_columns(table), run_id=state.run_id)
     # its postings are many (a BBC article's text and evidence: ~300): a bounded sample

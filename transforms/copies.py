@@ -47,6 +47,9 @@ def decide_batch(
     sources are seeded. `outside`: by canonical article id, its copies not in the batch."""
     for t in texts.values():  # the whole batch's paragraphs, before any is decided
         idx.observe(t)
+    ids = [a.article_id for a in batch]
+    outside_texts = {c.article_id: read(c.clean.body, c.source) for aid in ids for c in outside.get(aid, [])}
+    idx.prepare(ids, [*texts.values(), *outside_texts.values()])  # the stored index, one look-up
     out = Decided()
     for a in batch:
         aid = a.article_id
@@ -56,17 +59,20 @@ def decide_batch(
         in_batch = [c for c in out.articles.values() if c.duplicate_of == aid and c.article_id != aid]
         for c in in_batch:
             out.articles[c.article_id] = decide(idx, c, texts[c.article_id])
-        _recheck(idx, out, aid, outside.get(aid, []))
+        _recheck(idx, out, aid, outside.get(aid, []), outside_texts)
     idx.close_batch()
     return out
 
 
-def _recheck(idx: DuplicateIndex, out: Decided, aid: str, copies: list[Article]) -> None:
-    """Decide again the copies of `aid` from outside the batch; keep those that changed."""
+def _recheck(
+    idx: DuplicateIndex, out: Decided, aid: str, copies: list[Article], texts: Mapping[str, Text]
+) -> None:
+    """Decide again the copies of `aid` from outside the batch (their bodies read: `texts`);
+    keep those that changed."""
     for c in copies:
         if c.article_id in out.articles:
             continue
-        again = decide(idx, c, read(c.clean.body, c.source))
+        again = decide(idx, c, texts[c.article_id])
         if same_decision(again, c):
             continue
         out.articles[c.article_id] = again

@@ -10,7 +10,6 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 import numpy as np
 
@@ -166,13 +165,6 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
         return 0.0
     inter = len(np.intersect1d(a, b, assume_unique=True))
     return inter / (len(a) + len(b) - inter)
-
-
-def lean(sig: bytes) -> Any:
-    """The signature as datasketch's LeanMinHash (what its LSH index takes)."""
-    from datasketch import LeanMinHash
-
-    return LeanMinHash(seed=1, hashvalues=np.frombuffer(sig, dtype=np.uint64), scheme=SCHEME)
 
 
 def similarity(a: bytes, b: bytes) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -49,7 +50,8 @@ def _identity(path: Path) -> str:
 
 class Warehouse(RunLog, Lookups, Loader):
     """A writable warehouse for one pipeline run, built in a staging copy and published
-    by an atomic rename (see docs/operations.md).
+    by an atomic rename (see docs/operations.md); or, `in_place`, written in the published
+    file itself (`_open_in_place`).
 
     - One writer at a time: an exclusive lock on `<file>.lock` (released by the OS if the
       process dies, SIGKILL included). A second run fails fast with `WarehouseBusy`.
@@ -63,19 +65,30 @@ class Warehouse(RunLog, Lookups, Loader):
       and finishes the rest.
     """
 
-    def __init__(self, path: str | os.PathLike[str], lock: WarehouseLock | None = None):
+    def __init__(
+        self, path: str | os.PathLike[str], lock: WarehouseLock | None = None, *, in_place: bool = False
+    ):
         """Open `path` for one run; `lock` is the run's lock when the caller took it first
-        (the CLI does, before anything slow), else it is taken here."""
+        (the CLI does, before anything slow), else it is taken here. `in_place`: write the
+        published file itself (no staging copy; see `_open_in_place`)."""
         self.path = Path(path).resolve()  # a symlink: publish to its target, keep the link
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.staging = self.path.with_name(self.path.name + ".staging")
         self._wal = self.path.with_name(self.path.name + ".wal")
         self._base_file = self.path.with_name(self.path.name + ".staging.base")
         self._lock = lock if lock is not None else WarehouseLock(self.path)
+        self.in_place = in_place
+        self.staging_seconds = 0.0  # what making (or finding) the staging copy took
         try:
             check_storage(self.path)  # another DuckDB's storage version: say so before copying it
-            self.resumed = self._prepare_staging()
-            self.con = self._open_staging()
+            if in_place:
+                self.resumed = False  # a killed run's batches are in the file already
+                self.con = self._open_in_place()
+            else:
+                started = time.perf_counter()
+                self.resumed = self._prepare_staging()
+                self.staging_seconds = time.perf_counter() - started
+                self.con = self._open_staging()
         except BaseException:
             self._lock.release()
             raise
@@ -98,6 +111,27 @@ class Warehouse(RunLog, Lookups, Loader):
             raise WarehouseUnreadable(
                 f"warehouse {self.path} cannot be opened ({first}); it was not changed: restore it "
                 "from a backup, or move it away to start a new one"
+            ) from exc
+
+    def _open_in_place(self) -> duckdb.DuckDBPyConnection:
+        """Connect read-write to the published file (`warehouse_write = in_place`): each
+        batch is one DuckDB transaction, durable in its WAL when it commits, so a killed run
+        leaves its whole batches in the file (the next run marks it killed and skips what
+        it loaded). DuckDB's exclusive lock replaces the shared one (`<file>.lock` still
+        keeps other runs out): a process that has the file open, a reader included, makes
+        the run refuse here, before anything is written, and readers cannot open it until
+        the run ends. A dead copy-mode run's staging copy is of no use now: dropped."""
+        self._drop_staging()
+        self._lock.release_file()
+        try:
+            return connect(self.path)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            raise WarehouseBusy(
+                f"{self.path} is open in another process (a reader or a writer); writing in place "
+                "needs it alone: nothing was written. Close it, or let runs write a staging copy "
+                "(NEWSETL_WAREHOUSE_WRITE=copy, the default)"
             ) from exc
 
     def _drop_staging(self) -> None:
@@ -145,9 +179,12 @@ class Warehouse(RunLog, Lookups, Loader):
         writing or the file or its WAL changed since the copy was made (another writer's
         work would be lost). The published file's WAL, if a dead writer left one, is already
         in the staging copy: it is removed first, so no reader ever finds the new file beside
-        a WAL that is not its own."""
+        a WAL that is not its own. In place: a checkpoint, the batches are there already."""
         self.con.execute("CHECKPOINT")
         self.con.close()
+        if self.in_place:
+            self.published = True
+            return
         self._lock.hold_file()
         if self._base() != self._base_now:
             raise WarehouseBusy(
@@ -178,7 +215,7 @@ class Warehouse(RunLog, Lookups, Loader):
         try:
             self.con.execute("SELECT 1")
         except duckdb.ConnectionException:  # publish had closed it
-            self.con = connect(self.staging)
+            self.con = connect(self.path if self.in_place else self.staging)
         self.update_run(run_id, status="failed", error=reason[:10_000])
         self.con.execute("CHECKPOINT")
 
@@ -205,10 +242,11 @@ def writer_lock(where: str | os.PathLike[str] | Target) -> WarehouseLock | None:
 
 
 def open_warehouse(
-    where: str | os.PathLike[str] | Target, lock: WarehouseLock | None = None
+    where: str | os.PathLike[str] | Target, lock: WarehouseLock | None = None, *, in_place: bool = False
 ) -> Warehouse | LakeWarehouse:
-    """The run's handle on the warehouse a setting names (warehouse/backend.py)."""
+    """The run's handle on the warehouse a setting names (warehouse/backend.py); `in_place`:
+    a DuckDB file is written without a staging copy (a lake never has one)."""
     t = target(where)
     if t.is_lake:
         return LakeWarehouse(t, lock=lock)
-    return Warehouse(t.location, lock=lock)
+    return Warehouse(t.location, lock=lock, in_place=in_place)

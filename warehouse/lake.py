@@ -48,6 +48,8 @@ class LakeWarehouse(RunLog, Lookups, Loader):
 
     keys = False
 
+    staging_seconds = 0.0  # no staging copy: each batch is a snapshot
+
     def __init__(self, where: str | os.PathLike[str] | Target, lock: WarehouseLock | None = None):
         self.target = target(where)
         self.path = self.target.sidecar  # the report, log and Data Docs are named from it

@@ -16,11 +16,20 @@ import duckdb
 import polars as pl
 
 from transforms.registry.frames import QUARANTINE_FRAME
+from warehouse.bands import batch_bands, rebuild, stored_scheme
 from warehouse.migrations import QUARANTINE_KEY_SQL, transaction, utcnow
 from warehouse.search_index import reindex
 
 # tables whose rows belong to an article, children first (deleted before the article)
-_ARTICLE_TABLES = ("main_events", "action_amounts", "quotes", "actions", "entity_mentions", "articles")
+_ARTICLE_TABLES = (
+    "article_bands",
+    "main_events",
+    "action_amounts",
+    "quotes",
+    "actions",
+    "entity_mentions",
+    "articles",
+)
 
 _PLACE_COLUMNS = ("country_code", "subdivision_code", "latitude", "longitude")
 
@@ -132,6 +141,27 @@ class Writer:
 class Loader(Writer):
     """Loading on the warehouse's connection (a part of `Warehouse`)."""
 
+    banding: tuple[int, int] | None = None  # (bands, rows) of article_bands; None: the default's
+
+    def use_banding(self, bands: int, rows: int) -> bool:
+        """Write `article_bands` in this scheme (transforms/dedup.py `banding` of the run's
+        threshold); when the table holds another, rebuild it first from the stored
+        signatures, in one write (once, when the threshold changes). Returns whether it
+        was rebuilt."""
+        self.banding = (bands, rows)
+        have = stored_scheme(self.con)
+        if have is None or have == (bands, rows):
+            return False
+        self.write(lambda: rebuild(self.con, bands, rows))
+        return True
+
+    def _bands(self, articles: pl.DataFrame) -> pl.DataFrame:
+        if self.banding is None:
+            from transforms.dedup import banding
+
+            self.banding = banding()
+        return batch_bands(articles, *self.banding)
+
     def add_quarantine(self, rows: list[dict[str, Any]]) -> None:
         """Store rejected inputs, except those an earlier run already stored (same
         quarantine_key): re-running unchanged input adds no quarantine rows. Within one
@@ -157,7 +187,8 @@ class Loader(Writer):
         main_events: pl.DataFrame,
         quarantine: list[dict[str, Any]],
     ) -> None:
-        """Replace the batch's articles and their rows, upsert entities, in one transaction."""
+        """Replace the batch's articles and their rows (their near-duplicate bands too),
+        upsert entities, in one transaction."""
         rels = {
             "_articles": stamped_articles(articles, run_id, utcnow()),
             "_entities": merged_entities(entities),
@@ -166,6 +197,7 @@ class Loader(Writer):
             "_quotes": quotes,
             "_amounts": amounts,
             "_main_events": main_events,
+            "_bands": self._bands(articles),
         }
 
         def load() -> None:
@@ -194,6 +226,7 @@ class Loader(Writer):
         con.execute("INSERT INTO quotes BY NAME SELECT * FROM _quotes")
         con.execute("INSERT INTO action_amounts BY NAME SELECT * FROM _amounts")
         con.execute("INSERT INTO main_events BY NAME SELECT * FROM _main_events")
+        con.execute("INSERT INTO article_bands BY NAME SELECT * FROM _bands")
         reindex(con, "_articles", "_actions")  # their texts in the search index, replaced
 
     def _merge_entities(self) -> None:

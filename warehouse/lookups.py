@@ -1,10 +1,10 @@
 """What a run asks the warehouse while it works: which articles are loaded and unchanged,
-the duplicate index's seed, a feed's known entries and validators, and a run table's rows
+the duplicate index's stored side, a feed's known entries and validators, and a run table's rows
 to validate. Ids go in as registered Arrow relations, values as bound parameters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,15 +37,17 @@ class Lookups(Writer):
         self, table: str, columns: list[str], *, run_id: str | None = None, limit: int | None = None
     ) -> pl.DataFrame:
         """`columns` of a table's rows, to validate them (expectations/runner.py
-        RUN_TABLES): only the rows of run `run_id` when given, only the first `limit` in
-        the order of the columns when given. Names are checked against the schema (they
-        come from the suites), values are bound."""
+        RUN_TABLES): only the rows of run `run_id` when given (article_bands: those of the
+        articles it loaded), only the first `limit` in the order of the columns when given.
+        Names are checked against the schema (they come from the suites), values are bound."""
         declared = {c.name for c in TABLES_BY_NAME[table].columns}
         unknown = [c for c in columns if c not in declared]
         if unknown:
             raise ValueError(f"not columns of {table}: {unknown}")
         cols = ", ".join(f'"{c}"' for c in columns)
         where, params = ("WHERE run_id = ?", [run_id]) if run_id is not None else ("", [])
+        if table == "article_bands" and run_id is not None:  # no run_id: its articles have it
+            where = "WHERE article_id IN (SELECT article_id FROM articles WHERE run_id = ?)"
         bound: list[object] = list(params)
         if limit is not None:
             where += f" ORDER BY {cols} LIMIT ?"
@@ -53,15 +55,45 @@ class Lookups(Writer):
         rows = self.con.execute(f"SELECT {cols} FROM {table} {where}", bound).fetchall()
         return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
 
-    def canonical_signatures(self) -> Iterator[tuple[str, str | None, bytes | None]]:
-        """(article_id, body_hash, minhash) of the canonical articles, first loaded first,
-        to seed the duplicate index (transforms.dedup)."""
-        cur = self.con.execute(
-            """SELECT article_id, body_hash, minhash FROM articles
-               WHERE duplicate_of IS NULL ORDER BY loaded_at, article_id"""
-        )
-        while rows := cur.fetchmany(10_000):
-            yield from rows
+    # ---- the duplicate index's stored side (transforms.dedup.Stored) ------------------
+    def canonical_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """body_hash of those of these articles that are stored canonical (with a hash)."""
+        ids = pl.DataFrame({"article_id": list(article_ids)}, schema={"article_id": pl.String})
+        with registered(self.con, {"_canon_ids": ids}):
+            rows = self.con.execute(
+                """SELECT a.article_id, a.body_hash FROM articles a JOIN _canon_ids USING (article_id)
+                   WHERE a.duplicate_of IS NULL AND a.body_hash IS NOT NULL"""
+            ).fetchall()
+        return dict(rows)
+
+    def first_canonical(self, hashes: Sequence[str]) -> dict[str, str]:
+        """For each of these body hashes: the first stored canonical article that has it
+        (load time, then article id), if any."""
+        want = pl.DataFrame({"body_hash": list(hashes)}, schema={"body_hash": pl.String})
+        with registered(self.con, {"_first_hashes": want}):
+            rows = self.con.execute(
+                """SELECT a.body_hash, arg_min(a.article_id, (a.loaded_at, a.article_id))
+                   FROM articles a JOIN _first_hashes USING (body_hash)
+                   WHERE a.duplicate_of IS NULL GROUP BY a.body_hash"""
+            ).fetchall()
+        return dict(rows)
+
+    def band_candidates(self, keys: Sequence[tuple[int, int]], rows: int) -> dict[str, bytes]:
+        """MinHash of the stored canonical articles that have one of these (band, band
+        hash) in `article_bands` (bands of `rows` values): one join, then the candidates'
+        signatures only."""
+        frame = pl.DataFrame(keys, schema={"band": pl.Int32, "band_hash": pl.Int64}, orient="row")
+        with registered(self.con, {"_probe_bands": frame}):
+            found = self.con.execute(
+                """SELECT a.article_id, a.minhash FROM articles a
+                   WHERE a.article_id IN (
+                     SELECT b.article_id FROM article_bands b JOIN _probe_bands p
+                       ON b.band = p.band AND b.band_hash = p.band_hash
+                     WHERE b.rows_per_band = ?)
+                   AND a.duplicate_of IS NULL AND a.minhash IS NOT NULL""",
+                [rows],
+            ).fetchall()
+        return dict(found)
 
     def copies_of(self, article_ids: Iterable[str]) -> list[dict[str, Any]]:
         """The stored copies (`duplicate_of` one of these articles), whole rows, in the order

@@ -269,6 +269,17 @@ def _m011_search(con: duckdb.DuckDBPyConnection) -> None:
         refresh_macros(con)  # (a lake's connections define them: migrate)
 
 
+def _m012_article_bands(con: duckdb.DuckDBPyConnection) -> None:
+    """The article_bands table (the near-duplicate index), filled from the stored canonical
+    articles' signatures in the default threshold's scheme (a run with another threshold
+    rebuilds it)."""
+    from transforms.dedup import banding
+    from warehouse.bands import rebuild
+
+    create_table(con, "article_bands")
+    rebuild(con, *banding())
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
@@ -282,6 +293,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (9, "amounts on actions", _m009_action_amounts),
     (10, "main events; places on actions", _m010_main_events),
     (11, "search index over articles and action evidence", _m011_search),
+    (12, "near-duplicate index: article bands", _m012_article_bands),
 ]
 
 

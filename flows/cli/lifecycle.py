@@ -28,7 +28,7 @@ def run_locked(settings: Settings, *, progress: bool, verbose: bool) -> dict:
     while the run opens its row, then run the flow. Every way this ends leaves the run's
     row (status failed and the reason) and one line on the console."""
     from warehouse.backend import BadWarehouseSetting
-    from warehouse.db import WarehouseUnreadable
+    from warehouse.db import WarehouseBusy, WarehouseUnreadable
 
     try:
         wh = settings.target
@@ -44,6 +44,8 @@ def run_locked(settings: Settings, *, progress: bool, verbose: bool) -> dict:
         raise
     except WarehouseUnreadable as exc:  # nothing was written: the run has no row to mark
         run.unreadable(exc)
+    except WarehouseBusy as exc:  # in place, another process has the file: nothing was written
+        fail(str(exc), 3, run.log)
     except BaseException as exc:
         run.failed(exc)
     finally:

@@ -1,5 +1,5 @@
-"""The run tables' suites (pipeline_runs, quarantine, fetch_state, companies): checked once
-per run; a failure names the table, the expectation and the rows, and drops nothing. The
+"""The run tables' suites (pipeline_runs, quarantine, fetch_state, companies, article_bands):
+checked once per run; a failure names the table, the expectation and the rows, and drops nothing. The
 built-in evaluator (used when Great Expectations is not loaded) gives Great Expectations'
 results."""
 
@@ -48,6 +48,11 @@ def quarantine_row(**over) -> dict:
 
 def fetch_row(**over) -> dict:
     row = {"url": "https://example.com/rss.xml", "status": 200, "fetched_at": NOW, "run_id": "run-1"}
+    return row | over
+
+
+def band_row(**over) -> dict:
+    row = {"article_id": "art_1", "band": 3, "band_hash": -42, "rows_per_band": 4}
     return row | over
 
 
@@ -131,6 +136,10 @@ CASES = {
     "search_terms": (
         [term_row(), term_row(term="facial", tf=1)],
         [term_row(tf=0), term_row(term="a b"), term_row(doc_id=None), term_row(run_id=None)],
+    ),
+    "article_bands": (
+        [band_row(), band_row(band=0, band_hash=2**63 - 1)],
+        [band_row(band=128), band_row(band_hash=None), band_row(rows_per_band=0)],
     ),
 }
 

@@ -191,7 +191,8 @@ def test_migration_11_indexes_a_warehouse_written_before_it(tmp_path, monkeypatc
     with monkeypatch.context() as m:  # a warehouse of migration 10, with articles and actions
         m.setattr(migrations, "MIGRATIONS", [x for x in migrations.MIGRATIONS if x[0] < 11])
         m.setattr(migrations, "refresh_macros", lambda con: 0)
-        m.setattr(migrations, "TABLES", [t for t in migrations.TABLES if not t.name.startswith("search_")])
+        later = ("search_words", "search_docs", "search_terms", "article_bands")  # migrations 11, 12
+        m.setattr(migrations, "TABLES", [t for t in migrations.TABLES if t.name not in later])
         con = connect(path)
         for row in DOCS:
             cols = [k for k, v in row.items() if v is not None]

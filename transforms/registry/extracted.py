@@ -101,6 +101,33 @@ ARTICLES = Table(
     ),
 )
 
+ARTICLE_BANDS = Table(
+    "article_bands",
+    "one row per band of a canonical article's MinHash signature.",
+    "The near-duplicate index: each canonical article's MinHash signature cut into bands, "
+    "each band hashed (transforms/dedup.py `banding`, `band_hashes`). A run looks up the "
+    "stored candidates of its articles here, one join per batch, instead of reading every "
+    "signature. Written with the article, in its batch's transaction; a copy has none.",
+    (
+        C("article_id", "VARCHAR", "The canonical article (articles.article_id).", "NOT NULL"),
+        C(
+            "band",
+            "INTEGER",
+            "Band number, from 0: the band holds the signature's values band x rows_per_band to "
+            "(band + 1) x rows_per_band - 1.",
+            "NOT NULL",
+        ),
+        C("band_hash", "BIGINT", "64-bit hash of the band's values (transforms/dedup.py).", "NOT NULL"),
+        C(
+            "rows_per_band",
+            "INTEGER",
+            "Values per band: the LSH scheme, set by the duplicate threshold (4, with 32 bands, "
+            "for the default 0.7); a run with another threshold rebuilds the table.",
+            "NOT NULL",
+        ),
+    ),
+)
+
 ENTITIES = Table(
     "entities",
     "one row per canonical entity across all articles.",

@@ -6,6 +6,7 @@ from transforms.registry.columns import Table
 from transforms.registry.extracted import (
     ACTION_AMOUNTS,
     ACTIONS,
+    ARTICLE_BANDS,
     ARTICLES,
     ENTITIES,
     ENTITY_MENTIONS,
@@ -30,5 +31,6 @@ TABLES: tuple[Table, ...] = (
     SEARCH_WORDS,
     SEARCH_DOCS,
     SEARCH_TERMS,
+    ARTICLE_BANDS,
 )
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

@@ -1,0 +1,373 @@
+"""What a night of new articles costs on a warehouse with a long history (issue 18).
+
+1. A base warehouse: `newsetl run` over the first articles of ../shared/corpora (Reuters
+   and BBC; `--base-articles`), unless `--base` names one already built.
+2. History warehouses of each `--sizes` (default 20,000 and 200,000 articles): the base's
+   rows copied several times under fresh ids (`INSERT ... SELECT` with every article,
+   mention, action, quote and amount id rewritten; entity ids kept: the same companies
+   and places recur over a year). Each copy is a different story to the duplicate index:
+   its body hash is rewritten and its MinHash values permuted (a bijection of the 32-bit
+   values, one per copy), so it has its own bands; copy k is dated k weeks back. Then
+   `article_bands` is rebuilt from the signatures (what migration 12 does), timed.
+3. `newsetl run` of the same held-out articles (the last `--new` of each corpus, never in
+   the base) on a fresh copy of each history warehouse, `--repeat` times, with a Prefect
+   server started once (as `newsetl serve` or a deployment has one). Reported: wall time,
+   the run's stages (as `newsetl run` prints them), the peak RSS of the process tree, and
+   the peak size of the warehouse's files during the run (the file and what sits beside
+   it: the staging copy, WALs) against the warehouse's size before the run; for each
+   `--write` mode (the warehouse_write setting: copy, in_place).
+
+`--warehouse` names where the history warehouses go, as the warehouse setting does
+(`{n}` is replaced by the size); the runs go to `<warehouse>.run` copies.
+
+Prints the numbers; nothing is asserted. The corpora stay where they are (their texts
+are read, never written into this repository).
+
+Usage: python benchmarks/history.py [--sizes 20000,200000] [--base FILE] [--repeat 2]
+       [--workdir DIR] [--warehouse TEMPLATE] [--n-process 2] [--keep] [--write copy,in_place]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "corpora"
+CORPORA = {
+    "reuters": SHARED / "reuters21578" / "reuters_articles.jsonl",
+    "bbc": SHARED / "bbc" / "bbc_articles.jsonl",
+}
+# tables whose rows belong to an article: their own id columns, rewritten per copy
+ROW_IDS = {
+    "entity_mentions": ("mention_id",),
+    "actions": ("action_id",),
+    "quotes": ("quote_id",),
+    "action_amounts": ("amount_id", "action_id"),
+    "main_events": ("action_id",),
+}
+STAGE_LINE = re.compile(r"^\s+([a-z_]+)\s+([0-9.]+) s$")
+
+
+def _lines(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as fh:
+        return [line for line in fh if line.strip()]
+
+
+def inputs(work: Path, base_articles: int, new: int) -> tuple[Path, Path]:
+    """The base input (the first articles of each corpus, Reuters first) and the new
+    articles (the last `new` of each): files in the work folder, outside the repository."""
+    base, held = work / "base.jsonl", work / "new.jsonl"
+    lines = {name: _lines(p) for name, p in CORPORA.items()}
+    share = {"reuters": base_articles - min(base_articles // 2, 2000)}
+    share["bbc"] = base_articles - share["reuters"]
+    with base.open("w", encoding="utf-8") as b, held.open("w", encoding="utf-8") as h:
+        for name, ls in lines.items():
+            b.writelines(ls[: min(share[name], len(ls) - new)])
+            h.writelines(ls[-new:])
+    return base, held
+
+
+def _rid(column: str) -> str:
+    """SQL: a fresh id of the same form for copy `?` (prefix kept, the hex part rehashed)."""
+    return (
+        f"CASE WHEN {column} IS NULL THEN NULL ELSE split_part({column}, '_', 1) || '_' || "
+        f"substr(sha256({column} || ':' || CAST($k AS VARCHAR)), 1, length({column}) - length(split_part({column}, '_', 1)) - 1) END"
+    )
+
+
+def _permuted(sigs: list[bytes | None], k: int) -> list[bytes | None]:
+    """The signatures with their 32-bit values permuted for copy k (an odd multiplier and
+    an offset mod 2^32: a bijection), so copies share no bands with each other."""
+    rng = np.random.default_rng(k)
+    a = np.uint64(int(rng.integers(1, 2**31)) * 2 + 1)
+    c = np.uint64(int(rng.integers(0, 2**32)))
+    out: list[bytes | None] = []
+    for s in sigs:
+        if s is None:
+            out.append(None)
+            continue
+        v = np.frombuffer(s, dtype=np.uint64)
+        out.append(((v * a + c) & np.uint64(0xFFFFFFFF)).astype(np.uint64).tobytes())
+    return out
+
+
+def build(base: Path, target: str, n: int) -> dict[str, float]:
+    """A warehouse of about `n` articles at `target` from the base's rows (see the module's
+    docstring); returns its article count and the seconds the bands' rebuild took."""
+    import polars as pl
+
+    from transforms.dedup import banding
+    from warehouse.bands import rebuild
+    from warehouse.connection import connect
+
+    Path(target).unlink(missing_ok=True)
+    con = connect(target)  # created and migrated
+    con.execute("SET enable_progress_bar = false")
+    literal = "'" + str(base).replace("'", "''") + "'"  # ATTACH takes no bound parameters
+    con.execute(f"ATTACH {literal} AS base (READ_ONLY)")
+    per = con.execute("SELECT count(*) FROM base.articles").fetchone()[0]
+    copies = max(1, -(-n // per))
+    for t in ("entities", "pipeline_runs", "quarantine", "fetch_state"):
+        con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM base.{t}")
+    base_sigs = con.execute("SELECT article_id, minhash FROM base.articles").fetchall()
+    t0 = time.perf_counter()
+    for k in range(copies):
+        con.execute("BEGIN TRANSACTION")
+        if k == 0:
+            con.execute("INSERT INTO articles BY NAME SELECT * FROM base.articles")
+            for t in ROW_IDS:
+                con.execute(f"INSERT INTO {t} BY NAME SELECT * FROM base.{t}")
+            con.execute("COMMIT")
+            continue
+        sigs = pl.DataFrame(
+            {"article_id": [a for a, _ in base_sigs], "minhash": _permuted([s for _, s in base_sigs], k)},
+            schema={"article_id": pl.String, "minhash": pl.Binary},
+        )
+        con.register("_sigs", sigs.to_arrow())
+        con.execute(
+            f"""INSERT INTO articles BY NAME
+                SELECT a.* REPLACE (
+                  {_rid("a.article_id")} AS article_id,
+                  a.external_id || '#' || CAST($k AS VARCHAR) AS external_id,
+                  substr(sha256(a.content_hash || ':' || CAST($k AS VARCHAR)), 1, 64) AS content_hash,
+                  substr(sha256(a.body_hash || ':' || CAST($k AS VARCHAR)), 1, 40) AS body_hash,
+                  s.minhash AS minhash,
+                  {_rid("a.duplicate_of")} AS duplicate_of,
+                  a.published_at - to_days(CAST(7 * $k AS INTEGER)) AS published_at,
+                  a.loaded_at - to_days(CAST(7 * $k AS INTEGER)) AS loaded_at)
+                FROM base.articles a JOIN _sigs s USING (article_id)""",
+            {"k": k},
+        )
+        con.unregister("_sigs")
+        for t, ids in ROW_IDS.items():
+            repl = ", ".join(f"{_rid(c)} AS {c}" for c in ("article_id", *ids))
+            con.execute(f"INSERT INTO {t} BY NAME SELECT * REPLACE ({repl}) FROM base.{t}", {"k": k})
+        con.execute("COMMIT")
+    copied = time.perf_counter() - t0
+    con.execute(
+        """UPDATE entities SET mention_count = s.n, article_count = s.na
+           FROM (SELECT entity_id, count(*) AS n, count(DISTINCT article_id) AS na
+                 FROM entity_mentions WHERE entity_id IS NOT NULL GROUP BY entity_id) s
+           WHERE entities.entity_id = s.entity_id"""
+    )
+    t0 = time.perf_counter()
+    con.execute("BEGIN TRANSACTION")
+    canonical = rebuild(con, *banding())
+    con.execute("COMMIT")
+    bands = time.perf_counter() - t0
+    con.execute("DETACH base")
+    con.execute("CHECKPOINT")
+    articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    con.close()
+    return {"articles": articles, "canonical": canonical, "copy_s": copied, "bands_s": bands}
+
+
+def warehouse_bytes(path: Path) -> int:
+    """The warehouse file and what sits beside it under its name (staging copy, WALs,
+    lock), Data Docs and the report left out."""
+    total = 0
+    for p in path.parent.glob(path.name + "*"):
+        if p.is_file() and not p.name.endswith((".html", ".log", ".jsonl")):
+            with contextlib.suppress(FileNotFoundError):  # renamed or removed while we looked
+                total += p.stat().st_size
+    return total
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total
+
+
+def timed_run(src: Path, wh: Path, env: dict[str, str]) -> dict[str, object]:
+    """`newsetl run` of `src` into `wh` as a child: wall time, stages, peak RSS of its
+    process tree and peak bytes of the warehouse's files, sampled every 0.05 s."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "run",
+        "--source",
+        str(src),
+        "--warehouse",
+        str(wh),
+        "--no-progress",
+    ]
+    before = warehouse_bytes(wh)
+    peak = {"rss": 0, "disk": before}
+    done = threading.Event()
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def sample() -> None:
+        ps = psutil.Process(proc.pid)
+        while not done.is_set():
+            with contextlib.suppress(psutil.Error):
+                peak["rss"] = max(peak["rss"], _tree_rss(ps))
+            peak["disk"] = max(peak["disk"], warehouse_bytes(wh))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd} failed ({proc.returncode}):\n{out[-2000:]}\n{err[-3000:]}")
+    stages = {m[1]: float(m[2]) for line in out.splitlines() if (m := STAGE_LINE.match(line))}
+    return {
+        "wall_s": wall,
+        "stages": stages,
+        "peak_rss_mb": peak["rss"] / 2**20,
+        "before_mb": before / 2**20,
+        "peak_disk_mb": peak["disk"] / 2**20,
+        "after_mb": warehouse_bytes(wh) / 2**20,
+    }
+
+
+def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    return server
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="20000,200000", help="history sizes, in articles")
+    ap.add_argument("--base", type=Path, default=None, help="a warehouse already built from --base-articles")
+    ap.add_argument("--base-articles", type=int, default=5000)
+    ap.add_argument("--new", type=int, default=100, help="held-out articles per corpus (Reuters, BBC)")
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--n-process", type=int, default=2)
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--warehouse", default=None, help="where the history warehouses go ({n}: the size)")
+    ap.add_argument("--keep", action="store_true", help="keep the history warehouses (reused when present)")
+    ap.add_argument(
+        "--write", default="copy,in_place", help="warehouse_write modes to measure (NEWSETL_WAREHOUSE_WRITE)"
+    )
+    args = ap.parse_args()
+    if not all(p.exists() for p in CORPORA.values()):
+        print(f"{SHARED} not found: nothing to measure")
+        return 0
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="newsetl-history-"))
+    work.mkdir(parents=True, exist_ok=True)
+    base_in, new_in = inputs(work, args.base_articles, args.new)
+    env = dict(os.environ)
+    env.update(
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+        PREFECT_HOME=str(work / "prefect"),
+        NEWSETL_N_PROCESS=str(args.n_process),
+    )
+    server = start_server(env)
+    results: dict[tuple[int, str], dict[str, object]] = {}
+    try:
+        base = args.base
+        if base is None:
+            base = work / "base.duckdb"
+            if not base.exists():
+                print(f"building the base warehouse from {base_in} ...", flush=True)
+                timed_run(base_in, base, env)
+        for n in (int(x) for x in args.sizes.split(",")):
+            target = Path(args.warehouse.format(n=n) if args.warehouse else work / f"history-{n}.duckdb")
+            built: dict[str, float] = {}
+            if not (args.keep and target.exists()):
+                print(f"building {target} ({n:,} articles) ...", flush=True)
+                built = build(base, str(target), n)
+            for mode in args.write.split(","):
+                runs = []
+                for _ in range(args.repeat):
+                    run_wh = target.with_name(target.name + ".run")
+                    for p in run_wh.parent.glob(run_wh.name + "*"):
+                        shutil.rmtree(p) if p.is_dir() else p.unlink()
+                    shutil.copyfile(target, run_wh)
+                    runs.append(timed_run(new_in, run_wh, env | {"NEWSETL_WAREHOUSE_WRITE": mode}))
+                    print(f"  {n:,} {mode}: {json.dumps(runs[-1])}", flush=True)
+                results[(n, mode)] = {"built": built, "runs": runs}
+                built = {}
+            if not args.keep:
+                for p in target.parent.glob(target.name + "*"):
+                    shutil.rmtree(p) if p.is_dir() else p.unlink()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report(results, 2 * args.new)
+    print(f"workdir {work}", file=sys.stderr)
+    return 0
+
+
+def report(results: dict[tuple[int, str], dict[str, object]], new: int) -> None:
+    """A table of the fastest repeat per size and mode, and the 200,000 / 20,000 ratios."""
+    best = {k: min(r["runs"], key=lambda x: x["wall_s"]) for k, r in results.items()}  # type: ignore[arg-type,index]
+    stages = sorted({s for b in best.values() for s in b["stages"]})  # type: ignore[attr-defined]
+    print(f"\n{new} new articles; the fastest of the repeats per size and mode\n")
+    print(
+        "| history (articles) | write | warehouse MB | wall s | wall s without parse | "
+        + " | ".join(stages)
+        + " | peak RSS MB | peak disk MB | disk / warehouse |"
+    )
+    print("|---:|---|---:|---:|---:|" + "---:|" * len(stages) + "---:|---:|---:|")
+    for (n, mode), b in best.items():
+        st = b["stages"]
+        print(
+            f"| {n:,} | {mode} | {b['before_mb']:,.0f} | {b['wall_s']:.1f} | {_own(b):.1f} | "
+            + " | ".join(f"{st.get(s, 0):.2f}" for s in stages)  # type: ignore[attr-defined]
+            + f" | {b['peak_rss_mb']:,.0f} | {b['peak_disk_mb']:,.0f} | {b['peak_disk_mb'] / b['before_mb']:.2f}x |"  # type: ignore[operator]
+        )
+    for mode in dict.fromkeys(m for _, m in best):
+        sizes = sorted(n for n, m in best if m == mode)
+        if len(sizes) > 1:
+            lo, hi = best[(sizes[0], mode)], best[(sizes[-1], mode)]
+            print(
+                f"{mode}: {sizes[-1]:,} / {sizes[0]:,} wall time {hi['wall_s'] / lo['wall_s']:.2f}"  # type: ignore[operator]
+                f" (without the wait for the parse, which does not depend on the history: {_own(hi) / _own(lo):.2f})"
+            )
+    for (n, _), r in results.items():
+        if r["built"]:
+            print(f"built {n:,}: {json.dumps(r['built'])}")
+
+
+def _own(run: dict[str, object]) -> float:
+    """Wall time less the wait for the workers' parse (the same 200 articles every time:
+    what varies there is the machine's load, not the history)."""
+    return float(run["wall_s"]) - float(run["stages"].get("parse_extract", 0.0))  # type: ignore[arg-type,attr-defined]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
