@@ -38,6 +38,7 @@ from typing import TypeVar
 
 import duckdb
 
+from warehouse.errors import WarehouseUnreadable
 from warehouse.extensions import load, offline
 
 LAKE_PREFIX = "ducklake:"
@@ -146,8 +147,6 @@ def attach(t: Target, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             raise FileNotFoundError(f"no warehouse at {t.path}: run `newsetl run` first")
         if not read_only:
             if t.path.is_dir():
-                from warehouse.connection import WarehouseUnreadable
-
                 raise WarehouseUnreadable(f"warehouse {t.path} is a folder, not a SQLite catalog")
             if not t.path.exists() or t.path.stat().st_size == 0:
                 _sqlite_catalog(t.path)
@@ -166,8 +165,6 @@ def attach(t: Target, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         con.execute(f"USE {ALIAS}")
     except duckdb.Error as exc:
         con.close()
-        from warehouse.connection import WarehouseUnreadable
-
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise WarehouseUnreadable(f"warehouse {t} cannot be opened ({first})") from exc
     except BaseException:

@@ -16,19 +16,11 @@ from pathlib import Path
 import duckdb
 
 from warehouse.backend import Target, attach, data_path_of, ensure_writes_table, retrying, target
+from warehouse.errors import WarehouseTooNew, WarehouseUnreadable
 from warehouse.extensions import load, offline
 from warehouse.fileformat import unreadable_reason
 from warehouse.macros import temp_macros
 from warehouse.migrations import lake_transaction, migrate
-
-
-class WarehouseUnreadable(RuntimeError):
-    """The published warehouse file is not a DuckDB database this DuckDB can open (or a folder)."""
-
-
-class WarehouseTooNew(WarehouseUnreadable):
-    """The warehouse is in a DuckDB storage version this DuckDB cannot read (e.g. written by
-    DuckDB 2): the message says which and how to convert it."""
 
 
 def check_storage(path: str | os.PathLike[str]) -> None:

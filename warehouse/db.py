@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 
 from warehouse.backend import Target, target
-from warehouse.connection import WarehouseTooNew, WarehouseUnreadable, check_storage, connect, query, reader
+from warehouse.connection import check_storage, connect, query, reader
+from warehouse.errors import WarehouseTooNew, WarehouseUnreadable
 from warehouse.lake import LakeWarehouse, lake_lock
 from warehouse.loading import Loader
 from warehouse.lock import WarehouseBusy, WarehouseLock

@@ -11,8 +11,9 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.warehouse.duckdb_files import forged
-from warehouse.connection import WarehouseTooNew, connect, reader
+from warehouse.connection import connect, reader
 from warehouse.db import Warehouse
+from warehouse.errors import WarehouseTooNew
 from warehouse.fileformat import READABLE, read_header
 
 
