@@ -1,30 +1,37 @@
 """What a night of new articles costs on a warehouse with a long history (issue 18).
 
 1. A base warehouse: `newsetl run` over the first articles of ../shared/corpora (Reuters
-   and BBC; `--base-articles`), unless `--base` names one already built.
-2. History warehouses of each `--sizes` (default 20,000 and 200,000 articles): the base's
+   and BBC; `--base-articles`), unless `--base` names one already built (a DuckDB file).
+2. History warehouses of each `--sizes` (default 20,000 and 200,000 articles) on each
+   `--backend` (file: a DuckDB file; lake: a DuckLake with a SQLite catalog): the base's
    rows copied several times under fresh ids (`INSERT ... SELECT` with every article,
    mention, action, quote and amount id rewritten; entity ids kept: the same companies
    and places recur over a year). Each copy is a different story to the duplicate index:
    its body hash is rewritten and its MinHash values permuted (a bijection of the 32-bit
-   values, one per copy), so it has its own bands; copy k is dated k weeks back. Then
-   `article_bands` is rebuilt from the signatures (what migration 12 does), timed.
+   values, one per copy), so it has its own bands; copy k is dated k weeks back. Its texts
+   are in the search index (search_docs and search_terms copied in a doc_id range of their
+   own, the vocabulary shared), as loading would have put them. Then `article_bands` is
+   rebuilt from the signatures (what migration 12 does), timed.
 3. `newsetl run` of the same held-out articles (the last `--new` of each corpus, never in
    the base) on a fresh copy of each history warehouse, `--repeat` times, with a Prefect
    server started once (as `newsetl serve` or a deployment has one). Reported: wall time,
    the run's stages (as `newsetl run` prints them), the peak RSS of the process tree, and
    the peak size of the warehouse's files during the run (the file and what sits beside
-   it: the staging copy, WALs) against the warehouse's size before the run; for each
-   `--write` mode (the warehouse_write setting: copy, in_place).
+   it: the staging copy, WALs; a lake: its catalog, the catalog's WAL and its data folder)
+   against the warehouse's size before the run; for a file, for each `--write` mode (the
+   warehouse_write setting: copy, in_place); a lake has no staging copy (one mode).
 
-`--warehouse` names where the history warehouses go, as the warehouse setting does
-(`{n}` is replaced by the size); the runs go to `<warehouse>.run` copies.
+`--warehouse` and `--lake` name where the history warehouses go, as the warehouse setting
+does (`{n}` is replaced by the size, `{work}` by the work folder); the runs go to
+`<file>.run` copies, and to lakes whose catalog is `<catalog>.run` (the catalog file and
+its data folder copied, the copy's catalog pointed at its own folder).
 
 Prints the numbers; nothing is asserted. The corpora stay where they are (their texts
 are read, never written into this repository).
 
-Usage: python benchmarks/history.py [--sizes 20000,200000] [--base FILE] [--repeat 2]
-       [--workdir DIR] [--warehouse TEMPLATE] [--n-process 2] [--keep] [--write copy,in_place]
+Usage: python benchmarks/history.py [--backend file,lake] [--sizes 20000,200000]
+       [--base FILE] [--repeat 2] [--workdir DIR] [--warehouse TEMPLATE] [--lake TEMPLATE]
+       [--n-process 2] [--keep] [--write copy,in_place]
 """
 
 from __future__ import annotations
