@@ -11,7 +11,9 @@ from warehouse.views import VIEWS
 
 
 def _declared_keys() -> set[tuple[str, str]]:
-    """The registry's primary keys: a DuckLake stores none (warehouse.schema.column_constraint)."""
+    """The registry's primary keys: a DuckLake stores none, a file none on the tables declared
+    `key_index=False` (warehouse.schema.column_constraint, create_table_sql); the loading
+    keeps them unique there."""
     keys = {(t.name, c.name) for t in TABLES for c in t.columns if "PRIMARY KEY" in c.constraint}
     return keys | {("schema_migrations", "version")}
 
@@ -41,9 +43,8 @@ def schema_markdown(path: str | os.PathLike[str] | Target) -> str:
             ).fetchall()
             for c in cols
         }
+        keys |= _declared_keys()
         lake = is_lake(con)
-        if lake:
-            keys |= _declared_keys()
         view_comments = _view_column_comments() if lake else {}
         out = [
             "# Warehouse schema",

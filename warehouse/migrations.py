@@ -280,6 +280,41 @@ def _m012_article_bands(con: duckdb.DuckDBPyConnection) -> None:
     rebuild(con, *banding())
 
 
+def _primary_keyed(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of this database that have a primary key."""
+    return {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_constraints() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND constraint_type = 'PRIMARY KEY'"
+        ).fetchall()
+    }
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, t: Table) -> None:
+    """Recreate `t` as the registry declares it now, its rows kept (DuckDB cannot drop a
+    constraint): its columns in declared order, a declared column it lacked NULL; the
+    views bind by name, and migrate() puts the comments back."""
+    tmp = f"{t.name}__rebuilt"
+    con.execute(create_table_sql(t, keys=True, name=tmp))
+    con.execute(f"INSERT INTO {tmp} BY NAME SELECT * FROM {t.name}")  # names: the registry's
+    con.execute(f"DROP TABLE {t.name}")
+    con.execute(f"ALTER TABLE {tmp} RENAME TO {t.name}")
+
+
+def _m013_unindexed_article_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """On a DuckDB file, the tables that grow with every article (articles, their rows,
+    search_docs; `key_index=False` in the registry) lose their primary-key index: a
+    checkpoint rewrote each whole, a cost that grew with the history (issue 18). A lake has
+    no keys."""
+    if is_lake(con):
+        return
+    keyed = _primary_keyed(con)
+    for t in TABLES:
+        if not t.key_index and t.name in keyed:
+            _rebuild(con, t)
+
+
 # Ordered migrations: (version, name, function). Append; never edit an applied one.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial tables", _m001_initial),
@@ -294,6 +329,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (10, "main events; places on actions", _m010_main_events),
     (11, "search index over articles and action evidence", _m011_search),
     (12, "near-duplicate index: article bands", _m012_article_bands),
+    (13, "no primary-key index on the tables that grow with every article", _m013_unindexed_article_keys),
 ]
 
 

@@ -37,12 +37,15 @@ def column_constraint(constraint: str, *, keys: bool = True) -> str:
     return " ".join(dict.fromkeys(out.split()))  # "NOT NULL" once
 
 
-def create_table_sql(t: Table, *, keys: bool = True) -> str:
-    """The table's CREATE statement (`keys=False`: for a DuckLake, `column_constraint`)."""
+def create_table_sql(t: Table, *, keys: bool = True, name: str | None = None) -> str:
+    """The table's CREATE statement (`keys=False`: for a DuckLake, `column_constraint`; a
+    table declared `key_index=False` gets none on a file either); `name`: create it under
+    another name (a migration that rebuilds it)."""
+    keyed = keys and t.key_index
     cols = ",\n  ".join(
-        f"{c.name} {c.type} {column_constraint(c.constraint, keys=keys)}".rstrip() for c in t.columns
+        f"{c.name} {c.type} {column_constraint(c.constraint, keys=keyed)}".rstrip() for c in t.columns
     )
-    return f"CREATE TABLE IF NOT EXISTS {t.name} (\n  {cols}\n)"
+    return f"CREATE TABLE IF NOT EXISTS {name or t.name} (\n  {cols}\n)"
 
 
 def comment_sql(kind: str, relation: str, column: str | None, text: str) -> str:

@@ -99,6 +99,7 @@ ARTICLES = Table(
             "transforms/patterns/boilerplate.json.",
         ),
     ),
+    key_index=False,
 )
 
 ARTICLE_BANDS = Table(
@@ -232,6 +233,7 @@ ENTITY_MENTIONS = Table(
             "NOT NULL",
         ),
     ),
+    key_index=False,
 )
 
 ACTIONS = Table(
@@ -331,6 +333,7 @@ ACTIONS = Table(
             "across, throughout, near, within, into), a GPE entity (entities.entity_id); NULL when none.",
         ),
     ),
+    key_index=False,
 )
 
 QUOTES = Table(
@@ -362,6 +365,7 @@ QUOTES = Table(
         C("start_char", "INTEGER", "Start offset of the content in the field's text.", "NOT NULL"),
         C("end_char", "INTEGER", "End offset (exclusive) of the content in the field's text.", "NOT NULL"),
     ),
+    key_index=False,
 )
 
 ACTION_AMOUNTS = Table(
@@ -419,6 +423,7 @@ ACTION_AMOUNTS = Table(
         C("sentence_index", "INTEGER", "0-based sentence number in the article.", "NOT NULL"),
         C("evidence", "VARCHAR", "The sentence that states the amount, as written.", "NOT NULL"),
     ),
+    key_index=False,
 )
 
 MAIN_EVENTS = Table(
@@ -450,4 +455,5 @@ MAIN_EVENTS = Table(
             "NULL when no phrase says.",
         ),
     ),
+    key_index=False,
 )

@@ -40,6 +40,7 @@ SEARCH_DOCS = Table(
         C("length", "INTEGER", "Number of terms: words that are no stopword, repeats counted.", "NOT NULL"),
         C("run_id", "VARCHAR", "Run that loaded the article (articles.run_id).", "NOT NULL"),
     ),
+    key_index=False,
 )
 
 SEARCH_TERMS = Table(
