@@ -33,6 +33,8 @@ from transforms.quotes import REPORTING_VERBS, QuoteRecord, find_quotes
 from transforms.syntax import (
     LIGHT_NOUNS,
     OBJECT_DEPS,
+    ORG_DESCRIPTIONS,
+    SUBJECT_DEPS,
     Context,
     actor_text,
     build_context,
@@ -169,6 +171,39 @@ def _target(verb: Token) -> Token | None:
     return None
 
 
+def _content_head(target: Token) -> Token:
+    """The word a target clause is about: the infinitive of the future markers "is going
+    to" and "is to" ("said they are to ask": ask; "the Commission is to ask": ask), else the
+    target itself. Not a copula's complement ("it was wrong to put", "the aim was to
+    preserve", "policy is to raise": the clause is about the aim, not an act)."""
+    t = target
+    for _ in range(3):
+        going = t.lemma_.lower() == "go"
+        if not (going or (_is_to_be(t) and _scheduled_subject(t))):
+            break
+        nxt = next((c for c in t.children if c.dep_ == "xcomp" and _infinitive(c)), None)
+        if nxt is None:
+            break
+        t = nxt
+    return t
+
+
+def _scheduled_subject(be: Token) -> bool:
+    """ "is to" as a schedule: "be" with no complement of its own and a subject that can
+    act (a name, a pronoun, an organisation's description: "the Commission is to ask",
+    "the government announced it is to spend")."""
+    if any(c.dep_ in ("acomp", "attr") for c in be.children):
+        return False
+    subj = next((c for c in be.children if c.dep_ in SUBJECT_DEPS), None)
+    if subj is None or subj.lower_ in ("this", "that", "these", "those", "which", "what"):
+        return False  # "This isn't to say": no one's schedule
+    return (
+        subj.pos_ in ("PROPN", "PRON")
+        or subj.ent_type_ in ("ORG", "PERSON", "GPE", "NORP")
+        or subj.lemma_.lower() in ORG_DESCRIPTIONS
+    )
+
+
 def _antecedent(verb: Token) -> Token | None:
     """The noun a relative clause modifies: the object of "the steps that they took"."""
     return verb.head if verb.head.pos_ in ("NOUN", "PROPN") else None
@@ -302,8 +337,24 @@ def _reporting_verb(verb: Token) -> Token | None:
             return None
         if t.dep_ == "ccomp" and verb_lemma(t.head) in REPORTING_VERBS | PROPOSAL_VERBS:
             return t.head
+        if t.dep_ == "xcomp" and _proposed_to_object(t):
+            return t.head  # "Aquino asked SMC to set up a panel": proposed, not done
         t = t.head
     return None
+
+
+def _proposed_to_object(clause: Token) -> bool:
+    """An infinitive a proposing verb asks of its object: "asked SMC to set up", "urged
+    the government to act", "called on Acme to stop"."""
+    head = clause.head
+    if not _infinitive(clause) or verb_lemma(head) not in PROPOSAL_VERBS:
+        return False
+    return any(
+        c.dep_ == "dobj"
+        or (c.dep_ == "prep" and c.lower_ == "on" and any(g.dep_ == "pobj" for g in c.children))
+        for c in head.children
+        if c.i < clause.i
+    )
 
 
 def _infinitive(verb: Token) -> bool:
@@ -584,7 +635,8 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
         target_eid = entity_of(ctx, target) if target is not None else None
         args = _arguments(ctx, tok, target)
         lemma = verb_lemma(tok)
-        target_head = chars(doc, target.idx, target.idx + len(target.text)) if target is not None else None
+        head = _content_head(target) if target is not None else None
+        target_head = chars(doc, head.idx, head.idx + len(head.text)) if head is not None else None
         obj = _object_lemma(target)
         action_type = _action_type(tok, lemma, target, obj)
         for d, (cluster, how) in ((doer, r) for doer in found for r in resolve_all(ctx, doer.token)):

@@ -340,7 +340,9 @@ def expletive(tok: Token) -> bool:
         if c.dep_ not in ("acomp", "attr") or c.lemma_.lower() not in EXTRAPOSITION_ADJECTIVES:
             continue
         clause = [
-            g for g in (*kids, *c.children) if g.dep_ in ("xcomp", "ccomp", "relcl", "acl") and g.i > c.i
+            g
+            for g in (*kids, *c.children)
+            if g.dep_ in ("xcomp", "ccomp", "relcl", "acl", "advcl") and g.i > c.i  # advcl: "for us to act"
         ]
         if any(g.dep_ == "ccomp" for g in clause):
             return True
@@ -457,9 +459,30 @@ def thing_antecedent(tok: Token) -> Token | None:
                     verdict = _agrees(n, plural)
                     if verdict is not None:
                         return n if verdict else None
+    decided, fronted = _fronted_clause_subject(tok, plural)
+    if decided:
+        return fronted
     if tok.dep_ in SUBJECT_DEPS and tok.head.dep_ == "ROOT" and tok.sent.start > 0:
         return _previous_subject(tok, plural)
     return None
+
+
+def _fronted_clause_subject(tok: Token, plural: bool) -> tuple[bool, Token | None]:
+    """For the subject of a clause opened by a subordinate clause ("If the takeover is
+    successful, it would weaken ...", "When the shares fell, they ..."): (True, that
+    clause's subject) when it is a thing of the pronoun's number; (True, None) when it is a
+    name or a description the entity rules resolve ("When Acme reported, it ..."); (False,
+    None) when there is no such clause or subject."""
+    if tok.dep_ not in SUBJECT_DEPS:
+        return False, None
+    for clause in tok.head.children:
+        if clause.dep_ != "advcl" or clause.i > tok.i or not any(c.dep_ == "mark" for c in clause.children):
+            continue
+        for subj in (c for c in clause.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS):
+            verdict = _agrees(subj, plural)
+            if verdict is not None:
+                return True, subj if verdict else None
+    return False, None
 
 
 def _previous_subject(tok: Token, plural: bool = False) -> Token | None:

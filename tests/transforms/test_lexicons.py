@@ -107,3 +107,45 @@ def test_a_bad_line_of_a_jsonl_file_names_the_file_and_line(tmp_path):
     bad.write_text('{"a": 1}\n[1]\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.jsonl:2: not a JSON object"):
         lexicons.read_jsonl(bad)
+
+
+def _lexicon_rows():
+    from transforms.action_types import LEXICON_FILE
+
+    return list(lexicons.load_jsonl(LEXICON_FILE))
+
+
+def _values(row: dict, field: str) -> list[str]:
+    v = row.get(field)
+    if v is None:
+        return [""]
+    return [str(x).lower() for x in v] if isinstance(v, list) else [str(v).lower()]
+
+
+def test_no_verb_lexicon_word_is_dead():
+    """The lexicon's first row for a combination wins (transforms/action_types.py): a word of
+    a later row whose every combination an earlier row already types otherwise never
+    applies ("own" was INVEST before its POSSESS row; "unveil" LAUNCH before STATEMENT)."""
+    from itertools import product
+
+    fields = ("lemma", "particle", "object", "prep")
+    typed: dict[tuple[str, ...], str] = {}
+    dead = []
+    for n, row in enumerate(_lexicon_rows(), 1):
+        if "noun" in row:
+            continue
+        combos = list(product(*(_values(row, f) for f in fields)))
+        for i, field in enumerate(fields):
+            for value in _values(row, field):
+                mine = [c for c in combos if c[i] == value]
+                if all(typed.get(c, row["type"]) != row["type"] for c in mine):
+                    dead.append((n, field, value, row["type"], typed[mine[0]]))
+        for c in combos:
+            typed.setdefault(c, row["type"])
+    assert dead == []
+
+
+def test_owning_is_possessing():
+    from transforms.action_types import classify
+
+    assert classify("own") == classify("own", object_head="house") == "POSSESS"

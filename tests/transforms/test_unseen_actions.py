@@ -82,6 +82,10 @@ def xfail(*values, reason):
         ("The European Union is clamping down on piracy.", ("European Union", "clamp"), "REGULATE"),
         ("Acme Corp failed to make significant inroads in Europe.", ("Acme Corp", "make"), "EXPAND"),
         ("Jack Straw applauded the efforts of the aid agencies.", ("Jack Straw", "applaud"), "ADVOCATE"),
+        # owning is possessing; diversifying enters a business; seizing on a thing uses it
+        ("Acme Corp owns 40% of Beta Inc.", ("Acme Corp", "own"), "POSSESS"),
+        ("Acme Corp diversified into financial services.", ("Acme Corp", "diversify"), "EXPAND"),
+        ("Michael Howard seized on the reports at question time.", ("Michael Howard", "seize"), "USE"),
     ],
 )
 def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
@@ -145,6 +149,12 @@ def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
             ("Acme Corp", "say"),
             "asserted",
         ),
+        # what a proposing verb asks of its object is proposed, not done
+        ("President Aquino asked Acme Corp to set up a panel.", ("Acme Corp", "set"), "reported"),
+        ("The minister urged Acme Corp to stop the sale.", ("Acme Corp", "stop"), "reported"),
+        ("President Aquino asked Acme Corp to set up a panel.", ("Aquino", "ask"), "asserted"),
+        # ... but not an infinitive of the asker's own
+        ("Acme Corp asked to be excused from the talks.", ("Acme Corp", "ask"), "asserted"),
     ],
 )
 def test_modality(nlp, text, key, expected):
@@ -255,6 +265,22 @@ def test_modality(nlp, text, key, expected):
             ("Acme Corp", "check"),
         ),
         ("Acme Corp cut prices. It is up to governments to decide.", None, ("Acme Corp", "decide")),
+        (
+            "IBM hired staff. The rules mean it becomes imperative for us to act quickly.",
+            None,
+            ("IBM", "become"),
+        ),
+        # a fronted clause's subject is what "it" stands for
+        (
+            "Acme Corp bid for Beta Inc. If the takeover is successful, it would weaken London.",
+            None,
+            ("Acme Corp", "weaken"),
+        ),
+        (
+            "Acme Corp bid for Beta Inc. When Acme Corp won, it cut 200 jobs.",
+            ("Acme Corp", "cut"),
+            None,
+        ),
         # ... but a real "it"
         ("Acme Corp cut prices. It was able to cut costs too.", ("Acme Corp", "cut"), None),
         ("Acme Corp cut prices. It is likely to raise them again.", ("Acme Corp", "raise"), None),
@@ -341,6 +367,11 @@ def test_speakers_given_by_title_or_role(nlp, text, speaker, not_speaker):
             "die",
         ),
         ('"We will win the contract," Acme Corp told reporters.', ("Acme Corp", "tell"), "reporters"),
+        # "is to", "is going to": the infinitive is what the clause is about
+        ("Acme Corp said the Commission is to ask Beta Inc to stop.", ("Acme Corp", "say"), "ask"),
+        # ... not a copula's complement: the clause is about the aim, not an act
+        ("Acme Corp said the aim was to preserve its brands.", ("Acme Corp", "say"), "was"),
+        ("Acme Corp said it was wrong to cut prices.", ("Acme Corp", "say"), "was"),
     ],
 )
 def test_targets(nlp, text, key, head):
