@@ -5,7 +5,7 @@ the best actions with their evidence, on a read-only connection that cannot reac
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -26,6 +26,9 @@ class Hits:
     articles: list[tuple[object, ...]]
     action_columns: list[str]
     actions: list[tuple[object, ...]]
+    # the query's words that cannot match: stopwords, and words no indexed text has
+    stopwords: list[str] = field(default_factory=list)
+    unseen: list[str] = field(default_factory=list)
 
 
 ARTICLE_COLUMNS = ["article_id", "published", "source", "title", "score"]
@@ -48,6 +51,19 @@ def stems(con: duckdb.DuckDBPyConnection, query: str) -> list[str]:
     return list(row[0] or []) if row else []
 
 
+# each word of the query: a stopword (in the vocabulary without a term), or never indexed
+_WORDS = f"""
+SELECT w, coalesce(v.word IS NOT NULL AND v.term IS NULL, false) AS stop, v.word IS NULL AS unseen
+FROM (SELECT DISTINCT unnest({tokens("?")}) AS w) q LEFT JOIN search_words v ON v.word = q.w
+WHERE w <> '' ORDER BY w"""
+
+
+def unmatched(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[str]]:
+    """The query's stopwords and its words no indexed text has (neither can match)."""
+    rows = con.execute(_WORDS, [query]).fetchall()
+    return [w for w, stop, _ in rows if stop], [w for w, _, unseen in rows if unseen]
+
+
 def search(path: str | os.PathLike[str], query: str, since: date | None = None, limit: int = 10) -> Hits:
     """The `limit` best articles and actions for `query` (published on or after `since`)."""
     con = reader(path, extensions=("fts",))
@@ -63,6 +79,7 @@ def search(path: str | os.PathLike[str], query: str, since: date | None = None, 
             ) from exc
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        stop, unseen = unmatched(con, query) if not rows else ([], [])
     finally:
         con.close()
     return Hits(
@@ -70,4 +87,6 @@ def search(path: str | os.PathLike[str], query: str, since: date | None = None, 
         [tuple(r[c] for c in ARTICLE_COLUMNS) for r in rows if r["kind"] == "article"],
         ACTION_COLUMNS,
         [tuple(r[c] for c in ACTION_COLUMNS) for r in rows if r["kind"] == "action"],
+        stop,
+        unseen,
     )

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from flows.cli.output import fail, print_json_rows, print_rows
 from flows.cli.reading import reading, warehouse_path
+
+if TYPE_CHECKING:
+    from warehouse.search import Hits
 
 
 def search(
@@ -53,3 +57,18 @@ def search(
         return
     print_rows(hits.article_columns, hits.articles, title=f"articles matching {query!r}")
     print_rows(hits.action_columns, hits.actions, title=f"actions matching {query!r}")
+    if not hits.articles and not hits.actions:
+        typer.echo(why_nothing(hits), err=True)
+
+
+def why_nothing(hits: Hits) -> str:
+    """Why a search found nothing: its words are stopwords or in no indexed text, or no
+    text has them (together, after --since)."""
+    parts = []
+    if hits.stopwords:
+        parts.append(f"stopwords, never indexed: {', '.join(hits.stopwords)}")
+    if hits.unseen:
+        parts.append(f"in no indexed text: {', '.join(hits.unseen)}")
+    if not parts:
+        return "no article or action matches (with --since, none published since then)"
+    return "nothing found; " + "; ".join(parts)

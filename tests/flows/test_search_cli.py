@@ -1,5 +1,6 @@
 """`newsetl search`: ranked articles and actions with their evidence, --since, --limit,
---json; a warehouse without the index, a missing one and an empty query are one line; an
+--json; an empty answer says why (stopwords, words in no text, --since); a warehouse
+without the index, a missing one and an empty query are one line; an
 article a run quarantined is not found, its loaded neighbour is."""
 
 from __future__ import annotations
@@ -79,6 +80,25 @@ def test_json_since_and_limit(wh):
 def test_bad_arguments(wh, args, code, says):
     res = search(*args, "-w", str(wh))
     assert res.exit_code == code and says in res.output, res.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["the of and"], "nothing found; stopwords, never indexed: and, of, the"),
+        (["zanzibar harvest"], None),  # one word is enough: a3 is found
+        (["zanzibar quokka"], "nothing found; in no indexed text: quokka, zanzibar"),
+        (["the zanzibar"], "nothing found; stopwords, never indexed: the; in no indexed text: zanzibar"),
+        (["harvest", "--since", "2021-01-01"], "no article or action matches (with --since"),
+    ],
+)
+def test_an_empty_answer_says_why(wh, args, says):
+    res = search(*args, "-w", str(wh))
+    assert res.exit_code == 0, res.output
+    if says is None:
+        assert "a3" in res.output and "nothing found" not in res.output
+    else:
+        assert says in res.output
 
 
 def test_a_warehouse_without_the_index_or_none_at_all(tmp_path):
