@@ -89,6 +89,11 @@ def _lexicon() -> dict[tuple[str, str, str, str], str]:
     return _tables()[0]
 
 
+def types_object(lemma: str, object_head: str) -> bool:
+    """Whether the lexicon has a row for the verb with this object ("sell", "equity")."""
+    return (lemma.lower(), "", object_head.lower(), "") in _lexicon()
+
+
 def derived_verb(noun: str) -> str | None:
     """The typed verb an event noun derives from ("announcement" -> "announce"), if any."""
     verbs = _lexicon()

@@ -24,7 +24,7 @@ from datetime import datetime
 
 from spacy.tokens import Doc, Span, Token
 
-from transforms.action_types import FUTURE_CLAUSE, LIGHT_VERBS, NO_OBJECT, classify
+from transforms.action_types import FUTURE_CLAUSE, LIGHT_VERBS, NO_OBJECT, classify, types_object
 from transforms.entities import Cluster
 from transforms.lemmas import verb_lemma
 from transforms.lexicons import words
@@ -62,6 +62,8 @@ FUTURE_AUX = frozenset(["will", "shall", "'ll", "wo", "would"])
 PLAN_VERBS = words("clauses.json", "plan_verbs")  # plan, intend, agree, ... (to do)
 LIKELY_WORDS = words("clauses.json", "likely_words")  # is likely / expected to (do)
 EXPECT_VERBS = words("clauses.json", "expect_verbs")  # expected X to (do): possible
+WHETHER_VERBS = words("clauses.json", "whether_verbs")  # "see if": a question, no condition
+CHANGE_NOUNS = words("clauses.json", "change_nouns")  # "a rise in profits": typed by profit
 PROPOSAL_VERBS = words("clauses.json", "proposal_verbs")  # recommends that X (do): reported
 ADJUNCT_PREPS = words("clauses.json", "adjunct_preps")  # after, during, as, ...: never a target
 ADVERBIAL_NOUNS = words("clauses.json", "adverbial_nouns")  # "the day they arrived": no object
@@ -272,16 +274,33 @@ def _adjective_governor(clause: Token) -> list[Token]:
 def _conditional(verb: Token, chain: list[Token]) -> bool:
     """An "if"/"unless" clause on the verb or its clause ("If regulators approve, Acme will
     buy ..."). Not for a reporting verb: in "warned ... if it fails" the condition is part
-    of what was said, and the warning itself is asserted."""
+    of what was said, and the warning itself is asserted; not for an "if" that opens a
+    complement clause ("see if it leads", "asked if it would": whether)."""
     if verb_lemma(verb) in REPORTING_VERBS:
         return False
-    if any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for v in chain for c in v.children):
+    if any(
+        c.dep_ == "mark" and c.lower_ in CONDITION_MARKS and not _whether(v)
+        for v in chain
+        for c in v.children
+    ):
         return True
     return any(
-        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in CONDITION_MARKS for m in c.children)
+        c.dep_ == "advcl"
+        and not _whether(c)
+        and any(m.dep_ == "mark" and m.lower_ in CONDITION_MARKS for m in c.children)
         for v in chain
         for c in v.children
     )
+
+
+def _whether(clause: Token) -> bool:
+    """An "if" clause that is a question: after a verb of finding out, with no object but
+    a person asked ("we will see if it leads", "asked me if I wanted", "to see if he can
+    play"; not "see vast contracts available if the embargo is lifted")."""
+    head = clause.head
+    if clause.dep_ not in ("ccomp", "advcl") or head.i > clause.i or verb_lemma(head) not in WHETHER_VERBS:
+        return False
+    return not any(c.dep_ == "dobj" and c.pos_ != "PRON" for c in head.children)
 
 
 def _modality(ctx: Context, verb: Token, actor: Cluster | None) -> str:
@@ -337,18 +356,22 @@ def _reporting_verb(verb: Token) -> Token | None:
             return None
         if t.dep_ == "ccomp" and verb_lemma(t.head) in REPORTING_VERBS | PROPOSAL_VERBS:
             return t.head
-        if t.dep_ == "xcomp" and _proposed_to_object(t):
+        if t.dep_ in ("xcomp", "advcl") and _proposed_to_object(t):
             return t.head  # "Aquino asked SMC to set up a panel": proposed, not done
         t = t.head
     return None
 
 
 def _proposed_to_object(clause: Token) -> bool:
-    """An infinitive a proposing verb asks of its object: "asked SMC to set up", "urged
-    the government to act", "called on Acme to stop"."""
+    """An infinitive a proposing verb asks of someone else: "asked SMC to set up", "urged
+    the government to act", "called on Acme to stop", "called for him to go"."""
     head = clause.head
     if not _infinitive(clause) or verb_lemma(head) not in PROPOSAL_VERBS:
         return False
+    if clause.dep_ == "advcl":  # "for him to go": its own subject
+        return any(c.dep_ == "mark" and c.lower_ == "for" for c in clause.children) and any(
+            c.dep_ in ("nsubj", "nsubjpass") for c in clause.children
+        )
     return any(
         c.dep_ == "dobj"
         or (c.dep_ == "prep" and c.lower_ == "on" and any(g.dep_ == "pobj" for g in c.children))
@@ -474,10 +497,16 @@ _AMOUNT_LABELS = frozenset(["PERCENT", "MONEY", "CARDINAL", "QUANTITY"])
 _UNITS = frozenset(["%", "percent", "pct", "point", "points"])  # "dropped to 3%": an amount
 
 
-def _object_lemma(target: Token | None) -> str | None:
+def _object_lemma(target: Token | None, lemma: str | None = None) -> str | None:
     """The lemma of a noun target, NO_OBJECT for none or an amount ("dropped 2%"),
     FUTURE_CLAUSE for a clause about the future ("warned that profits may fall"), None for
-    another clause."""
+    another clause. An amount or a change of something the lexicon types with the verb
+    `lemma` is typed by that thing ("sold 20% of its equity": equity; "announced a 26% rise
+    in annual profits": profit)."""
+    if target is not None and lemma is not None:
+        of = _what_it_is_of(target)
+        if of is not target and types_object(lemma, of.lemma_):
+            return of.lemma_.lower()
     if target is None or target.like_num or target.ent_type_ in _AMOUNT_LABELS or target.lower_ in _UNITS:
         return NO_OBJECT
     if target.pos_ in ("VERB", "AUX") and (
@@ -486,6 +515,22 @@ def _object_lemma(target: Token | None) -> str | None:
     ):
         return FUTURE_CLAUSE
     return target.lemma_.lower() if target.pos_ in ("NOUN", "PROPN", "PRON", "NUM", "X") else None
+
+
+def _what_it_is_of(noun: Token) -> Token:
+    """For an amount or a change noun, the noun its "of"/"in" phrase names ("20% of its
+    equity", "a rise in profits"), else the noun itself."""
+    amount = noun.like_num or noun.ent_type_ in _AMOUNT_LABELS or noun.lower_ in _UNITS
+    change = noun.pos_ == "NOUN" and noun.lemma_.lower() in CHANGE_NOUNS
+    if not (amount or change):
+        return noun
+    preps = ("of",) if amount else ("in", "of")
+    for c in noun.children:
+        if c.dep_ == "prep" and c.lower_ in preps:
+            objs = [g for g in c.children if g.dep_ == "pobj"]
+            if objs:
+                return objs[0]
+    return noun
 
 
 # "growth is set to slow", "profits are expected to fall": a clause about the future
@@ -509,7 +554,10 @@ def _statement_type(target: Token) -> str | None:
     if not any(c.dep_ == "nsubj" and c.lower_ in _OWN_PRONOUNS for c in target.children):
         return None
     inner = classify(
-        verb_lemma(target), _particle(target), _object_lemma(_target(target)), _first_prep(target)
+        verb_lemma(target),
+        _particle(target),
+        _object_lemma(_target(target), verb_lemma(target)),
+        _first_prep(target),
     )
     return inner if inner in ("REPORT_RESULTS", "FORECAST") else None
 
@@ -529,7 +577,7 @@ def _action_type(verb: Token, lemma: str, target: Token | None, obj: str | None)
         clause = [c for c in target.children if c.dep_ in ("acl", "relcl", "xcomp") and c.pos_ == "VERB"]
         if clause and clause[0].i > target.i:
             inner = clause[0]
-            inner_obj = _object_lemma(_target(inner))
+            inner_obj = _object_lemma(_target(inner), verb_lemma(inner))
             inner_type = classify(verb_lemma(inner), _particle(inner), inner_obj, _first_prep(inner))
             if inner_type != "OTHER":
                 return inner_type
@@ -544,6 +592,23 @@ def _action_type(verb: Token, lemma: str, target: Token | None, obj: str | None)
 _NAME_LABELS = frozenset(
     ["ORG", "PERSON", "GPE", "LOC", "FAC", "PRODUCT", "LAW", "EVENT", "WORK_OF_ART", "NORP"]
 )
+
+
+# verbs of income: a company's are its results, a person's what they get
+_INCOME_VERBS = frozenset(["earn", "make", "net", "pocket", "collect", "gross"])
+
+
+def _personal_type(action_type: str, lemma: str, actor: Cluster | None) -> str:
+    """A person's earnings are no company results: "Mr Hague earned up to £820,000" is
+    POSSESS, "Acme earned $5m" REPORT_RESULTS."""
+    if (
+        action_type == "REPORT_RESULTS"
+        and actor is not None
+        and actor.label == "PERSON"
+        and lemma in _INCOME_VERBS
+    ):
+        return "POSSESS"
+    return action_type
 
 
 def _name_tokens(doc: Doc) -> set[int]:
@@ -637,7 +702,7 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
         lemma = verb_lemma(tok)
         head = _content_head(target) if target is not None else None
         target_head = chars(doc, head.idx, head.idx + len(head.text)) if head is not None else None
-        obj = _object_lemma(target)
+        obj = _object_lemma(target, lemma)
         action_type = _action_type(tok, lemma, target, obj)
         for d, (cluster, how) in ((doer, r) for doer in found for r in resolve_all(ctx, doer.token)):
             if d.resolution == "control":
@@ -649,6 +714,7 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
                 continue  # one verb, one doer: one action ("it" and "the company" both Acme)
             seen.add(once)
             modality = _modality(ctx, tok, cluster)
+            kind = _personal_type(action_type, lemma, cluster)
             yield ActionRecord(
                 sentence_index=si,
                 actor_text=actor_text(ctx, d.token),
@@ -666,12 +732,12 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
                 sentence_start_char=sent.start_char,
                 target_head=target_head,
                 modality=modality,
-                action_type=action_type,
+                action_type=kind,
                 place_entity_id=_place(ctx, tok, target),
                 event_time=(when := _event_time(tok, dates, published_at, modality == "planned")),
                 event_key=event_key(
                     cluster.entity_id if cluster else None,
-                    action_type,
+                    kind,
                     lemma,
                     target_eid or (target.lemma_.lower() if target is not None else None),
                     when.label if when else (published_at.date().isoformat() if published_at else None),

@@ -558,10 +558,24 @@ def _control(tokens: list[Token]) -> list[Doer]:
 def _subject_doers(verb: Token, s: Token) -> list[Doer]:
     """The grammatical subject; of a relative clause ("which provides"), the noun it modifies."""
     if s.tag_ in ("WDT", "WP") and verb.dep_ == "relcl":
-        return _direct(with_conjuncts(verb.head))
+        return _direct(_relative_referents(verb))
     if s.dep_ == "csubj" or s.lower_ in ("there",):
         return []
     return _direct(with_conjuncts(named_in_apposition(s)))
+
+
+def _relative_referents(verb: Token) -> list[Token]:
+    """What a relative clause's "which"/"who" stands for: the noun it modifies with its
+    conjuncts ("Acme and Beta, which make"), but only the last when the clause follows it
+    with a singular verb ("Hitachi and Matsushita, which makes Panasonic products")."""
+    nouns = with_conjuncts(verb.head)
+    last = nouns[-1]
+    singular = verb.tag_ == "VBZ" or any(
+        c.dep_ in ("aux", "auxpass") and c.lower_ in ("is", "has", "was", "does") for c in verb.children
+    )
+    if len(nouns) > 1 and singular and last.i < verb.i:
+        return [last]
+    return nouns
 
 
 def named_in_apposition(tok: Token) -> Token:
@@ -576,12 +590,6 @@ def named_in_apposition(tok: Token) -> Token:
     for c in tok.children:
         # the name right after the noun (or its "of" phrase), or after its comma
         gap = [t for t in tok.doc[tok.i + 1 : c.left_edge.i] if t.i not in own]
-        if c.dep_ == "appos" and c.pos_ == "PROPN" and all(t.text == "," for t in gap) and len(gap) <= 1:
-            return c
-    return tok
-    for c in tok.children:
-        # the name right after the noun, or after its comma
-        gap = tok.doc[tok.i + 1 : c.left_edge.i]
         if c.dep_ == "appos" and c.pos_ == "PROPN" and all(t.text == "," for t in gap) and len(gap) <= 1:
             return c
     return tok

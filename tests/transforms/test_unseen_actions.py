@@ -86,6 +86,14 @@ def xfail(*values, reason):
         ("Acme Corp owns 40% of Beta Inc.", ("Acme Corp", "own"), "POSSESS"),
         ("Acme Corp diversified into financial services.", ("Acme Corp", "diversify"), "EXPAND"),
         ("Michael Howard seized on the reports at question time.", ("Michael Howard", "seize"), "USE"),
+        # a person's earnings are no company results
+        ("William Hague earned up to 820,000 pounds last year.", ("William Hague", "earn"), "POSSESS"),
+        ("Acme Corp earned 5 million dlrs in the quarter.", ("Acme Corp", "earn"), "REPORT_RESULTS"),
+        # an amount of something, a change in something: typed by the thing
+        ("Jet Airways sold 20% of its equity to investors.", ("Jet Airways", "sell"), "DIVEST"),
+        ("BP announced a 26% rise in annual profits.", ("BP", "announce"), "REPORT_RESULTS"),
+        ("The output of the plant stabilised, Acme Corp said.", ("Acme Corp", "say"), "STATEMENT"),
+        ("Acme Corp is reaping the benefits of its cuts.", ("Acme Corp", "reap"), "POSSESS"),
     ],
 )
 def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
@@ -153,6 +161,17 @@ def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
         ("President Aquino asked Acme Corp to set up a panel.", ("Acme Corp", "set"), "reported"),
         ("The minister urged Acme Corp to stop the sale.", ("Acme Corp", "stop"), "reported"),
         ("President Aquino asked Acme Corp to set up a panel.", ("Aquino", "ask"), "asserted"),
+        ("Critics have called for Prince Harry to go to Auschwitz.", ("Prince Harry", "go"), "reported"),
+        (
+            "Lord Browne pointed out that Acme Corp was reaping the benefits.",
+            ("Acme Corp", "reap"),
+            "reported",
+        ),
+        # an "if" that opens a complement is "whether", no condition
+        ('"We will see if Acme Corp leads the market," Mr Johnson said.', ("Acme Corp", "lead"), "reported"),
+        ("Acme Corp will see if the market recovers.", ("Acme Corp", "see"), "planned"),
+        ("If regulators approve, Acme Corp will buy Beta Inc.", ("Acme Corp", "buy"), "conditional"),
+        ("Acme Corp will buy Beta Inc if regulators approve.", ("Acme Corp", "buy"), "conditional"),
         # ... but not an infinitive of the asker's own
         ("Acme Corp asked to be excused from the talks.", ("Acme Corp", "ask"), "asserted"),
     ],
@@ -284,6 +303,17 @@ def test_modality(nlp, text, key, expected):
         # ... but a real "it"
         ("Acme Corp cut prices. It was able to cut costs too.", ("Acme Corp", "cut"), None),
         ("Acme Corp cut prices. It is likely to raise them again.", ("Acme Corp", "raise"), None),
+        # a relative clause after two names, with a singular verb, is the last one's
+        (
+            "The deal was struck by Hitachi and Matsushita, which makes Panasonic brand products.",
+            ("Matsushita", "make"),
+            ("Hitachi", "make"),
+        ),
+        (
+            "Acme Corp and Beta Inc, which make chips, said they would merge.",
+            ("Acme Corp", "make"),
+            None,
+        ),
         # ... but coordinated countries are "they"
         (
             "The dollar regained ground after South Korea and Japan denied they were planning a sell-off.",
