@@ -94,7 +94,7 @@ def quotation_spans(text: str) -> list[_Marked]:
     it precedes a non-space and follows a space, a bracket or a dash. A quote left open before a new opening mark
     ends there (a quote running on into a new paragraph, the paragraphs joined); one left
     open at a line's end ends there when the next paragraph opens a quote; else it is no
-    quote (a stray mark)."""
+    quote (a stray mark). A straight mark between two letters is an apostrophe ('it"s')."""
     out: list[_Marked] = []
     open_at: int | None = None
     line_end = -1
@@ -112,6 +112,8 @@ def quotation_spans(text: str) -> list[_Marked]:
             open_at = None
         prev = text[i - 1] if i > 0 else "\n"
         nxt = text[i + 1] if i + 1 < len(text) else "\n"
+        if ch == '"' and prev.isalpha() and nxt.isalpha():
+            continue  # an apostrophe typed as a quotation mark: Reuters' 'it"s'
         # a mark between spaces opens nothing: it closes an open quote ("... ever. " A)
         can_close = ch == "”" or (ch == '"' and (not prev.isspace() or nxt.isspace()))
         can_open = ch == "“" or (ch == '"' and not nxt.isspace() and (prev.isspace() or prev in _OPENS_AFTER))
@@ -240,6 +242,7 @@ def _direct_quotes(ctx: Context) -> tuple[list[QuoteRecord], list[tuple[int, int
     text = source_text(doc)
     for q in quotation_spans(text):
         spans.append((q.start, q.end))
+        ctx.marked.append((q.start, q.end))
         cue = _cue_near(doc, q)
         if cue is not None:
             who = _cued_speaker(ctx, cue, q)

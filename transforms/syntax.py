@@ -58,6 +58,8 @@ class Context:
     remembered: set[int] = field(default_factory=set)
     # direct quotes in text order: (start_char, end_char incl. marks, speaker cluster or None)
     quote_speakers: list[tuple[int, int, Cluster | None]] = field(default_factory=list)
+    # every text in quotation marks (a quote or not: a title, scare quotes), marks included
+    marked: list[tuple[int, int]] = field(default_factory=list)
     token_mention: dict[int, Span] = field(default_factory=dict)  # token index -> its mention
     descriptors: dict[int, set[str]] = field(default_factory=dict)  # id(cluster) -> description lemmas
 
@@ -292,6 +294,10 @@ def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
             quote = span_at(ctx.quote_speakers, tok.idx)
             if quote is not None:
                 return _speaker_pronoun(ctx, low, quote[2]), "pronoun"
+            if low in ORG_PRONOUNS or span_at(ctx.marked, tok.idx) is None:
+                # "we" with no speaker; "I" outside quotation marks: the writer's (a
+                # column, readers' comments: "I think he is right. John, London")
+                return None, "pronoun"
         if low in PERSON_PRONOUNS:
             return antecedent(ctx, tok, frozenset({"PERSON"})), "pronoun"
         if low == "it" and expletive(tok):
@@ -302,8 +308,6 @@ def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
                 return None, "pronoun"  # "it" is the bill, "they" the analysts: no entity
             if low in PLURAL_PRONOUNS:
                 return _governing_org(ctx, tok), "pronoun"
-            if low in SPEAKER_PRONOUNS:
-                return None, "pronoun"  # "we" outside a quote: the writer's, or people's
             return antecedent(ctx, tok, _ORGS_AND_PLACES), "pronoun"
         return None, "pronoun"
     if tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in tok.children):

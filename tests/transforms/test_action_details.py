@@ -353,6 +353,11 @@ def quotes_of(nlp, text, speaker_text=False):
             'Oxfam warned of famine. "We need food now," the aid agency was quoted as saying.',
             [("Oxfam", "say", True, "We need food now,")],
         ),
+        # an apostrophe typed as a quotation mark (Reuters' 'it"s') opens or closes nothing
+        (
+            'Acme Corp said "it"s a good deal for us" on Monday.',
+            [("Acme Corp", "say", True, 'it"s a good deal for us')],
+        ),
         # NOT a speaker: a name further on in the role noun's clause
         (
             'The Oscar-nominated actor, whose films include Star Wars: The Phantom Menace, said: "It is too important."',

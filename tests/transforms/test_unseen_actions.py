@@ -303,6 +303,18 @@ def test_modality(nlp, text, key, expected):
         # ... but a real "it"
         ("Acme Corp cut prices. It was able to cut costs too.", ("Acme Corp", "cut"), None),
         ("Acme Corp cut prices. It is likely to raise them again.", ("Acme Corp", "raise"), None),
+        # "I" outside quotation marks is the writer's (a column, readers' comments), not the
+        # person last named; inside quotation marks with no cue, the person last named
+        (
+            "Robert Kilroy-Silk left the party on Thursday.\n\nI think he is right. I will vote for him.",
+            None,
+            ("Robert Kilroy-Silk", "vote"),
+        ),
+        (
+            'Arthur Hailey wrote the novel in 1956. "I fell to daydreaming on a flight," he recalled.',
+            ("Arthur Hailey", "fall"),
+            None,
+        ),
         # a relative clause after two names, with a singular verb, is the last one's
         (
             "The deal was struck by Hitachi and Matsushita, which makes Panasonic brand products.",
