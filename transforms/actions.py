@@ -228,6 +228,11 @@ def _object_gap(verb: Token) -> bool:
 
 
 def _negated(verb: Token) -> bool:
+    """not, n't, never, no longer, without on the verb; or on the "be" of "be able to", the
+    chain being one action ("would not be able to do so": do, negated)."""
+    head = verb.head
+    if verb.dep_ == "xcomp" and head.lower_ == "able" and head.dep_ == "acomp" and _negated(head.head):
+        return True
     for c in verb.children:
         if c.dep_ == "neg":
             return True

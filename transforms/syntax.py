@@ -204,9 +204,20 @@ def described(ctx: Context, tok: Token, labels: frozenset[str]) -> Cluster | Non
         return None
 
     def score(key: int) -> tuple[int, int, int]:
-        return (len(words & descriptors(ctx, clusters[key])), count[key], last[key])
+        return (
+            len(words & (descriptors(ctx, clusters[key]) | _name_head(clusters[key]))),
+            count[key],
+            last[key],
+        )
 
     return clusters[max(clusters, key=score)]
+
+
+def _name_head(cluster: Cluster) -> set[str]:
+    """The last word of an entity's name, when it is a kind noun ("Kent-Moore Group": group,
+    "Korea First Bank": bank): "the group", "the bank" describe it."""
+    last = cluster.name.split()[-1].lower() if cluster.name.split() else ""
+    return {last} if last in ORG_DESCRIPTIONS | GPE_DESCRIPTIONS else set()
 
 
 def unnamed_first_mention(ctx: Context, tok: Token) -> Token | None:
@@ -288,31 +299,33 @@ _ORGS_AND_PLACES = frozenset({"ORG", "GPE"})
 def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     if tok.i in ctx.token_cluster:
         return ctx.token_cluster[tok.i], "direct"
-    low = tok.lower_
     if tok.pos_ == "PRON" or tok.tag_ in ("PRP", "PRP$"):
-        if low in SPEAKER_PRONOUNS:
-            quote = span_at(ctx.quote_speakers, tok.idx)
-            if quote is not None:
-                return _speaker_pronoun(ctx, low, quote[2]), "pronoun"
-            if low in ORG_PRONOUNS or span_at(ctx.marked, tok.idx) is None:
-                # "we" with no speaker; "I" outside quotation marks: the writer's (a
-                # column, readers' comments: "I think he is right. John, London")
-                return None, "pronoun"
-        if low in PERSON_PRONOUNS:
-            return antecedent(ctx, tok, frozenset({"PERSON"})), "pronoun"
-        if low == "it" and expletive(tok):
-            return None, "pronoun"  # "It was vital to act", "it may appear that": no one
-        if low in ORG_PRONOUNS:
-            found = thing_antecedent(tok)
-            if found is not None:
-                return None, "pronoun"  # "it" is the bill, "they" the analysts: no entity
-            if low in PLURAL_PRONOUNS:
-                return _governing_org(ctx, tok), "pronoun"
-            return antecedent(ctx, tok, _ORGS_AND_PLACES), "pronoun"
-        return None, "pronoun"
+        return _pronoun(ctx, tok), "pronoun"
     if tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in tok.children):
         return _description(ctx, tok)
     return None, "direct"
+
+
+def _pronoun(ctx: Context, tok: Token) -> Cluster | None:
+    """The entity a pronoun stands for, if any."""
+    low = tok.lower_
+    if low in SPEAKER_PRONOUNS:
+        quote = span_at(ctx.quote_speakers, tok.idx)
+        if quote is not None:
+            return _speaker_pronoun(ctx, low, quote[2])
+        if low in ORG_PRONOUNS or span_at(ctx.marked, tok.idx) is None:
+            # "we" with no speaker; "I" outside quotation marks: the writer's (a column,
+            # readers' comments: "I think he is right. John, London")
+            return None
+    if low in PERSON_PRONOUNS:
+        return antecedent(ctx, tok, frozenset({"PERSON"}))
+    if low == "it" and expletive(tok):
+        return None  # "It was vital to act", "it may appear that": no one
+    if low not in ORG_PRONOUNS or thing_antecedent(tok) is not None:
+        return None  # "it" is the bill, "they" the analysts: no entity
+    if low in PLURAL_PRONOUNS:
+        return _governing_org(ctx, tok)
+    return _reporting_description(ctx, tok) or antecedent(ctx, tok, _ORGS_AND_PLACES)
 
 
 EXTRAPOSITION_ADJECTIVES = words("clauses.json", "extraposition_adjectives")
@@ -376,6 +389,21 @@ def _governing_org(ctx: Context, tok: Token) -> Cluster | None:
     return None
 
 
+def _reporting_description(ctx: Context, tok: Token) -> Cluster | None:
+    """ "it" in the clause a description reports: "The company said it also received a
+    letter from the FSLIC": what "the company" describes (a name there is found by
+    `antecedent` already; a description is no mention)."""
+    verb = tok.head
+    if tok.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS or verb.dep_ != "ccomp":
+        return None
+    for subj in (c for c in verb.head.children if c.dep_ in SUBJECT_DEPS and c.i < tok.i):
+        definite = any(c.dep_ == "det" and c.lower_ in ("the", "this") for c in subj.children)
+        if subj.pos_ == "NOUN" and definite and subj.lemma_.lower() in ORG_DESCRIPTIONS:
+            found, _ = _description(ctx, subj)
+            return found if found is not None and found.label == "ORG" else None
+    return None
+
+
 # A clause whose subject may be "they" for its governing clause's subject.
 _GOVERNED_CLAUSES = frozenset(["ccomp", "advcl", "conj", "xcomp"])
 
@@ -384,6 +412,8 @@ def _description(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     """A definite description: "the company" (an organisation), "the country" (a place)."""
     if any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in tok.children):
         return None, "direct"
+    if tok.dep_ == "appos" and tok.head.i in ctx.token_cluster:
+        return ctx.token_cluster[tok.head.i], "description"  # "Rosneft, the company that bought"
     if tok.lemma_.lower() in ORG_DESCRIPTIONS:
         if unnamed_first_mention(ctx, tok) is not None:
             return None, "description"  # "a cross-party group of MPs ... the group"

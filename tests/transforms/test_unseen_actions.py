@@ -326,6 +326,20 @@ def test_modality(nlp, text, key, expected):
             ("Acme Corp", "make"),
             None,
         ),
+        # a description whose noun ends a name is that name's ("the agency": the Child
+        # Support Agency, not the Commons committee named last)
+        (
+            "The Child Support Agency was criticised on Monday. MPs heard evidence from the Commons "
+            "committee on the problems facing the agency, which left thousands of parents without payments.",
+            ("Child Support Agency", "leave"),
+            ("Commons", "leave"),
+        ),
+        # a description in apposition is the name's
+        (
+            "Gazprom bid for Yuganskneftegas. Rosneft, the company that eventually acquired it, paid $9bn.",
+            ("Rosneft", "acquire"),
+            ("Gazprom", "acquire"),
+        ),
         # ... but coordinated countries are "they"
         (
             "The dollar regained ground after South Korea and Japan denied they were planning a sell-off.",
@@ -482,3 +496,18 @@ def test_one_row_per_verb_and_actor(nlp, text):
     """The same action is never stored twice for one sentence."""
     keys = [(a.start_char, name) for name, a in entity_actions(nlp, text)]
     assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "negated"),
+    [
+        # a semi-modal chain is one action: its "not" is the action's
+        ("Acme Corp would not be able to pay its debts.", ("Acme Corp", "pay"), True),
+        ("Acme Corp will be able to pay its debts.", ("Acme Corp", "pay"), False),
+        # ... but a negated governing verb does not negate its infinitive
+        ("Acme Corp did not agree to buy Beta Inc.", ("Acme Corp", "buy"), False),
+        ("Acme Corp did not agree to buy Beta Inc.", ("Acme Corp", "agree"), True),
+    ],
+)
+def test_negation(nlp, text, key, negated):
+    assert by_key(entity_actions(nlp, text))[key].negated is negated
