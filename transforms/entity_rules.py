@@ -13,7 +13,10 @@ a possessive, a model number, an appositive, a coordination), never a list of na
    number ("the RA-104 media server") is a PRODUCT.
 4. Appositives: "Thorn, the ... organization" -> ORG; "Julio Hegedus, chief economist"
    -> PERSON; "The technology, OMAP-Vox," -> PRODUCT.
-5. Whole company names: a name ending in a legal form takes the capitalised words before
+5. Two names read as one are split: "Mr Smith and Mrs Jones" (an honorific after "and"),
+   and names the article also uses apart joined by "and" or a hyphen ("Blair and Brown",
+   "the Reagan-Gorbachev summit").
+6. Whole company names: a name ending in a legal form takes the capitalised words before
    it and, unless that is a company of its own, the name before "and" ("Michigan General
    Corp", "Alex. Brown and Sons Inc"): transforms/company_spans.py.
 
@@ -50,7 +53,14 @@ CUES_FILE = "cues.json"  # in the component's folder of a pipeline written to di
 Rule = Callable[[Doc, Edits, Cues], None]
 # Passes in order; each pass's edits are applied before the next pass reads the entities.
 _PASSES: tuple[tuple[Rule, ...], ...] = (
-    (lr.dateline, lr.split_place_lists, lr.join_institutions, pr.products, company_spans),
+    (
+        lr.dateline,
+        lr.split_place_lists,
+        lr.split_joined_names,
+        lr.join_institutions,
+        pr.products,
+        company_spans,
+    ),
     (lr.coordination_labels, pr.appositives, pr.owners_and_honorifics, lr.events_and_junk),
     (lr.countries_and_teams, lr.place_nouns),
     (lr.propagate, lr.propagate_surnames, lr.acronyms, lr.result_lines),

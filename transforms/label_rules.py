@@ -29,6 +29,59 @@ def split_place_lists(doc: Doc, ed: Edits, cues: Cues) -> None:
                     ed.add(a, b, e.label_)
 
 
+def _capitalised(doc: Doc, a: int, b: int) -> bool:
+    return b > a and doc[a].text[:1].isupper()
+
+
+def split_joined_names(doc: Doc, ed: Edits, cues: Cues) -> None:
+    """Two names the model read as one: people the article also names apart, or names
+    before an honorific, joined by "and" ("Mr Smith and Mrs Jones"); names joined by a hyphen that the article also
+    uses apart ("the Reagan-Gorbachev summit" where "Reagan" and "Gorbachev" stand alone).
+    Not a comma: "Kidder, Peabody" is one firm although the article says "Kidder" and
+    "Peabody" alone too."""
+    for e in doc.ents:
+        cuts = [t.i for t in e if _joins(doc, e, t, cues)]
+        if not cuts:
+            continue
+        bounds = [e.start, *cuts, e.end]
+        pieces = [(bounds[k] + (k > 0), bounds[k + 1]) for k in range(len(bounds) - 1)]
+        if all(_capitalised(doc, a, b) for a, b in pieces):
+            for a, b in pieces:
+                ed.add(a, b, e.label_)
+
+
+def _joins(doc: Doc, e: Span, t: Token, cues: Cues) -> bool:
+    """Is `t` a word or mark that joins two names inside the entity `e`?"""
+    if t.i in (e.start, e.end - 1):
+        return False
+    if t.lower_ in ("and", "&"):
+        if doc[t.i + 1].lower_.strip(".") in cues["honorifics"]:
+            return True  # "Mr Smith and Mrs Jones"
+        # two people the article also names apart ("Blair and Brown"; not "Bill and Melinda Gates")
+        return e.label_ == "PERSON" and all(_stands_alone(doc, doc[k].text, e) for k in (t.i - 1, e.end - 1))
+    if (
+        t.text == "-"
+        and not t.whitespace_
+        and not doc[t.i - 1].whitespace_
+        and e.label_ in ("PERSON", "ORG", "GPE")
+    ):
+        left, right = doc[t.i - 1], doc[t.i + 1]
+        return e.end - e.start == 3 and _stands_alone(doc, left.text, e) and _stands_alone(doc, right.text, e)
+    return False
+
+
+def _stands_alone(doc: Doc, word: str, outside: Span) -> bool:
+    """Does the article use `word` as a name of its own, outside `outside` and not joined
+    by a hyphen?"""
+    for t in doc:
+        if t.text != word or outside.start <= t.i < outside.end:
+            continue
+        joined = (t.i > 0 and doc[t.i - 1].text == "-") or (t.i + 1 < len(doc) and doc[t.i + 1].text == "-")
+        if not joined:
+            return True
+    return False
+
+
 def coordination_labels(doc: Doc, ed: Edits, cues: Cues) -> None:
     groups: dict[int, list[Span]] = {}
     for e in doc.ents:

@@ -300,6 +300,42 @@ ROWS = [
         [("First National Bank of Minneapolis", "ORG"), ("Salomon Inc", "ORG")],
     ),
     row(
+        "joined names: a hyphen between two names the article uses apart",
+        "Reagan welcomed the Reagan-Gorbachev summit. Gorbachev agreed.",
+        [("Reagan", "PERSON"), ("Reagan-Gorbachev", "PERSON"), ("Gorbachev", "PERSON")],
+        [("Reagan", "PERSON"), ("Reagan", "PERSON"), ("Gorbachev", "PERSON"), ("Gorbachev", "PERSON")],
+    ),
+    row(
+        "joined names: a hyphenated name is one",
+        "Robert Kilroy-Silk left. Kilroy said so.",
+        [("Robert Kilroy-Silk", "PERSON"), ("Kilroy", "PERSON")],
+        [("Robert Kilroy-Silk", "PERSON"), ("Kilroy", "PERSON")],
+    ),
+    row(
+        "joined names: a company's hyphen, one part never alone",
+        "Hewlett-Packard cut prices. Hewlett said so.",
+        [("Hewlett-Packard", "ORG"), ("Hewlett", "PERSON")],
+        [("Hewlett-Packard", "ORG"), ("Hewlett", "PERSON")],
+    ),
+    row(
+        "joined names: an honorific after 'and'",
+        "Mr Smith and Mrs Jones met.",
+        [("Mr Smith and Mrs Jones", "PERSON")],
+        [("Mr Smith", "PERSON"), ("Mrs Jones", "PERSON")],
+    ),
+    row(
+        "joined names: a couple's name is one",
+        "Bill and Melinda Gates gave $1bn.",
+        [("Bill and Melinda Gates", "PERSON")],
+        [("Bill and Melinda Gates", "PERSON")],
+    ),
+    row(
+        "joined names: a firm with a comma is one",
+        "Kidder, Peabody and Co said so. Kidder and Peabody agreed.",
+        [("Kidder, Peabody and Co", "ORG"), ("Kidder", "ORG"), ("Peabody", "ORG")],
+        [("Kidder, Peabody and Co", "ORG"), ("Kidder", "ORG"), ("Peabody", "ORG")],
+    ),
+    row(
         "company: a rating is no name",
         "It was rated Aa-3 and Standard and Poor's Corp agreed.",
         [("Standard and Poor's Corp", "ORG")],
