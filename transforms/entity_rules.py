@@ -14,8 +14,8 @@ a possessive, a model number, an appositive, a coordination), never a list of na
 4. Appositives: "Thorn, the ... organization" -> ORG; "Julio Hegedus, chief economist"
    -> PERSON; "The technology, OMAP-Vox," -> PRODUCT.
 5. Two names read as one are split: "Mr Smith and Mrs Jones" (an honorific after "and"),
-   and names the article also uses apart joined by "and" or a hyphen ("Blair and Brown",
-   "the Reagan-Gorbachev summit").
+   names joined by a hyphen that the article also uses as names of their own ("the
+   Reagan-Gorbachev summit").
 6. Whole company names: a name ending in a legal form takes the capitalised words before
    it and, unless that is a company of its own, the name before "and" ("Michigan General
    Corp", "Alex. Brown and Sons Inc"): transforms/company_spans.py.

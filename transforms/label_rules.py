@@ -34,8 +34,8 @@ def _capitalised(doc: Doc, a: int, b: int) -> bool:
 
 
 def split_joined_names(doc: Doc, ed: Edits, cues: Cues) -> None:
-    """Two names the model read as one: people the article also names apart, or names
-    before an honorific, joined by "and" ("Mr Smith and Mrs Jones"); names joined by a hyphen that the article also
+    """Two names the model read as one: "and" before an honorific ("Mr Smith and Mrs
+    Jones"; not "Thomas and Betts", a firm); names joined by a hyphen that the article also
     uses apart ("the Reagan-Gorbachev summit" where "Reagan" and "Gorbachev" stand alone).
     Not a comma: "Kidder, Peabody" is one firm although the article says "Kidder" and
     "Peabody" alone too."""
@@ -55,10 +55,8 @@ def _joins(doc: Doc, e: Span, t: Token, cues: Cues) -> bool:
     if t.i in (e.start, e.end - 1):
         return False
     if t.lower_ in ("and", "&"):
-        if doc[t.i + 1].lower_.strip(".") in cues["honorifics"]:
-            return True  # "Mr Smith and Mrs Jones"
-        # two people the article also names apart ("Blair and Brown"; not "Bill and Melinda Gates")
-        return e.label_ == "PERSON" and all(_stands_alone(doc, doc[k].text, e) for k in (t.i - 1, e.end - 1))
+        # "Mr Smith and Mrs Jones"; not a firm named after two people ("Thomas and Betts")
+        return doc[t.i + 1].lower_.strip(".") in cues["honorifics"]
     if (
         t.text == "-"
         and not t.whitespace_
@@ -71,15 +69,10 @@ def _joins(doc: Doc, e: Span, t: Token, cues: Cues) -> bool:
 
 
 def _stands_alone(doc: Doc, word: str, outside: Span) -> bool:
-    """Does the article use `word` as a name of its own, outside `outside` and not joined
-    by a hyphen?"""
-    for t in doc:
-        if t.text != word or outside.start <= t.i < outside.end:
-            continue
-        joined = (t.i > 0 and doc[t.i - 1].text == "-") or (t.i + 1 < len(doc) and doc[t.i + 1].text == "-")
-        if not joined:
-            return True
-    return False
+    """Is `word` a name of its own elsewhere in the article: an entity that is that word
+    alone ("Reagan", "Gorbachev"; not "Silk" inside "Robert Kilroy Silk", nor "Betts" inside
+    "Thomas and Betts Corp")?"""
+    return any(e.text == word and e.start != outside.start for e in doc.ents)
 
 
 def coordination_labels(doc: Doc, ed: Edits, cues: Cues) -> None:

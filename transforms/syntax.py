@@ -20,11 +20,12 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.entities import Cluster
 from transforms.intervals import span_at
-from transforms.lexicons import words
+from transforms.lexicons import load_json, words
 
 # Descriptions that refer back to an entity: "the company", "the government" (patterns/cues.json)
 ORG_DESCRIPTIONS = words("cues.json", "org_nouns") | words("cues.json", "org_nouns_description_only")
 GPE_DESCRIPTIONS = words("cues.json", "gpe_descriptions")
+DEMONYMS: dict[str, str] = load_json("places.json")["demonyms"]  # "russian" -> "RU"
 PERSON_ROLES = words("cues.json", "person_roles")
 PERSON_PRONOUNS = frozenset(["he", "him", "his", "she", "her", "i", "me", "my"])
 # First-person pronouns: inside a direct quote they are the quote's speaker.
@@ -419,8 +420,36 @@ def _description(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
             return None, "description"  # "a cross-party group of MPs ... the group"
         return described(ctx, tok, frozenset({"ORG"})), "description"
     if tok.lemma_.lower() in GPE_DESCRIPTIONS:
+        nation = _nationality(tok)
+        if nation is not None:
+            return _country(ctx, nation), "description"  # "the Russian government": Russia, or no one
         return antecedent(ctx, tok, frozenset({"GPE"})), "description"
     return None, "direct"
+
+
+def _nationality(noun: Token) -> str | None:
+    """The country code of a nationality adjective on a description ("the Russian
+    government": RU; "the South Korean bank": KR)."""
+    mods = [c for c in noun.children if c.dep_ in ("amod", "compound") and c.i < noun.i]
+    for m in mods:
+        words = " ".join(t.lower_ for t in noun.doc[m.left_edge.i : m.i + 1])
+        for key in (words, m.lower_):
+            if key in DEMONYMS:
+                return DEMONYMS[key]
+    return None
+
+
+def _country(ctx: Context, code: str) -> Cluster | None:
+    """The article's place entity that is the country `code` (not a city in it)."""
+    from transforms.geocode import geocode
+
+    for _, _, c, _ in ctx.salience:
+        if c.label != "GPE":
+            continue
+        place = geocode(c.name)
+        if place is not None and place.kind == "country" and place.country == code:
+            return c
+    return None
 
 
 def _speaker_pronoun(ctx: Context, low: str, speaker: Cluster | None) -> Cluster | None:

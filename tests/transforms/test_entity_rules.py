@@ -312,6 +312,18 @@ ROWS = [
         [("Robert Kilroy-Silk", "PERSON"), ("Kilroy", "PERSON")],
     ),
     row(
+        "joined names: a hyphenated name is one, its parts used in other names",
+        "Kilroy-Silk left. Kilroy said so. Robert Kilroy Silk agreed.",
+        [("Kilroy-Silk", "PERSON"), ("Kilroy", "PERSON"), ("Robert Kilroy Silk", "PERSON")],
+        [("Kilroy-Silk", "PERSON"), ("Kilroy", "PERSON"), ("Robert Kilroy Silk", "PERSON")],
+    ),
+    row(
+        "joined names: a firm named after two people is one",
+        "Thomas and Betts sued. Thomas and Betts Corp said so.",
+        [("Thomas and Betts", "PERSON"), ("Thomas and Betts Corp", "ORG")],
+        [("Thomas and Betts", "PERSON"), ("Thomas and Betts Corp", "ORG")],
+    ),
+    row(
         "joined names: a company's hyphen, one part never alone",
         "Hewlett-Packard cut prices. Hewlett said so.",
         [("Hewlett-Packard", "ORG"), ("Hewlett", "PERSON")],

@@ -334,6 +334,18 @@ def test_modality(nlp, text, key, expected):
             ("Child Support Agency", "leave"),
             ("Commons", "leave"),
         ),
+        # a government of a nationality is that country's, or no one's when the article
+        # does not name it
+        (
+            "China lent Russia $6bn to help the Russian government renationalise the unit.",
+            ("Russia", "renationalise"),
+            ("China", "renationalise"),
+        ),
+        (
+            "Yukos filed for bankruptcy in Houston. The US court heard that the Russian government sold the unit.",
+            None,
+            ("US", "sell"),
+        ),
         # a description in apposition is the name's
         (
             "Gazprom bid for Yuganskneftegas. Rosneft, the company that eventually acquired it, paid $9bn.",
