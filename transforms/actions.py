@@ -29,7 +29,7 @@ from transforms.entities import Cluster
 from transforms.lemmas import verb_lemma
 from transforms.lexicons import words
 from transforms.names import ACTOR_LABELS
-from transforms.quotes import REPORTING_VERBS, QuoteRecord, find_quotes
+from transforms.quotes import REPORTING_VERBS, QuoteRecord, find_quotes, reports
 from transforms.syntax import (
     LIGHT_NOUNS,
     OBJECT_DEPS,
@@ -359,7 +359,7 @@ def _reporting_verb(verb: Token) -> Token | None:
     for _ in range(8):
         if t.head is t:
             return None
-        if t.dep_ == "ccomp" and verb_lemma(t.head) in REPORTING_VERBS | PROPOSAL_VERBS:
+        if t.dep_ == "ccomp" and (reports(t.head) or verb_lemma(t.head) in PROPOSAL_VERBS):
             return t.head
         if t.dep_ in ("xcomp", "advcl") and _proposed_to_object(t):
             return t.head  # "Aquino asked SMC to set up a panel": proposed, not done

@@ -30,10 +30,13 @@ from spacy.tokens import Doc, Token
 
 from transforms.entities import Cluster
 from transforms.intervals import overlaps, span_at
+from transforms.lemmas import verb_lemma
 from transforms.lexicons import words
 from transforms.syntax import Context, actor_text, find_doers, named_in_apposition, resolve, source_text
 
 REPORTING_VERBS = words("clauses.json", "reporting_verbs")  # say, tell, announce, ...
+# "point out": reports with its particle only ("links that point to files" report nothing)
+PARTICLE_REPORTING = frozenset(tuple(v.split()) for v in words("clauses.json", "particle_reporting_verbs"))
 _MARK = re.compile(r'["“”]')
 _NEXT_OPENS = re.compile(r'\s*["“]')
 _MIN_QUOTE, _MAX_QUOTE = 2, 3000  # characters of a direct quote's words
@@ -135,8 +138,16 @@ def _stops(t: Token) -> bool:
     return (t.is_space and "\n" in t.text) or t.text in _SENTENCE_END or any(c in t.text for c in '"“”')
 
 
+def reports(t: Token) -> bool:
+    """Is `t` a reporting verb: "said", "insisted", "pointed out" (with its particle)?"""
+    lemma = verb_lemma(t)
+    if lemma in REPORTING_VERBS:
+        return True
+    return any((lemma, c.lower_) in PARTICLE_REPORTING for c in t.children if c.dep_ == "prt")
+
+
 def _is_cue(t: Token) -> bool:
-    return t.pos_ == "VERB" and t.lemma_.lower() in REPORTING_VERBS
+    return t.pos_ == "VERB" and reports(t)
 
 
 def _says_more(cue: Token, q: _Marked) -> bool:

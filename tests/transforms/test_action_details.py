@@ -353,6 +353,12 @@ def quotes_of(nlp, text, speaker_text=False):
             'Oxfam warned of famine. "We need food now," the aid agency was quoted as saying.',
             [("Oxfam", "say", True, "We need food now,")],
         ),
+        # "point out" reports; "point to" does not: scare quotes near it are no quote
+        (
+            "John Browne pointed out that Acme Corp was doing well.",
+            [("John Browne", "point", False, "that Acme Corp was doing well")],
+        ),
+        ('The sites list links, called "trackers", which point to the files.', []),
         # an apostrophe typed as a quotation mark (Reuters' 'it"s') opens or closes nothing
         (
             'Acme Corp said "it"s a good deal for us" on Monday.',
