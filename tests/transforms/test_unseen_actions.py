@@ -86,6 +86,7 @@ def xfail(*values, reason):
         ("Acme Corp owns 40% of Beta Inc.", ("Acme Corp", "own"), "POSSESS"),
         ("Acme Corp diversified into financial services.", ("Acme Corp", "diversify"), "EXPAND"),
         ("Michael Howard seized on the reports at question time.", ("Michael Howard", "seize"), "USE"),
+        ("Motorola announced a deal with Apple to make phones.", ("Motorola", "announce"), "PARTNER"),
         # a person's earnings are no company results
         ("William Hague earned up to 820,000 pounds last year.", ("William Hague", "earn"), "POSSESS"),
         ("Acme Corp earned 5 million dlrs in the quarter.", ("Acme Corp", "earn"), "REPORT_RESULTS"),
