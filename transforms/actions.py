@@ -161,16 +161,59 @@ def _target(verb: Token) -> Token | None:
             objs = [g for c in p.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
         if objs and (prt or p.i == verb.i + 1):
             return objs[0]
+    return _clause_or_gap(verb, preps)
+
+
+def _clause_or_gap(verb: Token, preps: list[Token]) -> Token | None:
+    """A target without an object or completing preposition: the complement clause, the
+    noun of an object relative clause, the object shared with the next coordinated verb,
+    else the first preposition's object."""
     clause = next((c for dep in ("ccomp", "xcomp") for c in verb.children if c.dep_ == dep), None)
     if clause is not None:
         return clause
     if _object_gap(verb):
         return verb.head  # "the society they built": the relative clause's object is its noun
+    shared = _shared_object(verb)
+    if shared is not None:
+        return shared
     for p in preps:
         objs = [c for c in p.children if c.dep_ == "pobj" and c.ent_type_ not in _TIME_LABELS]
         if objs:
             return objs[0]
     return None
+
+
+def _shared_object(verb: Token) -> Token | None:
+    """The object of the last verb of a coordination of alternatives or of a list, when
+    nothing but commas and the conjunction stand between the verbs ("commit or threaten
+    violence", "solicit, initiate or encourage such an offer"): the verbs share it. Not two
+    verbs joined by "and", which as often pair an intransitive one ("agreed to merge and
+    create the biggest bank", "should resign and force a by-election")."""
+    root = verb
+    while root.dep_ == "conj" and root.head.pos_ == "VERB" and root.head is not root:
+        root = root.head
+    chain = sorted(_conjoined_verbs(root), key=lambda t: t.i)
+    if len(chain) < 2 or any(c.dep_ in ("nsubj", "nsubjpass") for v in chain[1:] for c in v.children):
+        return None
+    members = {t.i for t in chain}
+    tokens = verb.doc[chain[0].i + 1 : chain[-1].i]
+    if not all(t.is_punct or t.dep_ == "cc" or t.i in members for t in tokens):
+        return None
+    alternatives = any(t.dep_ == "cc" and t.lower_ in ("or", "and/or", "nor") for t in tokens)
+    listed = len(chain) >= 3 and any(t.text == "," for t in tokens)  # "A, B and C"
+    if verb is chain[-1] or not (alternatives or listed):
+        return None
+    last = chain[-1]
+    obj = next((c for c in last.children if c.dep_ == "dobj"), None)
+    return obj if obj is not None and obj.left_edge.i == last.i + 1 else None  # right after it
+
+
+def _conjoined_verbs(verb: Token) -> list[Token]:
+    out = [verb]
+    for c in verb.children:
+        if c.dep_ == "conj" and c.pos_ == "VERB":
+            out.extend(_conjoined_verbs(c))
+    return out
 
 
 def _content_head(target: Token) -> Token:

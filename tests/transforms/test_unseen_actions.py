@@ -436,6 +436,17 @@ def test_speakers_given_by_title_or_role(nlp, text, speaker, not_speaker):
             "die",
         ),
         ('"We will win the contract," Acme Corp told reporters.', ("Acme Corp", "tell"), "reporters"),
+        # alternatives or a list of verbs with nothing between them share the last one's object
+        ("Acme Corp bundled, tied and leveraged its monopoly.", ("Acme Corp", "bundle"), "monopoly"),
+        (
+            "Acme Corp will not solicit, initiate or encourage such an offer.",
+            ("Acme Corp", "solicit"),
+            "offer",
+        ),
+        ("Acme Corp may end or modify the separation.", ("Acme Corp", "end"), "separation"),
+        # ... not two verbs joined by "and" (as often one is intransitive), nor with words between
+        ("Acme Corp and Beta Inc agreed to merge and create the biggest bank.", ("Acme Corp", "merge"), None),
+        ("Acme Corp rose sharply and then bought shares.", ("Acme Corp", "rise"), None),
         # "is to", "is going to": the infinitive is what the clause is about
         ("Acme Corp said the Commission is to ask Beta Inc to stop.", ("Acme Corp", "say"), "ask"),
         # ... not a copula's complement: the clause is about the aim, not an act
