@@ -149,6 +149,9 @@ def _target(verb: Token) -> Token | None:
     if direct is not None:
         relative = direct.lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl" and direct.i < verb.i
         return _antecedent(verb) if relative else direct
+    moved = next((c for c in verb.children if c.dep_ == "npadvmod" and c.i > verb.i and _is_amount(c)), None)
+    if moved is not None:
+        return moved  # "shed 2.1% to 17.58 euros": the change, not the level reached
     if verb_lemma(verb) in REPORTING_VERBS:  # "Some 45 million children will die ..., Oxfam says in a report"
         fronted = next((c for c in verb.children if c.dep_ == "ccomp"), None)
         if fronted is not None:
@@ -181,6 +184,10 @@ def _clause_or_gap(verb: Token, preps: list[Token]) -> Token | None:
         if objs:
             return objs[0]
     return None
+
+
+def _is_amount(tok: Token) -> bool:
+    return tok.like_num or tok.ent_type_ in _AMOUNT_LABELS or tok.lower_ in _UNITS
 
 
 def _shared_object(verb: Token) -> Token | None:
@@ -555,6 +562,13 @@ def _object_lemma(target: Token | None, lemma: str | None = None) -> str | None:
         of = _what_it_is_of(target)
         if of is not target and types_object(lemma, of.lemma_):
             return of.lemma_.lower()
+    if (
+        target is not None
+        and lemma is not None
+        and target.lower_ in _UNITS
+        and types_object(lemma, target.lower_)
+    ):
+        return target.lower_  # "lost 2.5%": the lexicon's (lose, %) row
     if target is None or target.like_num or target.ent_type_ in _AMOUNT_LABELS or target.lower_ in _UNITS:
         return NO_OBJECT
     if target.pos_ in ("VERB", "AUX") and (

@@ -87,6 +87,11 @@ def xfail(*values, reason):
         ("Acme Corp diversified into financial services.", ("Acme Corp", "diversify"), "EXPAND"),
         ("Michael Howard seized on the reports at question time.", ("Michael Howard", "seize"), "USE"),
         ("Motorola announced a deal with Apple to make phones.", ("Motorola", "announce"), "PARTNER"),
+        # a price that moves by an amount changes; a target hit is attained; ties strengthened
+        ("Toyota lost 2.5% to 270 yen in Tokyo.", ("Toyota", "lose"), "CHANGE"),
+        ("Siemens shed 2.1% to 17.58 euros.", ("Siemens", "shed"), "CHANGE"),
+        ("Acme Corp hit its sales targets for the year.", ("Acme Corp", "hit"), "ATTEMPT"),
+        ("Japan strengthened ties with Brazil.", ("Japan", "strengthen"), "PARTNER"),
         # a person's earnings are no company results
         ("William Hague earned up to 820,000 pounds last year.", ("William Hague", "earn"), "POSSESS"),
         ("Acme Corp earned 5 million dlrs in the quarter.", ("Acme Corp", "earn"), "REPORT_RESULTS"),
