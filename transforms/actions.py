@@ -373,7 +373,12 @@ def _modality(ctx: Context, verb: Token, actor: Cluster | None) -> str:
         c.lower_ == "according" for c in clause.head.children if clause.dep_ == "ccomp"
     ):
         return "reported"
-    auxes = {c.lower_ for v in chain for c in v.children if c.dep_ in ("aux", "auxpass")}
+    auxes = {
+        c.lower_
+        for v in chain + _purpose_governor(clause)
+        for c in v.children
+        if c.dep_ in ("aux", "auxpass")
+    }
     if auxes & POSSIBLE_AUX:
         return "possible"
     if auxes & FUTURE_AUX or any(c.dep_ == "aux" and c.lower_ == "going" for c in clause.children):
@@ -381,6 +386,18 @@ def _modality(ctx: Context, verb: Token, actor: Cluster | None) -> str:
     if clause.dep_ == "ROOT" and _infinitive(clause):
         return "planned"  # a headline's "Kennedy to make address": a scheduled act
     return _infinitive_modality(verb) or "asserted"
+
+
+def _purpose_governor(clause: Token) -> list[Token]:
+    """The verb a purpose infinitive serves: "will use the proceeds to reduce debt" (its
+    "will" makes the reduction planned too); none for "closed plants to cut costs"."""
+    head = clause.head
+    purpose = (
+        clause.dep_ == "advcl" and _infinitive(clause) and head.pos_ in ("VERB", "AUX") and head is not clause
+    )
+    if purpose and not any(c.dep_ in ("nsubj", "nsubjpass", "mark") for c in clause.children):
+        return [head]
+    return []
 
 
 def _infinitive_modality(verb: Token) -> str | None:

@@ -82,6 +82,9 @@ def xfail(*values, reason):
         ("The European Union is clamping down on piracy.", ("European Union", "clamp"), "REGULATE"),
         ("Acme Corp failed to make significant inroads in Europe.", ("Acme Corp", "make"), "EXPAND"),
         ("Jack Straw applauded the efforts of the aid agencies.", ("Jack Straw", "applaud"), "ADVOCATE"),
+        ("Acme Corp arranged a loan for Beta Inc.", ("Acme Corp", "arrange"), "INVEST"),
+        ("The Fed placed restrictions on Acme Corp.", ("Fed", "place"), "REGULATE"),
+        ("Robert Jackson clashed with his leaders.", ("Robert Jackson", "clash"), "CRITICIZE"),
         # owning is possessing; diversifying enters a business; seizing on a thing uses it
         ("Acme Corp owns 40% of Beta Inc.", ("Acme Corp", "own"), "POSSESS"),
         ("Acme Corp diversified into financial services.", ("Acme Corp", "diversify"), "EXPAND"),
@@ -163,6 +166,9 @@ def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
             ("Acme Corp", "say"),
             "asserted",
         ),
+        # a purpose infinitive shares the future of the verb it serves
+        ("Acme Corp will close two plants next year to cut costs.", ("Acme Corp", "cut"), "planned"),
+        ("Acme Corp closed two plants to cut costs.", ("Acme Corp", "cut"), "asserted"),
         # what a proposing verb asks of its object is proposed, not done
         ("President Aquino asked Acme Corp to set up a panel.", ("Acme Corp", "set"), "reported"),
         ("The minister urged Acme Corp to stop the sale.", ("Acme Corp", "stop"), "reported"),
