@@ -28,6 +28,20 @@ class State:
         self.agents: set[str] = set()
 
 
+def _canned(path: str, if_none_match: str | None, n: int) -> tuple[bytes, int, dict[str, str]]:
+    """The test server's answer to `path` (its `n`-th request): body, status, headers."""
+    if path.startswith("/slowish"):
+        time.sleep(0.2)
+        return b"<html>ok</html>", 200, {}
+    if path == "/503-twice":
+        return (b"busy", 503, {}) if n <= 2 else (b"<html>ok</html>", 200, {})
+    if path == "/404":
+        return b"no", 404, {}
+    if path == "/etag":
+        return (b"", 304, {}) if if_none_match == '"x"' else (b"<html>v</html>", 200, {"ETag": '"x"'})
+    return b"<html>hi</html>", 200, {}
+
+
 @pytest.fixture
 def server():
     st = State()
@@ -44,37 +58,30 @@ def server():
                 st.hits[self.path] = st.hits.get(self.path, 0) + 1
                 n = st.hits[self.path]
                 st.agents.add(self.headers.get("User-Agent", ""))
-            try:
-                if self.path.startswith("/slowish"):
-                    time.sleep(0.2)
-                    body, status, headers = b"<html>ok</html>", 200, {}
-                elif self.path == "/503-twice":
-                    body, status, headers = (b"busy", 503, {}) if n <= 2 else (b"<html>ok</html>", 200, {})
-                elif self.path == "/404":
-                    body, status, headers = b"no", 404, {}
-                elif self.path == "/etag":
-                    if self.headers.get("If-None-Match") == '"x"':
-                        body, status, headers = b"", 304, {}
-                    else:
-                        body, status, headers = b"<html>v</html>", 200, {"ETag": '"x"'}
-                elif self.path == "/chunked-big":
+            if self.path == "/chunked-big":
+                try:
                     self.send_response(200)
                     self.send_header("Content-Type", "text/html")
                     self.end_headers()  # no Content-Length: the cap must count streamed bytes
                     for _ in range(100):
                         self.wfile.write(b"x" * 10_000)
-                    return
-                else:
-                    body, status, headers = b"<html>hi</html>", 200, {}
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(body)
+                finally:
+                    with st.lock:
+                        st.active -= 1
+                return
+            try:
+                body, status, headers = _canned(self.path, self.headers.get("If-None-Match"), n)
             finally:
+                # done before the client can have the answer: its next request to this host
+                # may start the moment it has read it, and must not count as overlapping
                 with st.lock:
                     st.active -= 1
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
 
     srv = _Server(("127.0.0.1", 0), H)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
