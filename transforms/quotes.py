@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
@@ -234,13 +234,26 @@ def _cued_speaker(ctx: Context, cue: Token, q: _Marked) -> _Attribution:
     return _attribution(ctx, speakers, cue.lemma_.lower())
 
 
+# how long the rest of a paragraph after its quote may be for the next paragraph's uncued
+# quote to continue it (an attribution: ', Mr Howard told the BBC.')
+_ATTRIBUTION_TAIL = 120
+_SENTENCE_INSIDE = re.compile(r"[.!?]\s+\S")
+
+
 def _continues(text: str, last: _Marked, q: _Marked) -> bool:
-    """Does `q` continue the quote before it: in the same paragraph, or right after it in
-    the next one when that was left open (a quote running over paragraphs)?"""
+    """Does `q` continue the quote before it: in the same paragraph; right after it in the
+    next one when that was left open (a quote running over paragraphs); or opening the
+    next paragraph when the last one ended with the quote and its attribution ('"...," he
+    said.' then a paragraph that is a quote without a cue: the same speaker goes on)."""
     gap = text[last.end : q.start]
     if not last.closed and not gap.strip():
         return True
-    return "\n\n" not in gap and len(gap) < 400
+    if "\n\n" not in gap:
+        return len(gap) < 400
+    before, _, after = gap.rpartition("\n\n")
+    tail = before.strip()
+    one_sentence = not _SENTENCE_INSIDE.search(tail)  # ', he said.' and no more narrative
+    return not after.strip() and "\n\n" not in before and len(tail) < _ATTRIBUTION_TAIL and one_sentence
 
 
 def _direct_quotes(ctx: Context) -> tuple[list[QuoteRecord], list[tuple[int, int]]]:
@@ -258,7 +271,7 @@ def _direct_quotes(ctx: Context) -> tuple[list[QuoteRecord], list[tuple[int, int
         if cue is not None:
             who = _cued_speaker(ctx, cue, q)
         elif last is not None and _continues(text, last[0], q):
-            who = last[1]
+            who = replace(last[1], cue=None)  # the same speaker; no cue verb of its own
         elif last is None:
             continue  # scare quotes or a title in quotation marks: no speaker, not a quote
         else:

@@ -261,7 +261,7 @@ def quotes_of(nlp, text, speaker_text=False):
             'Acme Corp said: "We are leaving the market." "It was a hard decision."\n\nOther news.',
             [
                 ("Acme Corp", "say", True, "We are leaving the market."),
-                ("Acme Corp", "say", True, "It was a hard decision."),
+                ("Acme Corp", None, True, "It was a hard decision."),  # continued: no cue of its own
             ],
         ),
         (
@@ -296,8 +296,22 @@ def quotes_of(nlp, text, speaker_text=False):
             'Mr Trotter said: "We are leaving the market.\n\n"It was a hard decision."\n\nOther news.',
             [
                 ("Trotter", "say", True, "We are leaving the market."),
-                ("Trotter", "say", True, "It was a hard decision."),
+                ("Trotter", None, True, "It was a hard decision."),
             ],
+        ),
+        # an uncued quote opening the paragraph after a quote and its attribution goes on
+        (
+            '"We are leaving," Mr Trotter told the BBC.\n\n"It was a hard decision."',
+            [
+                ("Trotter", "tell", True, "We are leaving,"),
+                ("Trotter", None, True, "It was a hard decision."),
+            ],
+        ),
+        # ... not after a paragraph of narrative: a quote with no known speaker
+        (
+            '"We are leaving," Mr Trotter told the BBC. The firm employs 300 people in the town and has '
+            'traded there since 1950, records show.\n\n"It was a hard decision."',
+            [("Trotter", "tell", True, "We are leaving,"), (None, None, True, "It was a hard decision.")],
         ),
         # the same words twice: one row per occurrence
         (
@@ -346,7 +360,7 @@ def quotes_of(nlp, text, speaker_text=False):
         ('"He was a good boy," his mother, Giselle, said.', [("Giselle", "say", True, "He was a good boy,")]),
         (
             '"We tried," Jane Smith, the chief executive of Acme Corp, told Reuters. "It was too late."',
-            [("Jane Smith", "tell", True, "We tried,"), ("Jane Smith", "tell", True, "It was too late.")],
+            [("Jane Smith", "tell", True, "We tried,"), ("Jane Smith", None, True, "It was too late.")],
         ),
         # "was quoted as saying": the passive subject, resolved like "the company"
         (
