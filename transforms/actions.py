@@ -29,7 +29,7 @@ from transforms.entities import Cluster
 from transforms.lemmas import verb_lemma
 from transforms.lexicons import words
 from transforms.names import ACTOR_LABELS
-from transforms.quotes import REPORTING_VERBS, QuoteRecord, find_quotes, reports
+from transforms.quotes import QuoteRecord, find_quotes, reports
 from transforms.syntax import (
     LIGHT_NOUNS,
     OBJECT_DEPS,
@@ -129,7 +129,7 @@ def _passive_or_reported(verb: Token) -> Token | None:
         for c in verb.children:
             if c.dep_ in ("nsubjpass", "csubjpass"):
                 return c
-    if verb_lemma(verb) in REPORTING_VERBS:
+    if reports(verb):
         for c in verb.children:
             if c.dep_ == "ccomp" and c.i > verb.i:
                 return c
@@ -152,7 +152,7 @@ def _target(verb: Token) -> Token | None:
     moved = next((c for c in verb.children if c.dep_ == "npadvmod" and c.i > verb.i and _is_amount(c)), None)
     if moved is not None:
         return moved  # "shed 2.1% to 17.58 euros": the change, not the level reached
-    if verb_lemma(verb) in REPORTING_VERBS:  # "Some 45 million children will die ..., Oxfam says in a report"
+    if reports(verb):  # "Some 45 million children will die ..., Oxfam says in a report"
         fronted = next((c for c in verb.children if c.dep_ == "ccomp"), None)
         if fronted is not None:
             return fronted
@@ -331,7 +331,7 @@ def _conditional(verb: Token, chain: list[Token]) -> bool:
     buy ..."). Not for a reporting verb: in "warned ... if it fails" the condition is part
     of what was said, and the warning itself is asserted; not for an "if" that opens a
     complement clause ("see if it leads", "asked if it would": whether)."""
-    if verb_lemma(verb) in REPORTING_VERBS:
+    if reports(verb):
         return False
     if any(
         c.dep_ == "mark" and c.lower_ in CONDITION_MARKS and not _whether(v)
@@ -586,7 +586,7 @@ def _object_lemma(target: Token | None, lemma: str | None = None) -> str | None:
         and types_object(lemma, target.lower_)
     ):
         return target.lower_  # "lost 2.5%": the lexicon's (lose, %) row
-    if target is None or target.like_num or target.ent_type_ in _AMOUNT_LABELS or target.lower_ in _UNITS:
+    if target is None or _is_amount(target):
         return NO_OBJECT
     if target.pos_ in ("VERB", "AUX") and (
         any(c.dep_ == "aux" and c.lower_ in POSSIBLE_AUX | FUTURE_AUX for c in target.children)
@@ -599,7 +599,7 @@ def _object_lemma(target: Token | None, lemma: str | None = None) -> str | None:
 def _what_it_is_of(noun: Token) -> Token:
     """For an amount or a change noun, the noun its "of"/"in" phrase names ("20% of its
     equity", "a rise in profits"), else the noun itself."""
-    amount = noun.like_num or noun.ent_type_ in _AMOUNT_LABELS or noun.lower_ in _UNITS
+    amount = _is_amount(noun)
     change = noun.pos_ == "NOUN" and noun.lemma_.lower() in CHANGE_NOUNS
     if not (amount or change):
         return noun

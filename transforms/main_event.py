@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from transforms.actions import ActionRecord
-from transforms.lemmas import verb_lemma
-from transforms.quotes import REPORTING_VERBS
+from transforms.quotes import reports
 from transforms.syntax import phrase, span_text
 
 _WHY_MARKS = frozenset(["because", "as", "since"])
@@ -60,7 +59,7 @@ def _reported(doc: Doc, actions: Sequence[ActionRecord], chosen: int) -> int:
     """For "Acme said it would close the plant": the reported act (close), when an entity
     does it; the reporting verb itself otherwise."""
     verb = _verb(doc, actions[chosen])
-    if verb_lemma(verb) not in REPORTING_VERBS:
+    if not reports(verb):
         return chosen
     inside = [
         i

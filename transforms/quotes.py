@@ -264,9 +264,11 @@ def _direct_quotes(ctx: Context) -> tuple[list[QuoteRecord], list[tuple[int, int
     spans: list[tuple[int, int]] = []
     last: tuple[_Marked, _Attribution] | None = None  # the last quote and its attribution
     text = source_text(doc)
-    for q in quotation_spans(text):
+    marked = quotation_spans(text)
+    # every quoted text first: a speaker resolved below may be "I" (inside marks or not)
+    ctx.marked.extend((q.start, q.end) for q in marked)
+    for q in marked:
         spans.append((q.start, q.end))
-        ctx.marked.append((q.start, q.end))
         cue = _cue_near(doc, q)
         if cue is not None:
             who = _cued_speaker(ctx, cue, q)
