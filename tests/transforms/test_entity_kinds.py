@@ -10,7 +10,7 @@ import pytest
 from transforms.entity_features import Lexicons, has_legal_form, name_features
 from transforms.entity_kinds import KindModel
 from transforms.names import legal_forms, name_key
-from transforms.places import BIG_CITY, COUNTRY, SUBDIVISION, TOWN, place_kinds
+from transforms.places import BIG_CITY, COUNTRY, SUBDIVISION, TOWN, place_kinds, subdivision_names
 
 
 @pytest.mark.parametrize(
@@ -25,10 +25,21 @@ from transforms.places import BIG_CITY, COUNTRY, SUBDIVISION, TOWN, place_kinds
         ("Belo Horizonte", BIG_CITY),
         ("Horsham", TOWN),
         ("são paulo", BIG_CITY),  # case and accents folded
+        # ISO 3166-2 names with their local names and codes in brackets
+        ("Wales", SUBDIVISION),
+        ("Cymru", SUBDIVISION),
+        ("Vale of Glamorgan", SUBDIVISION),
+        ("Guyane", SUBDIVISION),
     ],
 )
 def test_places_come_from_the_gazetteer(name, kind):
     assert kind in place_kinds(name)
+
+
+def test_bracketed_subdivision_names_are_split():
+    assert subdivision_names("Wales [Cymru GB-CYM]") == ["Wales", "Cymru"]
+    assert subdivision_names("Lugo [Lugo]") == ["Lugo"]
+    assert place_kinds("Wales [Cymru GB-CYM]") == frozenset()
 
 
 @pytest.mark.parametrize("name", ["Jarvis", "Verizon", "Yukos", "Broadband", "Munich Re"])
