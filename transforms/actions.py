@@ -64,6 +64,7 @@ LIKELY_WORDS = words("clauses.json", "likely_words")  # is likely / expected to 
 EXPECT_VERBS = words("clauses.json", "expect_verbs")  # expected X to (do): possible
 WHETHER_VERBS = words("clauses.json", "whether_verbs")  # "see if": a question, no condition
 CHANGE_NOUNS = words("clauses.json", "change_nouns")  # "a rise in profits": typed by profit
+ACCUSING_VERBS = words("clauses.json", "accusing_verbs")  # accused X of doing: reported
 PROPOSAL_VERBS = words("clauses.json", "proposal_verbs")  # recommends that X (do): reported
 ADJUNCT_PREPS = words("clauses.json", "adjunct_preps")  # after, during, as, ...: never a target
 ADVERBIAL_NOUNS = words("clauses.json", "adverbial_nouns")  # "the day they arrived": no object
@@ -430,13 +431,27 @@ def _reporting_verb(verb: Token) -> Token | None:
             return t.head
         if t.dep_ in ("xcomp", "advcl") and _proposed_to_object(t):
             return t.head  # "Aquino asked SMC to set up a panel": proposed, not done
+        if _accused_deed(t):
+            return t.head.head  # "accused Letwin of plotting cuts": the accuser's claim
         t = t.head
     return None
 
 
+def _accused_deed(clause: Token) -> bool:
+    """The deed an accusing verb charges someone with: "accused Oliver Letwin of plotting"."""
+    prep = clause.head
+    return (
+        clause.dep_ == "pcomp"
+        and prep.lower_ in ("of", "for")
+        and prep.head is not prep
+        and verb_lemma(prep.head) in ACCUSING_VERBS
+    )
+
+
 def _proposed_to_object(clause: Token) -> bool:
     """An infinitive a proposing verb asks of someone else: "asked SMC to set up", "urged
-    the government to act", "called on Acme to stop", "called for him to go"."""
+    the government to act", "called on Acme to stop", "called for him to go", "called for
+    the board to hold"."""
     head = clause.head
     if not _infinitive(clause) or verb_lemma(head) not in PROPOSAL_VERBS:
         return False
@@ -446,7 +461,7 @@ def _proposed_to_object(clause: Token) -> bool:
         )
     return any(
         c.dep_ == "dobj"
-        or (c.dep_ == "prep" and c.lower_ == "on" and any(g.dep_ == "pobj" for g in c.children))
+        or (c.dep_ == "prep" and c.lower_ in ("on", "for") and any(g.dep_ == "pobj" for g in c.children))
         for c in head.children
         if c.i < clause.i
     )

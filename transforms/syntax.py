@@ -603,11 +603,22 @@ def find_doers(verb: Token, depth: int = 0) -> list[Doer]:
     subj = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
     if subj:
         return _subject_doers(verb, subj[0])
-    if any(c.dep_ in PASSIVE_SUBJECT_DEPS for c in verb.children):
+    if any(c.dep_ in PASSIVE_SUBJECT_DEPS for c in verb.children) or _stranded_passive(verb):
         return _agent_doers(verb)
     if verb.head is verb:
         return []
     return _governor_doers(verb, depth)
+
+
+def _stranded_passive(verb: Token) -> bool:
+    """A passive participle with its `by` phrase but cut off from its auxiliaries by the parse
+    ("have been re-valued upwards by at least one band", the "re-" split off): its doer is
+    the agent's, never the governing verb's."""
+    return (
+        verb.tag_ == "VBN"
+        and verb.dep_ in ("xcomp", "ccomp", "conj")
+        and any(c.dep_ == "agent" for c in verb.children)
+    )
 
 
 def _direct(tokens: list[Token]) -> list[Doer]:
@@ -677,7 +688,7 @@ def _governor_doers(verb: Token, depth: int) -> list[Doer]:
     if dep == "conj" and head.pos_ in ("VERB", "AUX"):
         return find_doers(head, depth + 1)
     if dep == "xcomp" and head.pos_ in ("VERB", "AUX"):
-        return _controller_doers(head, depth)
+        return _controller_doers(head, depth, verb)
     if dep == "xcomp" and head.pos_ == "ADJ" and head.dep_ == "acomp":
         return _control([d.token for d in find_doers(head.head, depth + 1)])  # "is likely to cut"
     if dep in ("advcl", "pcomp") and verb.tag_ in ("VBG", "VB", "VBN"):
@@ -691,17 +702,50 @@ def _has_aux(verb: Token) -> bool:
     return any(c.dep_ in ("aux", "auxpass") for c in verb.children)
 
 
-def _controller_doers(head: Token, depth: int) -> list[Doer]:
+def _controller_doers(head: Token, depth: int, infinitive: Token) -> list[Doer]:
     """The controller of an infinitive: in "allow groups to access" the object does the
-    access; in "Delta was forced to cut" the passive subject does the cutting; else the
-    doer of the governing verb."""
+    access; in "called for the board to hold" the noun after "for" holds; in "Delta was
+    forced to cut" the passive subject does the cutting; else the doer of the governing
+    verb."""
     objs = [c for c in head.children if c.dep_ in ("dobj",)]
     if objs:
         return _control(with_conjuncts(objs[0]))
+    subject = _for_subject(head, infinitive)
+    if subject is not None:
+        return _control(with_conjuncts(subject))
     passive = [c for c in head.children if c.dep_ in PASSIVE_SUBJECT_DEPS]
     if passive:
         return _control(with_conjuncts(passive[0]))
     return _control([d.token for d in find_doers(head, depth + 1)])
+
+
+def _for_subject(head: Token, infinitive: Token) -> Token | None:
+    """The subject of a for-infinitive: "called for Deutsche Boerse to hold" (the noun right
+    before the infinitive's "to", after a "for" on the governing verb)."""
+    to = next((c for c in infinitive.children if c.dep_ == "aux" and c.lower_ == "to"), None)
+    if to is None:
+        return None
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ == "for":
+            nouns = [c for c in prep.children if c.dep_ == "pobj"]
+            if nouns and nouns[0].right_edge.i + 1 == to.i:
+                return nouns[0]
+    return None
+
+
+def _accused_object(gov: Token, prep: Token) -> Token | None:
+    """The person or body a verb holds to account for a deed: "accused Oliver Letwin of
+    plotting", "blamed Microsoft for delaying", "thanked them for supporting": the direct
+    object, named or a personal pronoun, does the gerund after "of"/"for"."""
+    if prep.lower_ not in ("of", "for"):
+        return None
+    objs = [c for c in gov.children if c.dep_ == "dobj" and c.i < prep.i]
+    if not objs:
+        return None
+    obj = named_in_apposition(objs[0])
+    if obj.pos_ == "PROPN" or obj.lower_ in ("him", "her", "them", "us", "me", "it"):
+        return obj
+    return None
 
 
 def _clause_doers(verb: Token, depth: int) -> list[Doer]:
@@ -713,6 +757,10 @@ def _clause_doers(verb: Token, depth: int) -> list[Doer]:
         return []
     if dep == "advcl" and verb.tag_ == "VBN":
         return []  # "asked by ...": passive participle clause
+    if dep == "pcomp" and verb.tag_ == "VBG" and head.pos_ == "ADP":
+        accused = _accused_object(gov, head)
+        if accused is not None:
+            return _control(with_conjuncts(accused))
     if dep == "pcomp" and head.lower_ == "as" and not any(c.dep_ == "agent" for c in gov.children):
         passive = [c for c in gov.children if c.dep_ in PASSIVE_SUBJECT_DEPS]
         if passive:  # "the agency was quoted as saying": the agency says

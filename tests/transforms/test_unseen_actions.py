@@ -175,6 +175,15 @@ def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
         ("President Aquino asked Acme Corp to set up a panel.", ("Aquino", "ask"), "asserted"),
         ("Critics have called for Prince Harry to go to Auschwitz.", ("Prince Harry", "go"), "reported"),
         (
+            "TCI has called for Deutsche Boerse to hold an emergency general meeting.",
+            ("Deutsche Boerse", "hold"),
+            "reported",
+        ),
+        # the deed an accusing verb charges someone with is the accuser's claim
+        ("Mr Brown accused Oliver Letwin of plotting cuts.", ("Oliver Letwin", "plot"), "reported"),
+        ("Apple blamed Microsoft for delaying the launch.", ("Microsoft", "delay"), "reported"),
+        ("Acme Corp thanked Beta Inc for supporting the bid.", ("Beta Inc", "support"), "asserted"),
+        (
             "Lord Browne pointed out that Acme Corp was reaping the benefits.",
             ("Acme Corp", "reap"),
             "reported",
@@ -363,6 +372,46 @@ def test_modality(nlp, text, key, expected):
             "Gazprom bid for Yuganskneftegas. Rosneft, the company that eventually acquired it, paid $9bn.",
             ("Rosneft", "acquire"),
             ("Gazprom", "acquire"),
+        ),
+        # the subject of a for-infinitive does it, not the one who asks for it
+        (
+            "TCI has called for Deutsche Boerse to hold an emergency general meeting to discuss the bid.",
+            ("Deutsche Boerse", "discuss"),
+            ("TCI", "hold"),
+        ),
+        # the person or body charged with a deed (or thanked for it) did it
+        (
+            "Tory leader Michael Howard has accused Tony Blair of performing U-turns.",
+            ("Tony Blair", "perform"),
+            ("Michael Howard", "perform"),
+        ),
+        (
+            "Acme Corp thanked Beta Inc for supporting the bid.",
+            ("Beta Inc", "support"),
+            ("Acme Corp", "support"),
+        ),
+        ("Acme Corp raised $5 mln for expanding its plant.", ("Acme Corp", "expand"), None),
+        # a passive's by-agent does it, also when the passive hangs on another verb
+        (
+            "The spyware tool was released by Microsoft and has been downloaded by six million people.",
+            ("Microsoft", "release"),
+            ("Microsoft", "download"),
+        ),
+        (
+            "General Motors saw its profits fall as it continued to be hit by losses at Opel.",
+            None,
+            ("General Motors", "hit"),
+        ),
+        (
+            "The venture will be operated by Standard Oil Co under a joint committee.",
+            ("Standard Oil Co", "operate"),
+            None,
+        ),
+        (
+            'Glyn Davies spoke. He added: "Around a third of Welsh households have been re-valued upwards '
+            'by at least one band and inevitably face higher bills."',
+            ("Glyn Davies", "add"),
+            ("Glyn Davies", "face"),
         ),
         # ... but coordinated countries are "they"
         (
