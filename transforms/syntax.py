@@ -52,8 +52,8 @@ class Context:
     doc: Doc
     token_cluster: dict[int, Cluster]
     sent_index: dict[int, int]  # token index -> sentence index
-    # (token index, sentence index, cluster, is_subject) in document order
-    salience: list[tuple[int, int, Cluster, bool]] = field(default_factory=list)
+    # (token, sentence, entity, role: 2 main-clause subject, 1 other subject, 0 other)
+    salience: list[tuple[int, int, Cluster, int]] = field(default_factory=list)
     salience_starts: list[int] = field(default_factory=list)
     groups: list[tuple[int, int, list[Cluster]]] = field(default_factory=list)
     remembered: set[int] = field(default_factory=set)
@@ -61,6 +61,7 @@ class Context:
     quote_speakers: list[tuple[int, int, Cluster | None]] = field(default_factory=list)
     # every text in quotation marks (a quote or not: a title, scare quotes), marks included
     marked: list[tuple[int, int]] = field(default_factory=list)
+    quoted: set[int] = field(default_factory=set)  # remembered pronouns inside quotation marks
     token_mention: dict[int, Span] = field(default_factory=dict)  # token index -> its mention
     descriptors: dict[int, set[str]] = field(default_factory=dict)  # id(cluster) -> description lemmas
 
@@ -80,8 +81,7 @@ def build_context(doc: Doc, clusters: list[Cluster]) -> Context:
     ctx = Context(doc, token_cluster, sent_index, token_mention=token_mention)
     for c in clusters:
         for m in c.mentions:
-            is_subj = any(t.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for t in m)
-            ctx.salience.append((m.start, sent_index[m.start], c, is_subj))
+            ctx.salience.append((m.start, sent_index[m.start], c, max(subject_role(t) for t in m)))
     ctx.salience.sort(key=lambda x: x[0])
     ctx.salience_starts = [x[0] for x in ctx.salience]
     # subjects that coordinate two or more entities ("X and Y said they ...")
@@ -111,13 +111,29 @@ def _coordinated(head: Token) -> list[Token]:
     return out if any(x.lower_ in ("and", "&") for x in out) else [head]
 
 
+def subject_role(tok: Token) -> int:
+    """2: the subject of its sentence's main clause (or of a verb conjoined with it); 1:
+    another clause's subject ("Deutsche Bank claimed Yukos had ..."); 0: not a subject."""
+    if tok.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
+        return 0
+    verb = tok.head
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
+        verb = verb.head
+    return 2 if verb.dep_ == "ROOT" else 1
+
+
 def _remember(ctx: Context, tok: Token, cluster: Cluster) -> None:
-    """A resolved pronoun or description in subject position is itself salient."""
+    """A resolved pronoun or description in subject position is itself salient. Inside
+    quotation marks "he" or "it" is salient only to the words inside them: it is someone the
+    speaker talks about, and the "he" of the quote's own "he says" must still find the
+    speaker (the speaker's own "I" keeps the speaker salient)."""
     if tok.i in ctx.remembered or tok.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
         return
+    if tok.lower_ not in SPEAKER_PRONOUNS and span_at(ctx.marked, tok.idx) is not None:
+        ctx.quoted.add(tok.i)
     ctx.remembered.add(tok.i)
     pos = bisect_left(ctx.salience_starts, tok.i)
-    ctx.salience.insert(pos, (tok.i, ctx.sent_index[tok.i], cluster, True))
+    ctx.salience.insert(pos, (tok.i, ctx.sent_index[tok.i], cluster, subject_role(tok)))
     ctx.salience_starts.insert(pos, tok.i)
 
 
@@ -147,20 +163,27 @@ def resolve_all(ctx: Context, tok: Token) -> list[tuple[Cluster | None, str]]:
     return [resolve(ctx, tok)]
 
 
-def antecedent(ctx: Context, tok: Token, labels: frozenset[str]) -> Cluster | None:
-    """The most salient entity of `labels` before `tok`: subjects first, then recency."""
+def antecedent(
+    ctx: Context, tok: Token, labels: frozenset[str], exclude: Cluster | None = None
+) -> Cluster | None:
+    """The most salient entity of `labels` before `tok` (other than `exclude`): subjects
+    first, then recency."""
     si = ctx.sent_index[tok.i]
+    inside = span_at(ctx.marked, tok.idx) is not None
     best: tuple[tuple[int, int, int, int], Cluster] | None = None
     # walk back from the pronoun; stop once past the window (linear in the window only)
     for idx in range(bisect_left(ctx.salience_starts, tok.i) - 1, -1, -1):
-        ti, s, c, is_subj = ctx.salience[idx]
+        ti, s, c, role = ctx.salience[idx]
         if si - s > WINDOW:
             break
-        if c.label not in labels:
+        if c.label not in labels or c is exclude or (ti in ctx.quoted and not inside):
             continue
-        # same sentence beats earlier ones; subjects beat other positions; an organisation
-        # beats a place ("it" is more often the company than the city); later beats earlier
-        score = (-(si - s), int(is_subj), int(c.label == "ORG"), ti)
+        # same sentence beats earlier ones; subjects beat other positions, and in an earlier
+        # sentence a main clause's subject beats a reported or subordinate one ("Deutsche
+        # Bank claimed Yukos had ... It had wanted": the bank); an organisation beats a place
+        # ("it" is more often the company than the city); later beats earlier
+        rank = role if s != si else min(role, 1)
+        score = (-(si - s), rank, int(c.label == "ORG"), ti)
         if best is None or score > best[0]:
             best = (score, c)
     if best is None and si <= WINDOW + 1:
@@ -168,7 +191,7 @@ def antecedent(ctx: Context, tok: Token, labels: frozenset[str]) -> Cluster | No
         for ti, s, c, _ in ctx.salience:
             if s > 0 or ti >= tok.i:
                 break
-            if c.label in labels:
+            if c.label in labels and c is not exclude:
                 return c
     return best[1] if best else None
 
@@ -319,7 +342,9 @@ def _pronoun(ctx: Context, tok: Token) -> Cluster | None:
             # readers' comments: "I think he is right. John, London")
             return None
     if low in PERSON_PRONOUNS:
-        return antecedent(ctx, tok, frozenset({"PERSON"}))
+        # "He played much better than me," Agassi added: a quote's "he" is not its speaker
+        quote = span_at(ctx.quote_speakers, tok.idx) if low not in SPEAKER_PRONOUNS else None
+        return antecedent(ctx, tok, frozenset({"PERSON"}), exclude=quote[2] if quote else None)
     if low == "it" and expletive(tok):
         return None  # "It was vital to act", "it may appear that": no one
     if low not in ORG_PRONOUNS or thing_antecedent(tok) is not None:

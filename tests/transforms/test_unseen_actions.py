@@ -373,6 +373,34 @@ def test_modality(nlp, text, key, expected):
             ("Rosneft", "acquire"),
             ("Gazprom", "acquire"),
         ),
+        # "it" opening a sentence is the last sentence's main subject before a reported one
+        (
+            "Deutsche Bank has challenged the right of Yukos to claim bankruptcy protection. "
+            "Deutsche Bank claimed Yukos had manufactured a legal case. It had wanted to help fund Gazprom's bid.",
+            ("Deutsche Bank", "want"),
+            ("Yukos", "want"),
+        ),
+        # a quote's "he" is someone the speaker talks about, never the speaker ...
+        (
+            'Andre Agassi lost to Jurgen Melzer on Monday. "He played much better than me," Agassi added.',
+            ("Jurgen Melzer", "play"),
+            ("Andre Agassi", "play"),
+        ),
+        # ... and does not become the "he" of the quote's own "he says"
+        (
+            "Prof Amitai Etzioni criticised the deal with Osama Bin Laden. "
+            '"This is like letting a serial killer go because he promised to catch some jay-walkers," he says.',
+            ("Amitai Etzioni", "say"),
+            ("Osama Bin Laden", "say"),
+        ),
+        # the speaker's own "I" keeps the speaker in mind across a long quote
+        (
+            'Jacques Santini has resigned. Santini said: "My time at Tottenham has been memorable. I wish the '
+            'club all the best. I very much hope that the fans will respect my decision." He added: "I should '
+            'like to thank the chairman."',
+            ("Jacques Santini", "add"),
+            None,
+        ),
         # the subject of a for-infinitive does it, not the one who asks for it
         (
             "TCI has called for Deutsche Boerse to hold an emergency general meeting to discuss the bid.",
