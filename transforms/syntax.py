@@ -52,7 +52,7 @@ class Context:
     doc: Doc
     token_cluster: dict[int, Cluster]
     sent_index: dict[int, int]  # token index -> sentence index
-    # (token, sentence, entity, role: 2 main-clause subject, 1 other subject, 0 other)
+    # (token, sentence, entity, role: 2 subject, 1 subject of a reported clause, 0 other)
     salience: list[tuple[int, int, Cluster, int]] = field(default_factory=list)
     salience_starts: list[int] = field(default_factory=list)
     groups: list[tuple[int, int, list[Cluster]]] = field(default_factory=list)
@@ -112,14 +112,19 @@ def _coordinated(head: Token) -> list[Token]:
 
 
 def subject_role(tok: Token) -> int:
-    """2: the subject of its sentence's main clause (or of a verb conjoined with it); 1:
-    another clause's subject ("Deutsche Bank claimed Yukos had ..."); 0: not a subject."""
+    """2: a subject, but not of a reported clause; 1: the subject of a reported clause
+    ("Deutsche Bank claimed Yukos had ...": Yukos), which a later "it" prefers less than
+    the reporter; 0: not a subject."""
     if tok.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
         return 0
     verb = tok.head
-    while verb.dep_ == "conj" and verb.head.i != verb.i:
+    for _ in range(8):
+        if verb.dep_ == "ccomp":
+            return 1
+        if verb.head.i == verb.i:
+            break
         verb = verb.head
-    return 2 if verb.dep_ == "ROOT" else 1
+    return 2
 
 
 def _remember(ctx: Context, tok: Token, cluster: Cluster) -> None:
@@ -179,7 +184,7 @@ def antecedent(
         if c.label not in labels or c is exclude or (ti in ctx.quoted and not inside):
             continue
         # same sentence beats earlier ones; subjects beat other positions, and in an earlier
-        # sentence a main clause's subject beats a reported or subordinate one ("Deutsche
+        # sentence the reporter's subject beats the reported clause's ("Deutsche
         # Bank claimed Yukos had ... It had wanted": the bank); an organisation beats a place
         # ("it" is more often the company than the city); later beats earlier
         rank = role if s != si else min(role, 1)

@@ -380,6 +380,13 @@ def test_modality(nlp, text, key, expected):
             ("Deutsche Bank", "want"),
             ("Yukos", "want"),
         ),
+        # ... but a subject in a relative clause is not demoted ("a move Wenger has backed")
+        (
+            'Adrian Mutu was sacked by Chelsea on Friday, a move Arsene Wenger has backed. But he said: "I '
+            'think he will be suspended for a long period."',
+            ("Arsene Wenger", "say"),
+            ("Adrian Mutu", "say"),
+        ),
         # a quote's "he" is someone the speaker talks about, never the speaker ...
         (
             'Andre Agassi lost to Jurgen Melzer on Monday. "He played much better than me," Agassi added.',
