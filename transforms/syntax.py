@@ -263,8 +263,14 @@ def unnamed_first_mention(ctx: Context, tok: Token) -> Token | None:
             continue
         if t.i in ctx.remembered or _describes_entity(ctx, t):
             return None
-        indefinite = any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in t.children)
-        return t if indefinite else None
+        dets = {c.lower_ for c in t.children if c.dep_ == "det"}
+        if dets & {"a", "an"}:
+            return t
+        if not dets & {"the", "this"}:
+            return None
+        # an earlier "the group" that named no one: the chain goes on from there ("A group
+        # of MPs ... The cross-party group has unveiled ... The group says")
+        si = ctx.sent_index[t.i]
     return None
 
 
@@ -356,7 +362,29 @@ def _pronoun(ctx: Context, tok: Token) -> Cluster | None:
         return None  # "it" is the bill, "they" the analysts: no entity
     if low in PLURAL_PRONOUNS:
         return _governing_org(ctx, tok)
+    if _unnamed_governing_subject(ctx, tok):
+        return None  # "The group says it can win": the unnamed group of MPs
     return _reporting_description(ctx, tok) or antecedent(ctx, tok, _ORGS_AND_PLACES)
+
+
+def _unnamed_governing_subject(ctx: Context, tok: Token) -> bool:
+    """Is the subject of the clause governing `tok` a description that names no entity
+    ("A group of MPs ... The group says it can win": "it" is that group)?"""
+    verb = tok.head
+    for _ in range(8):
+        if verb.dep_ not in _CLAUSE_DEPS or verb.head.i == verb.i:
+            return False
+        verb = verb.head
+        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i < tok.i]
+        if subjects:
+            s = subjects[0]
+            return (
+                s.pos_ == "NOUN"
+                and s.lemma_.lower() in ORG_DESCRIPTIONS
+                and s.i not in ctx.token_cluster
+                and unnamed_first_mention(ctx, s) is not None
+            )
+    return False
 
 
 EXTRAPOSITION_ADJECTIVES = words("clauses.json", "extraposition_adjectives")

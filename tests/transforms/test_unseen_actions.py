@@ -387,6 +387,14 @@ def test_modality(nlp, text, key, expected):
             ("Arsene Wenger", "say"),
             ("Adrian Mutu", "say"),
         ),
+        # an unnamed group stays unnamed along its chain of descriptions, and so does its "it"
+        (
+            "A group of MPs has tried to raise the pressure on Tony Blair over reform to the House of Lords. "
+            "The cross-party group has unveiled a draft bill. MPs and peers have failed to agree on reform "
+            "since 1999. The group says it can win support for reform.",
+            None,
+            ("House of Lords", "win"),
+        ),
         # a quote's "he" is someone the speaker talks about, never the speaker ...
         (
             'Andre Agassi lost to Jurgen Melzer on Monday. "He played much better than me," Agassi added.',
