@@ -21,11 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = ROOT.parent / "shared"
-CORPORA = {
-    "bbc": SHARED / "corpora" / "bbc" / "bbc_articles.jsonl",
-    "reuters": SHARED / "corpora" / "reuters21578" / "reuters_articles.jsonl",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import CORPORA  # noqa: E402
 
 
 def entities(nlp, articles: list[tuple[str, str, tuple[str, ...]]], kinds) -> dict[str, set[tuple[str, str]]]:

@@ -48,7 +48,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,11 +61,11 @@ sys.path.insert(0, str(ROOT))
 from warehouse.backend import Target  # noqa: E402
 from warehouse.backend import target as backend_target  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "corpora"
-CORPORA = {
-    "reuters": SHARED / "reuters21578" / "reuters_articles.jsonl",
-    "bbc": SHARED / "bbc" / "bbc_articles.jsonl",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import CORPORA as _CORPORA  # noqa: E402
+from measure import SHARED, newsetl_run, start_prefect_server, tree_rss  # noqa: E402
+
+CORPORA = {name: _CORPORA[name] for name in ("reuters", "bbc")}  # Reuters first, as built
 # tables whose rows belong to an article: their own id columns, rewritten per copy
 ROW_IDS = {
     "entity_mentions": ("mention_id",),
@@ -321,29 +320,11 @@ def warehouse_bytes(path: Path) -> int:
     return total
 
 
-def _tree_rss(proc: psutil.Process) -> int:
-    total = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
-    return total
-
-
 def timed_run(src: Path, setting: str, env: dict[str, str]) -> dict[str, object]:
     """`newsetl run` of `src` into the warehouse `setting` names as a child: wall time,
     stages, peak RSS of its process tree and peak bytes of the warehouse's files, sampled
     every 0.05 s."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "flows.cli",
-        "run",
-        "--source",
-        str(src),
-        "--warehouse",
-        setting,
-        "--no-progress",
-    ]
+    cmd = newsetl_run(src, setting)
     wh = local_path(setting)
     before = warehouse_bytes(wh)
     peak = {"rss": 0, "disk": before}
@@ -355,7 +336,7 @@ def timed_run(src: Path, setting: str, env: dict[str, str]) -> dict[str, object]
         ps = psutil.Process(proc.pid)
         while not done.is_set():
             with contextlib.suppress(psutil.Error):
-                peak["rss"] = max(peak["rss"], _tree_rss(ps))
+                peak["rss"] = max(peak["rss"], tree_rss(ps))
             peak["disk"] = max(peak["disk"], warehouse_bytes(wh))
             done.wait(0.05)
 
@@ -376,29 +357,6 @@ def timed_run(src: Path, setting: str, env: dict[str, str]) -> dict[str, object]
         "peak_disk_mb": peak["disk"] / 2**20,
         "after_mb": warehouse_bytes(wh) / 2**20,
     }
-
-
-def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    return server
 
 
 def main() -> int:
@@ -439,7 +397,7 @@ def main() -> int:
         PREFECT_HOME=str(work / "prefect"),
         NEWSETL_N_PROCESS=str(args.n_process),
     )
-    server = start_server(env)
+    server = start_prefect_server(env)
     results: dict[tuple[str, int, str], dict[str, object]] = {}
     try:
         base = args.base

@@ -48,11 +48,9 @@ from warehouse.db import Warehouse  # noqa: E402
 from warehouse.extensions import load as load_extension  # noqa: E402
 from warehouse.search import search  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "corpora"
-CORPORA = {
-    "bbc": SHARED / "bbc" / "bbc_articles.jsonl",
-    "reuters": SHARED / "reuters21578" / "reuters_articles.jsonl",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import CORPORA  # noqa: E402
+
 QUERIES = [
     "facial recognition",
     "interest rates",

@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,9 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import free_port  # noqa: E402
+
 SAMPLE = ROOT / "data" / "sample"
 NEWSETL = [str(Path(sys.executable).parent / "newsetl")]
 MARKS = {
@@ -104,12 +106,6 @@ def summary(name: str, runs: list[dict]) -> None:
             prev = max(prev, at)
     if best["stages"]:
         print("  stages: " + ", ".join(f"{k} {v:.2f}" for k, v in best["stages"].items()))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fresh_clone() -> None:

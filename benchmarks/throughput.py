@@ -20,11 +20,9 @@ Usage: python benchmarks/throughput.py [--corpus bbc|reuters] [--limit N] [--n-p
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,12 +32,10 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-CORPORA = {
-    "bbc": SHARED / "corpora" / "bbc" / "bbc_articles.jsonl",
-    "reuters": SHARED / "corpora" / "reuters21578" / "reuters_articles.jsonl",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import CORPORA, ROOT, start_prefect_server, tree_rss  # noqa: E402
+from measure import newsetl_run as run_cmd  # noqa: E402
 
 PLAIN = """
 import json, resource, sys, time
@@ -57,20 +53,6 @@ wall = time.perf_counter() - t
 print(json.dumps({{"articles": len(texts), "tokens": tokens, "seconds": wall,
                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _tree_rss(proc: psutil.Process) -> int:
-    total = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):  # a worker that just ended
-            total += p.memory_info().rss
-    return total
 
 
 LAST_CPU = [0.0]  # CPU seconds (user + system) of the last child_rss, its workers included
@@ -103,7 +85,7 @@ def _measure(cmd, env, out_f, err_f) -> tuple[float, float, str, float]:
         ps = psutil.Process(proc.pid)
         while not done.is_set():
             try:
-                peak[0] = max(peak[0], _tree_rss(ps))
+                peak[0] = max(peak[0], tree_rss(ps))
             except psutil.Error:
                 return
             done.wait(0.1)
@@ -121,21 +103,6 @@ def _measure(cmd, env, out_f, err_f) -> tuple[float, float, str, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{cmd} failed:\n{err[-3000:]}")
     return wall, usage.ru_maxrss / 1024, out, peak[0] / 2**20
-
-
-def run_cmd(src: Path, wh: Path) -> list[str]:
-    """`newsetl run` of one source into one warehouse, as a child process."""
-    return [
-        sys.executable,
-        "-m",
-        "flows.cli",
-        "run",
-        "--source",
-        str(src),
-        "--warehouse",
-        str(wh),
-        "--no-progress",
-    ]
 
 
 def subset(src: Path, limit: int | None, workdir: Path) -> Path:
@@ -187,24 +154,8 @@ def main() -> int:
         NEWSETL_NLP_BATCH_SIZE=str(args.nlp_batch_size),
         NEWSETL_MODEL=args.model,
     )
-    port = free_port()
-    env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_prefect_server(env)
     try:
-        import urllib.request
-
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
         results = {}
         if args.scaling:
             return scaling(args, src, work, env)
