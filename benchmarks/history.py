@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import re
 import shutil
 import sqlite3
@@ -63,7 +62,7 @@ from warehouse.backend import target as backend_target  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from measure import CORPORA as _CORPORA  # noqa: E402
-from measure import SHARED, newsetl_run, start_prefect_server, tree_rss  # noqa: E402
+from measure import SHARED, newsetl_run, run_env, start_prefect_server, tree_rss  # noqa: E402
 
 CORPORA = {name: _CORPORA[name] for name in ("reuters", "bbc")}  # Reuters first, as built
 # tables whose rows belong to an article: their own id columns, rewritten per copy
@@ -390,13 +389,7 @@ def main() -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="newsetl-history-"))
     work.mkdir(parents=True, exist_ok=True)
     base_in, new_in = inputs(work, args.base_articles, args.new)
-    env = dict(os.environ)
-    env.update(
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        DO_NOT_TRACK="1",
-        PREFECT_HOME=str(work / "prefect"),
-        NEWSETL_N_PROCESS=str(args.n_process),
-    )
+    env = run_env(work, NEWSETL_N_PROCESS=str(args.n_process))
     server = start_prefect_server(env)
     results: dict[tuple[str, int, str], dict[str, object]] = {}
     try:

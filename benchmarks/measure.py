@@ -8,6 +8,7 @@ start-up, the same RSS sampling, the same command line).
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -30,6 +31,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def run_env(work: Path, **settings: str) -> dict[str, str]:
+    """This process's environment for benchmark children: Prefect offline (no telemetry),
+    its home in `work`, and `settings` (NEWSETL_... variables) on top."""
+    env = dict(os.environ)
+    env.update(PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1", PREFECT_HOME=str(work / "prefect"))
+    env.update(settings)
+    return env
 
 
 def start_prefect_server(env: dict[str, str], wait_s: float = 180.0) -> subprocess.Popen[bytes]:

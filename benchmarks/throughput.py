@@ -34,7 +34,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import CORPORA, ROOT, start_prefect_server, tree_rss  # noqa: E402
+from measure import CORPORA, ROOT, run_env, start_prefect_server, tree_rss  # noqa: E402
 from measure import newsetl_run as run_cmd  # noqa: E402
 
 PLAIN = """
@@ -144,11 +144,8 @@ def main() -> int:
     for p in work.glob("bench.duckdb*"):
         shutil.rmtree(p) if p.is_dir() else p.unlink()
 
-    env = dict(os.environ)
-    env.update(
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        DO_NOT_TRACK="1",
-        PREFECT_HOME=str(work / "prefect"),
+    env = run_env(
+        work,
         NEWSETL_N_PROCESS=str(args.n_process),
         NEWSETL_BATCH_SIZE=str(args.batch_size),
         NEWSETL_NLP_BATCH_SIZE=str(args.nlp_batch_size),
