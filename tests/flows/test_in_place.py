@@ -14,7 +14,7 @@ import time
 import pytest
 
 from tests.conftest import ROOT, SAMPLE, query
-from tests.flows.test_operations import NEWSETL, api_env, snapshot, write_articles
+from tests.flows.test_operations import NEWSETL, snapshot, start_night, write_articles
 
 IN_PLACE = {"warehouse_write": "in_place"}
 
@@ -113,19 +113,7 @@ def test_sigkill_in_place_leaves_whole_batches_and_the_next_run_finishes(
     wh = tmp_path / "news.duckdb"
     run_flow([SAMPLE], wh)
     src = write_articles(tmp_path / "night.jsonl", 60)
-    env = api_env(prefect_harness)  # NEWSETL_WAREHOUSE_WRITE=in_place with it
-    cmd = [
-        *NEWSETL,
-        "run",
-        "--source",
-        str(src),
-        "--warehouse",
-        str(wh),
-        "--batch-size",
-        "4",
-        "--no-progress",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = start_night(src, wh, prefect_harness)  # NEWSETL_WAREHOUSE_WRITE=in_place with it
     log = wh.with_name("news.log")
     deadline = time.time() + 120
     while time.time() < deadline and not (
