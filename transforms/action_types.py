@@ -72,7 +72,9 @@ def _tables() -> tuple[dict[tuple[str, str, str, str], str], dict[str, str]]:
     types = taxonomy()
     verbs: dict[tuple[str, str, str, str], str] = {}
     nouns: dict[str, str] = {}
-    for n, row in enumerate(load_jsonl(LEXICON_FILE), 1):
+    for n, row in enumerate(load_jsonl(LEXICON_FILE, required=("type",)), 1):
+        if "lemma" not in row and "noun" not in row:
+            raise ValueError(f"{LEXICON_FILE} row {n}: neither 'lemma' nor 'noun' in {row}")
         if row["type"] not in types:
             raise ValueError(f"{LEXICON_FILE} row {n}: unknown action type {row['type']!r}")
         if "noun" in row:

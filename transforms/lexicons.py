@@ -26,17 +26,26 @@ def path(name: str) -> Path:
 
 @lru_cache(maxsize=32)
 def load_json(name: str) -> Any:
-    """A JSON file of transforms/patterns/, parsed (cached: do not mutate it)."""
-    return json.loads(path(name).read_text(encoding="utf-8"))
+    """A JSON file of transforms/patterns/, parsed (cached: do not mutate it); a file that
+    is not JSON is an error naming it and the line."""
+    return read_json(path(name))
 
 
-def load_jsonl(name: str) -> list[dict[str, Any]]:
+def read_json(file: Path) -> Any:
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{file.name}:{exc.lineno}: {exc.msg}") from exc
+
+
+def load_jsonl(name: str, required: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """The rows of a JSON lines file of transforms/patterns/ (blank lines skipped); a bad
-    line is an error naming the file and the line."""
-    return read_jsonl(path(name))
+    line, or a row without one of the `required` keys, is an error naming the file and
+    the line."""
+    return read_jsonl(path(name), required)
 
 
-def read_jsonl(file: Path) -> list[dict[str, Any]]:
+def read_jsonl(file: Path, required: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -47,6 +56,9 @@ def read_jsonl(file: Path) -> list[dict[str, Any]]:
             raise ValueError(f"{file.name}:{n}: {exc}") from exc
         if not isinstance(row, dict):
             raise ValueError(f"{file.name}:{n}: not a JSON object")
+        missing = [k for k in required if k not in row]
+        if missing:
+            raise ValueError(f"{file.name}:{n}: no {', '.join(repr(k) for k in missing)} in {line.strip()}")
         rows.append(row)
     return rows
 
@@ -59,13 +71,20 @@ def word_lists(name: str) -> dict[str, frozenset[str]]:
 
 
 def words(name: str, key: str) -> frozenset[str]:
-    """One list of a JSON object of transforms/patterns/, as a set."""
-    return word_lists(name)[key]
+    """One list of a JSON object of transforms/patterns/, as a set; a list the file does
+    not have is an error naming the file and the lists it has."""
+    lists = word_lists(name)
+    if key not in lists:
+        raise KeyError(f"{name} has no list {key!r} (it has: {', '.join(sorted(lists))})")
+    return lists[key]
 
 
 def ordered_words(name: str, key: str) -> list[str]:
     """One list of a JSON object of transforms/patterns/, in its written order."""
-    return list(load_json(name)[key])
+    data = load_json(name)
+    if key not in data:
+        raise KeyError(f"{name} has no list {key!r} (it has: {', '.join(sorted(data))})")
+    return list(data[key])
 
 
 @lru_cache(maxsize=1)

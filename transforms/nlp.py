@@ -60,7 +60,7 @@ def _load_nlp(spec: NlpSpec, extractors: tuple[tuple[str, str], ...]) -> Languag
     nlp.add_pipe("newsetl_paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", name="newsetl_entity_ruler", before="ner")
     assert isinstance(ruler, EntityRuler)
-    ruler.add_patterns(load_jsonl(PATTERNS_FILE))
+    ruler.add_patterns(load_jsonl(PATTERNS_FILE, required=("label", "pattern")))
     nlp.add_pipe("newsetl_entity_fixes", after="ner")
     nlp.add_pipe("newsetl_tickers", after="newsetl_entity_fixes")
     nlp.add_pipe("newsetl_entity_rules", after="newsetl_tickers")

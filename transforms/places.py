@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 # kinds of place, most specific evidence last
 COUNTRY, SUBDIVISION, BIG_CITY, CITY, TOWN = "country", "subdivision", "big city", "city", "town"
@@ -41,6 +42,11 @@ def subdivision_names(name: str) -> list[str]:
     if other:
         out.append(re.sub(r"\s+[A-Z]{2}-[A-Z0-9]+$", "", other.group(1)).strip())
     return [n for n in dict.fromkeys(out) if n]
+
+
+def _other_names(city: dict[str, Any]) -> list[str]:
+    """A city's other names in Latin letters ("Bombay", "Peking", "Leningrad", "Chittagong")."""
+    return [n for n in city.get("alternatenames", ()) if _LATIN_NAME.match(n) and len(n) >= 4]
 
 
 def _city_kind(population: int) -> str:
@@ -74,11 +80,8 @@ def gazetteer() -> dict[str, frozenset[str]]:
         add(s["name"], SUBDIVISION)
     for city in gc.get_cities().values():
         kind = _city_kind(city["population"])
-        add(city["name"], kind)
-        if kind == BIG_CITY:  # "Bombay", "Peking", "Leningrad", "Chittagong", "Cologne"
-            for name in city.get("alternatenames", ()):
-                if _LATIN_NAME.match(name) and len(name) >= 4:
-                    add(name, BIG_CITY)
+        for name in [city["name"], *(_other_names(city) if kind == BIG_CITY else ())]:
+            add(name, kind)
     return {k: frozenset(v) for k, v in kinds.items()}
 
 

@@ -109,6 +109,28 @@ def test_a_bad_line_of_a_jsonl_file_names_the_file_and_line(tmp_path):
         lexicons.read_jsonl(bad)
 
 
+def test_a_row_without_a_required_key_names_the_file_and_line(tmp_path):
+    bad = tmp_path / "patterns.jsonl"
+    bad.write_text('{"label": "ORG", "pattern": "Acme"}\n{"pattern": "Beta"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"patterns\.jsonl:2: no 'label'"):
+        lexicons.read_jsonl(bad, required=("label", "pattern"))
+    assert len(lexicons.read_jsonl(bad, required=("pattern",))) == 2
+
+
+def test_a_json_file_that_is_not_json_names_the_file_and_line(tmp_path):
+    bad = tmp_path / "cues.json"
+    bad.write_text('{\n "a": [1,\n}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"cues\.json:3"):
+        lexicons.read_json(bad)
+
+
+def test_a_missing_word_list_names_the_file_and_its_lists():
+    with pytest.raises(
+        KeyError, match=r"clauses\.json has no list 'no_such_list' \(it has: .*reporting_verbs"
+    ):
+        lexicons.words("clauses.json", "no_such_list")
+
+
 def _lexicon_rows():
     from transforms.action_types import LEXICON_FILE
 
