@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.action_types import FUTURE_CLAUSE, LIGHT_VERBS, NO_OBJECT, classify, types_object
 from transforms.entities import Cluster
+from transforms.intervals import span_at
 from transforms.lemmas import verb_lemma
 from transforms.lexicons import words
 from transforms.names import ACTOR_LABELS
@@ -65,6 +66,7 @@ EXPECT_VERBS = words("clauses.json", "expect_verbs")  # expected X to (do): poss
 WHETHER_VERBS = words("clauses.json", "whether_verbs")  # "see if": a question, no condition
 CHANGE_NOUNS = words("clauses.json", "change_nouns")  # "a rise in profits": typed by profit
 ACCUSING_VERBS = words("clauses.json", "accusing_verbs")  # accused X of doing: reported
+REPORTING_NOUNS = words("clauses.json", "reporting_nouns")  # rumours that X did: reported
 PROPOSAL_VERBS = words("clauses.json", "proposal_verbs")  # recommends that X (do): reported
 ADJUNCT_PREPS = words("clauses.json", "adjunct_preps")  # after, during, as, ...: never a target
 ADVERBIAL_NOUNS = words("clauses.json", "adverbial_nouns")  # "the day they arrived": no object
@@ -368,8 +370,15 @@ def _modality(ctx: Context, verb: Token, actor: Cluster | None) -> str:
     reporter = _reporting_verb(verb)
     if reporter is not None:
         speakers = [resolve(ctx, d.token)[0] for d in find_doers(reporter)]
+        if not speakers and _agentless_passive(reporter):
+            return "reported"  # "it has been reported that Acme bought ...": by someone
         if speakers and all(sp is None or sp is not actor for sp in speakers):
             return "reported"
+    quote = span_at(ctx.quote_speakers, verb.idx)
+    if quote is not None and quote[2] is not actor:
+        return "reported"  # a sentence of someone else's quote, cued in another sentence or not
+    if _reported_by_noun(clause):
+        return "reported"  # "rumours that Acme would buy ...", "denied claims that it bribed"
     if any(c.lower_ == "according" for c in clause.children) or any(
         c.lower_ == "according" for c in clause.head.children if clause.dep_ == "ccomp"
     ):
@@ -435,6 +444,25 @@ def _reporting_verb(verb: Token) -> Token | None:
             return t.head.head  # "accused Letwin of plotting cuts": the accuser's claim
         t = t.head
     return None
+
+
+def _agentless_passive(verb: Token) -> bool:
+    """A passive with no `by` phrase: "it has been reported that ...", "it is claimed"."""
+    return any(c.dep_ == "auxpass" for c in verb.children) and not any(
+        c.dep_ == "agent" for c in verb.children
+    )
+
+
+def _reported_by_noun(clause: Token) -> bool:
+    """A clause a reporting noun introduces: "rumours that Acme would buy", "claims that it
+    bribed officials" (clauses.json reporting_nouns)."""
+    head = clause.head
+    return (
+        clause.dep_ in ("acl", "ccomp")
+        and head.pos_ == "NOUN"
+        and head.lemma_.lower() in REPORTING_NOUNS
+        and any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+    )
 
 
 def _accused_deed(clause: Token) -> bool:

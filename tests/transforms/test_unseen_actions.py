@@ -179,6 +179,23 @@ def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
             ("Deutsche Boerse", "hold"),
             "reported",
         ),
+        # every sentence of someone else's quote is reported, not only the one with the cue
+        (
+            '"The U.S. wants to be satisfied. It has rattled its sword at Japan," said Mr Edwards.',
+            ("U.S.", "want"),
+            "reported",
+        ),
+        (
+            'Acme Corp said: "We will cut jobs. We have closed two plants."',
+            ("Acme Corp", "close"),
+            "asserted",
+        ),
+        # a report with no reporter, or carried by a noun
+        ("It has been reported that Acme Corp bought Beta Inc.", ("Acme Corp", "buy"), "reported"),
+        ("There were rumours that Acme Corp would buy Beta Inc.", ("Acme Corp", "buy"), "reported"),
+        ("Acme Corp denied claims that it had bribed officials.", ("Acme Corp", "bribe"), "reported"),
+        ("Acme Corp denied claims that it had bribed officials.", ("Acme Corp", "deny"), "asserted"),
+        ("The fact that Acme Corp bought Beta Inc surprised analysts.", ("Acme Corp", "buy"), "asserted"),
         # the deed an accusing verb charges someone with is the accuser's claim
         ("Mr Brown accused Oliver Letwin of plotting cuts.", ("Oliver Letwin", "plot"), "reported"),
         ("Apple blamed Microsoft for delaying the launch.", ("Microsoft", "delay"), "reported"),
