@@ -10,7 +10,7 @@ label and canonical key, so the same name gets the same id in every run.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -304,6 +304,9 @@ def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> 
     if lc.label == "PERSON" and c.label in ("PERSON", "ORG", "GPE") and len(words) == 1:
         # "Trotter" / "Mr Trotter" -> "Paul Trotter"; "Wang" -> "Wang Donghai"
         return words[0].lower() in (lwords[-1].lower(), lwords[0].lower())
+    if lc.label == "PERSON" and c.label == "PERSON" and 1 < len(words) < len(lwords):
+        # "De Keersmaeker" -> "Paul de Keersmaeker": the surname's words
+        return _lower(lwords[-len(words) :]) == _lower(words)
     if (
         lc.label == "PRODUCT"
         and len(words) < len(lwords)
@@ -317,9 +320,17 @@ def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> 
             len(words) < len(lcore) or c.label == "ORG"
         ):
             return True  # "Allegis" -> "Allegis Corp", "Delta" -> "Delta Air Lines"
+        if c.label == "ORG" and len(words) == 1 and len(lcore) > 1 and _lower(lcore[-1:]) == _lower(words):
+            # "the Amsterdam Bourse ... the Bourse", "The EC Commission ... The Commission":
+            # the full name first, and not a joint name ("AT&T/Philips": not Philips)
+            return "/" not in lname and lc.mentions[0].start < c.mentions[0].start
         # "SEC" -> "Securities and Exchange Commission"
         return len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and acronym(lname) == words[0]
     return False
+
+
+def _lower(words: Sequence[str]) -> list[str]:
+    return [w.lower() for w in words]
 
 
 def _fold_short_forms(clusters: dict[str, Cluster], merge: Merge) -> None:
@@ -345,7 +356,7 @@ def _fold_short_forms(clusters: dict[str, Cluster], merge: Merge) -> None:
             continue
         candidates = [
             lk
-            for lk in index.get(words[0].lower(), ())
+            for lk in index.get(words[0].lower(), set()) | index.get(words[-1].lower(), set())
             if lk != k
             and lk in clusters
             and len(names[lk]) > len(names[k])

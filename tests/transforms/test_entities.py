@@ -117,6 +117,24 @@ def xfail(text, expected, reason):
             "Manhattan National Corp said Manhattan National would close.",
             {("Manhattan National Corp", "ORG")},
         ),
+        # a name's last word after the full name ("the Bourse"), a surname of two words
+        (
+            "Trading on the Amsterdam Bourse rose 5% in May. Volume was heavy, the Bourse said.",
+            {("Amsterdam Bourse", "ORG")},
+        ),
+        (
+            "The EC Commission proposed a tax. The Commission said the tax would help farmers.",
+            {("EC Commission", "ORG")},
+        ),
+        (
+            "Belgium's Paul de Keersmaeker chaired the talks. De Keersmaeker said the plan was good.",
+            {("Belgium", "GPE"), ("Paul de Keersmaeker", "PERSON")},
+        ),
+        # ... but not into a joint name, nor into one of two such names
+        (
+            "The Monopolies Commission and the European Commission disagreed. The Commission said it would appeal.",
+            {("Monopolies Commission", "ORG"), ("European Commission", "ORG"), ("Commission", "ORG")},
+        ),
         # an honorific is not part of the name; a title before a full name neither
         ("Mr Blair said he was pleased.", {("Blair", "PERSON")}),
         # nationalities are no entities (nor an ORG, a GPE or a person); pronouns neither
