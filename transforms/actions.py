@@ -66,6 +66,7 @@ EXPECT_VERBS = words("clauses.json", "expect_verbs")  # expected X to (do): poss
 WHETHER_VERBS = words("clauses.json", "whether_verbs")  # "see if": a question, no condition
 CHANGE_NOUNS = words("clauses.json", "change_nouns")  # "a rise in profits": typed by profit
 ACCUSING_VERBS = words("clauses.json", "accusing_verbs")  # accused X of doing: reported
+ADDRESSEE_VERBS = words("clauses.json", "addressee_verbs")  # told X that ...: target X
 REPORTING_NOUNS = words("clauses.json", "reporting_nouns")  # rumours that X did: reported
 PROPOSAL_VERBS = words("clauses.json", "proposal_verbs")  # recommends that X (do): reported
 ADJUNCT_PREPS = words("clauses.json", "adjunct_preps")  # after, during, as, ...: never a target
@@ -127,16 +128,30 @@ _TIME_LABELS = frozenset(["DATE", "TIME"])
 
 
 def _passive_or_reported(verb: Token) -> Token | None:
-    """The subject of a passive with a by-agent; the clause of a reporting verb."""
+    """The subject of a passive with a by-agent; the clause of a reporting verb, unless it
+    is a verb of telling with the one told ("told Congress this week that ...": Congress)."""
     if any(c.dep_ == "agent" for c in verb.children):
         for c in verb.children:
             if c.dep_ in ("nsubjpass", "csubjpass"):
                 return c
-    if reports(verb):
+    if reports(verb) and not _has_addressee(verb):
         for c in verb.children:
             if c.dep_ == "ccomp" and c.i > verb.i:
                 return c
     return None
+
+
+def _has_addressee(verb: Token) -> bool:
+    """A verb of telling with its direct object: "told Congress", "warned investors"."""
+    return verb_lemma(verb) in ADDRESSEE_VERBS and any(c.dep_ in ("dobj", "dative") for c in verb.children)
+
+
+def _told_clause(verb: Token, target: Token | None) -> Token | None:
+    """What a reporting verb with an addressee reports: its type is the clause's ("warned
+    investors that profits would fall": FORECAST), its target the one told."""
+    if target is None or target.dep_ not in ("dobj", "dative") or not _has_addressee(verb):
+        return None
+    return next((c for c in verb.children if c.dep_ == "ccomp" and c.i > target.i), None)
 
 
 def _target(verb: Token) -> Token | None:
@@ -824,8 +839,8 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
         lemma = verb_lemma(tok)
         head = _content_head(target) if target is not None else None
         target_head = chars(doc, head.idx, head.idx + len(head.text)) if head is not None else None
-        obj = _object_lemma(target, lemma)
-        action_type = _action_type(tok, lemma, target, obj)
+        typed_by = _told_clause(tok, target) or target
+        action_type = _action_type(tok, lemma, typed_by, _object_lemma(typed_by, lemma))
         for d, (cluster, how) in ((doer, r) for doer in found for r in resolve_all(ctx, doer.token)):
             if d.resolution == "control":
                 how = "control" if how == "direct" else how
