@@ -328,11 +328,28 @@ def _clause_head(verb: Token) -> Token:
     """The finite verb whose clause `verb` belongs to (through xcomp/conj chains)."""
     v = verb
     for _ in range(6):
+        if _trailing_report(v):
+            break  # "..., Akio Morita told Die Welt": its own clause
         if v.dep_ in ("xcomp", "conj") and v.head.pos_ in ("VERB", "AUX") and v.head is not v:
             v = v.head
         else:
             break
     return v
+
+
+def _trailing_report(verb: Token) -> bool:
+    """A report after its clause that the parser joined to it as a conjunct: "Sony will
+    increase production abroad, chairman Akio Morita told Die Welt" ("told" a conj of
+    "increase", with its own subject, after a comma and no "and"/"but")."""
+    head = verb.head
+    if verb.dep_ != "conj" or head.dep_ != "ROOT" or not reports(verb):
+        return False
+    if not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+        return False
+    if any(c.dep_ in ("cc", "preconj") and head.i < c.i < verb.i for c in head.children):
+        return False
+    start = verb.left_edge.i
+    return start > 0 and verb.doc[start - 1].text == ","
 
 
 def _adjective_governor(clause: Token) -> list[Token]:
@@ -449,8 +466,8 @@ def _reporting_verb(verb: Token) -> Token | None:
     through a relative or adverbial clause inside the reported one."""
     t = verb
     for _ in range(8):
-        if t.head is t:
-            return None
+        if t.head.i == t.i:
+            return next((c for c in t.children if _trailing_report(c)), None)
         if t.dep_ == "ccomp" and (reports(t.head) or verb_lemma(t.head) in PROPOSAL_VERBS):
             return t.head
         if t.dep_ in ("xcomp", "advcl") and _proposed_to_object(t):

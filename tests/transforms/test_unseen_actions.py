@@ -198,6 +198,20 @@ def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
             ("Deutsche Boerse", "hold"),
             "reported",
         ),
+        # a report after its clause that the parser made a conjunct of it
+        (
+            "Sony Corp (SNE.T) will increase production abroad to overcome falling profits caused by the "
+            "yen's rise, managing board chairman Akio Morita told the West German newspaper Die Welt.",
+            ("Sony Corp", "increase"),
+            "reported",
+        ),
+        (
+            "Sony Corp (SNE.T) will increase production abroad to overcome falling profits caused by the "
+            "yen's rise, managing board chairman Akio Morita told the West German newspaper Die Welt.",
+            ("Akio Morita", "tell"),
+            "asserted",
+        ),
+        ("Acme Corp will cut jobs and Beta Inc told staff it would hire.", ("Acme Corp", "cut"), "planned"),
         # every sentence of someone else's quote is reported, not only the one with the cue
         (
             '"The U.S. wants to be satisfied. It has rattled its sword at Japan," said Mr Edwards.',
