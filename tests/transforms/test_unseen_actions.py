@@ -445,6 +445,12 @@ def test_modality(nlp, text, key, expected):
             None,
             ("House of Lords", "win"),
         ),
+        # an empty "it" before an evaluative adjective and its infinitive
+        (
+            "Greenpeace criticised the firms. \"It's fairly meaningless to talk about the direction,\" he said.",
+            None,
+            ("Greenpeace", "talk"),
+        ),
         # a quote's "he" is someone the speaker talks about, never the speaker ...
         (
             'Andre Agassi lost to Jurgen Melzer on Monday. "He played much better than me," Agassi added.',
