@@ -231,15 +231,33 @@ def described(ctx: Context, tok: Token, labels: frozenset[str]) -> Cluster | Non
         last[key] = ti
     if not clusters:
         return None
+    coordinated = _coordinated_subject(ctx, tok)
 
-    def score(key: int) -> tuple[int, int, int]:
+    def score(key: int) -> tuple[int, int, int, int]:
         return (
             len(words & (descriptors(ctx, clusters[key]) | _name_head(clusters[key]))),
+            int(clusters[key] is coordinated),
             count[key],
             last[key],
         )
 
     return clusters[max(clusters, key=score)]
+
+
+def _coordinated_subject(ctx: Context, tok: Token) -> Cluster | None:
+    """For a description subject of a clause joined to an earlier one ("CNPC was offered
+    20% ... but the company opted for"; "Reports said CNPC had been offered ..., but the
+    company opted"): that clause's named subject."""
+    verb = tok.head
+    if tok.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS or verb.dep_ != "conj":
+        return None
+    first = verb.head
+    # its subject, else (after "Reports said") the reported clause's
+    for clause in (first, *(c for c in first.children if c.dep_ == "ccomp" and c.i < tok.i)):
+        for c in clause.children:
+            if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS and c.i in ctx.token_cluster:
+                return ctx.token_cluster[c.i]
+    return None
 
 
 def _name_head(cluster: Cluster) -> set[str]:

@@ -445,6 +445,13 @@ def test_modality(nlp, text, key, expected):
             None,
             ("House of Lords", "win"),
         ),
+        # a description subject of a clause joined to an earlier one is that clause's subject
+        (
+            "Russian state oil firm Rosneft bought the Yuganskneftegas unit. Rosneft paid $9bn. China's CNPC "
+            "was offered 20% of the unit, but the company opted for a long-term oil supply deal.",
+            ("CNPC", "opt"),
+            ("Rosneft", "opt"),
+        ),
         # an empty "it" before an evaluative adjective and its infinitive
         (
             "Greenpeace criticised the firms. \"It's fairly meaningless to talk about the direction,\" he said.",
