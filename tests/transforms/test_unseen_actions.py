@@ -454,7 +454,7 @@ def test_modality(nlp, text, key, expected):
         ),
         # an empty "it" before an evaluative adjective and its infinitive
         (
-            "Greenpeace criticised the firms. \"It's fairly meaningless to talk about the direction,\" he said.",
+            'Greenpeace criticised the firms. "It\'s fairly meaningless to talk about the direction," he said.',
             None,
             ("Greenpeace", "talk"),
         ),
