@@ -169,7 +169,7 @@ def resolve_all(ctx: Context, tok: Token) -> list[tuple[Cluster | None, str]]:
 
 
 def antecedent(
-    ctx: Context, tok: Token, labels: frozenset[str], exclude: Cluster | None = None
+    ctx: Context, tok: Token, labels: frozenset[str], exclude: tuple[Cluster | None, ...] = ()
 ) -> Cluster | None:
     """The most salient entity of `labels` before `tok` (other than `exclude`): subjects
     first, then recency."""
@@ -181,7 +181,7 @@ def antecedent(
         ti, s, c, role = ctx.salience[idx]
         if si - s > WINDOW:
             break
-        if c.label not in labels or c is exclude or (ti in ctx.quoted and not inside):
+        if c.label not in labels or any(c is x for x in exclude) or (ti in ctx.quoted and not inside):
             continue
         # same sentence beats earlier ones; subjects beat other positions, and in an earlier
         # sentence the reporter's subject beats the reported clause's ("Deutsche
@@ -196,7 +196,7 @@ def antecedent(
         for ti, s, c, _ in ctx.salience:
             if s > 0 or ti >= tok.i:
                 break
-            if c.label in labels and c is not exclude:
+            if c.label in labels and not any(c is x for x in exclude):
                 return c
     return best[1] if best else None
 
@@ -373,7 +373,10 @@ def _pronoun(ctx: Context, tok: Token) -> Cluster | None:
     if low in PERSON_PRONOUNS:
         # "He played much better than me," Agassi added: a quote's "he" is not its speaker
         quote = span_at(ctx.quote_speakers, tok.idx) if low not in SPEAKER_PRONOUNS else None
-        return antecedent(ctx, tok, frozenset({"PERSON"}), exclude=quote[2] if quote else None)
+        ahead = _cataphoric_subject(ctx, tok, frozenset({"PERSON"}))
+        if ahead is not None:
+            return ahead
+        return antecedent(ctx, tok, frozenset({"PERSON"}), exclude=(quote[2],) if quote else ())
     if low == "it" and expletive(tok):
         return None  # "It was vital to act", "it may appear that": no one
     if low not in ORG_PRONOUNS or thing_antecedent(tok) is not None:
@@ -382,7 +385,45 @@ def _pronoun(ctx: Context, tok: Token) -> Cluster | None:
         return _governing_org(ctx, tok)
     if _unnamed_governing_subject(ctx, tok):
         return None  # "The group says it can win": the unnamed group of MPs
-    return _reporting_description(ctx, tok) or antecedent(ctx, tok, _ORGS_AND_PLACES)
+    ahead = _cataphoric_subject(ctx, tok, _ORGS_AND_PLACES)
+    if ahead is not None:
+        return ahead  # "If it joins, Turkey may have to accept": Turkey
+    return _reporting_description(ctx, tok) or antecedent(
+        ctx, tok, _ORGS_AND_PLACES, exclude=_quoting(ctx, tok)
+    )
+
+
+def _quoting(ctx: Context, tok: Token) -> tuple[Cluster | None, ...]:
+    """Who cannot be the "it" inside a quote: its speaker and the speaker's organisation,
+    who call themselves "we" ('"If it exports that oil, it will be marketing a stolen
+    product," the Yukos spokesman said': not Yukos)."""
+    quote = span_at(ctx.quote_speakers, tok.idx)
+    if quote is None or quote[2] is None:
+        return ()
+    speaker = quote[2]
+    return (speaker, affiliation(ctx, speaker)) if speaker.label == "PERSON" else (speaker,)
+
+
+_FRONTED_MARKS = frozenset(
+    ["if", "when", "once", "after", "before", "as", "although", "though", "while", "unless"]
+)
+
+
+def _cataphoric_subject(ctx: Context, tok: Token, labels: frozenset[str]) -> Cluster | None:
+    """A pronoun subject of a clause fronted before its main clause stands for the main
+    clause's named subject ("If it joins, Turkey may have to accept"; "When he arrived,
+    Mr Blair said")."""
+    clause = tok.head
+    if tok.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS or clause.dep_ != "advcl":
+        return None
+    main = clause.head
+    if main.i < clause.i or not any(c.dep_ == "mark" and c.lower_ in _FRONTED_MARKS for c in clause.children):
+        return None
+    for c in main.children:
+        if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS and c.i > clause.i:
+            named = ctx.token_cluster.get(c.i)
+            return named if named is not None and named.label in labels else None
+    return None
 
 
 def _unnamed_governing_subject(ctx: Context, tok: Token) -> bool:

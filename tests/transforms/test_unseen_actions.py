@@ -452,6 +452,19 @@ def test_modality(nlp, text, key, expected):
             ("CNPC", "opt"),
             ("Rosneft", "opt"),
         ),
+        # a pronoun subject of a fronted clause stands for the main clause's named subject
+        (
+            "The EU praised the reforms. If it joins, Turkey may have to accept restrictions on migration.",
+            ("Turkey", "join"),
+            ("EU", "join"),
+        ),
+        # a quote's "it" is neither its speaker nor the speaker's organisation (they say "we")
+        (
+            'Yukos sued Baikal Finance. "If it exports that oil, it will be marketing a stolen product," '
+            "Yukos spokesman Alexander Shadrin said.",
+            ("Baikal Finance", "export"),
+            ("Yukos", "export"),
+        ),
         # an empty "it" before an evaluative adjective and its infinitive
         (
             'Greenpeace criticised the firms. "It\'s fairly meaningless to talk about the direction," he said.',
