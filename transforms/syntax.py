@@ -62,6 +62,7 @@ class Context:
     # every text in quotation marks (a quote or not: a title, scare quotes), marks included
     marked: list[tuple[int, int]] = field(default_factory=list)
     quoted: set[int] = field(default_factory=set)  # remembered pronouns inside quotation marks
+    sex: dict[int, str] = field(default_factory=dict)  # id(person cluster) -> "he" | "she"
     token_mention: dict[int, Span] = field(default_factory=dict)  # token index -> its mention
     descriptors: dict[int, set[str]] = field(default_factory=dict)  # id(cluster) -> description lemmas
 
@@ -82,6 +83,7 @@ def build_context(doc: Doc, clusters: list[Cluster]) -> Context:
     for c in clusters:
         for m in c.mentions:
             ctx.salience.append((m.start, sent_index[m.start], c, max(subject_role(t) for t in m)))
+    ctx.sex.update(_sexes(doc, clusters))
     ctx.salience.sort(key=lambda x: x[0])
     ctx.salience_starts = [x[0] for x in ctx.salience]
     # subjects that coordinate two or more entities ("X and Y said they ...")
@@ -109,6 +111,30 @@ def _coordinated(head: Token) -> list[Token]:
                 out.append(c)
                 stack.append(c)
     return out if any(x.lower_ in ("and", "&") for x in out) else [head]
+
+
+_MALE = words("names.json", "male_honorifics")
+_FEMALE = words("names.json", "female_honorifics")
+
+
+def _sexes(doc: Doc, clusters: list[Cluster]) -> dict[int, str]:
+    """id(person) -> "he" | "she", for the people a honorific says it of."""
+    found = {id(c): _honorific_sex(doc, c) for c in clusters if c.label == "PERSON"}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _honorific_sex(doc: Doc, person: Cluster) -> str | None:
+    """ "he" or "she" when a mention of the person has a honorific that says ("Mr Trotter",
+    "Mrs Kelly"), and none says otherwise."""
+    found = set()
+    for m in person.mentions:
+        for t in (doc[m.start], doc[m.start - 1] if m.start > 0 else None):
+            word = t.lower_.rstrip(".") if t is not None else ""
+            if word in _MALE:
+                found.add("he")
+            elif word in _FEMALE:
+                found.add("she")
+    return found.pop() if len(found) == 1 else None
 
 
 def subject_role(tok: Token) -> int:
@@ -169,7 +195,11 @@ def resolve_all(ctx: Context, tok: Token) -> list[tuple[Cluster | None, str]]:
 
 
 def antecedent(
-    ctx: Context, tok: Token, labels: frozenset[str], exclude: tuple[Cluster | None, ...] = ()
+    ctx: Context,
+    tok: Token,
+    labels: frozenset[str],
+    exclude: tuple[Cluster | None, ...] = (),
+    sex: str | None = None,
 ) -> Cluster | None:
     """The most salient entity of `labels` before `tok` (other than `exclude`): subjects
     first, then recency."""
@@ -183,6 +213,8 @@ def antecedent(
             break
         if c.label not in labels or any(c is x for x in exclude) or (ti in ctx.quoted and not inside):
             continue
+        if sex is not None and ctx.sex.get(id(c), sex) != sex:
+            continue  # "she shared the driving with Trevor ... He designed": not her
         # same sentence beats earlier ones; subjects beat other positions, and in an earlier
         # sentence the reporter's subject beats the reported clause's ("Deutsche
         # Bank claimed Yukos had ... It had wanted": the bank); an organisation beats a place
@@ -374,9 +406,9 @@ def _pronoun(ctx: Context, tok: Token) -> Cluster | None:
         # "He played much better than me," Agassi added: a quote's "he" is not its speaker
         quote = span_at(ctx.quote_speakers, tok.idx) if low not in SPEAKER_PRONOUNS else None
         ahead = _cataphoric_subject(ctx, tok, frozenset({"PERSON"}))
-        if ahead is not None:
-            return ahead
-        return antecedent(ctx, tok, frozenset({"PERSON"}), exclude=(quote[2],) if quote else ())
+        return ahead or antecedent(
+            ctx, tok, frozenset({"PERSON"}), exclude=(quote[2],) if quote else (), sex=_PRONOUN_SEX.get(low)
+        )
     if low == "it" and expletive(tok):
         return None  # "It was vital to act", "it may appear that": no one
     if low not in ORG_PRONOUNS or thing_antecedent(tok) is not None:
@@ -391,6 +423,9 @@ def _pronoun(ctx: Context, tok: Token) -> Cluster | None:
     return _reporting_description(ctx, tok) or antecedent(
         ctx, tok, _ORGS_AND_PLACES, exclude=_quoting(ctx, tok)
     )
+
+
+_PRONOUN_SEX = {"he": "he", "him": "he", "his": "he", "she": "she", "her": "she"}
 
 
 def _quoting(ctx: Context, tok: Token) -> tuple[Cluster | None, ...]:

@@ -465,6 +465,12 @@ def test_modality(nlp, text, key, expected):
             ("Baikal Finance", "export"),
             ("Yukos", "export"),
         ),
+        # "he" and "she" agree with a honorific's sex
+        (
+            'Tory spokesman Mr Collins attacked Ruth Kelly. "She also talks of improving discipline," he said.',
+            ("Ruth Kelly", "talk"),
+            ("Collins", "talk"),
+        ),
         # an empty "it" before an evaluative adjective and its infinitive
         (
             'Greenpeace criticised the firms. "It\'s fairly meaningless to talk about the direction," he said.',
