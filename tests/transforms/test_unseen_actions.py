@@ -467,6 +467,11 @@ def test_modality(nlp, text, key, expected):
         ),
         # "he" and "she" agree with a honorific's sex
         (
+            "Education Secretary Ruth Kelly met Tony Blair on Monday. Mrs Kelly praised the plan. He said it would work.",
+            ("Tony Blair", "say"),
+            ("Ruth Kelly", "say"),
+        ),
+        (
             'Tory spokesman Mr Collins attacked Ruth Kelly. "She also talks of improving discipline," he said.',
             ("Ruth Kelly", "talk"),
             ("Collins", "talk"),
