@@ -56,7 +56,7 @@ from benchmarks.audit.rows import (  # noqa: E402
 )
 
 ARTICLE_SEED = 1717
-FRESH_SEED = 3307  # the fresh sample's articles (--fresh); 2112, 3301-3306 retired (read_articles.json)
+FRESH_SEED = 3308  # the fresh sample's articles (--fresh); 2112, 3301-3307 retired (read_articles.json)
 ROW_SEED = 17
 FRESH_SAMPLE = SAMPLE.with_name("sample_fresh.jsonl")
 READ_ARTICLES = SAMPLE.with_name("read_articles.json")  # retired fresh draws
