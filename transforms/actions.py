@@ -138,6 +138,8 @@ def _passive_or_reported(verb: Token) -> Token | None:
         for c in verb.children:
             if c.dep_ == "ccomp" and c.i > verb.i:
                 return c
+        if _parenthetical_report(verb):
+            return verb.head  # "Before now, he said, it has been hard ...": the host clause
     return None
 
 
@@ -337,6 +339,17 @@ def _clause_head(verb: Token) -> Token:
     return v
 
 
+def _parenthetical_report(verb: Token) -> bool:
+    """A report set inside the clause it reports: "The service, Ms Jones says, could be a
+    way ...", "Before now, he said, it has been hard ..." (parsed as a parataxis of it)."""
+    return (
+        verb.dep_ == "parataxis"
+        and reports(verb)
+        and any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+        and not any(c.dep_ == "ccomp" for c in verb.children)
+    )
+
+
 def _trailing_report(verb: Token) -> bool:
     """A report after its clause that the parser joined to it as a conjunct: "Sony will
     increase production abroad, chairman Akio Morita told Die Welt" ("told" a conj of
@@ -467,7 +480,14 @@ def _reporting_verb(verb: Token) -> Token | None:
     t = verb
     for _ in range(8):
         if t.head.i == t.i:
-            return next((c for c in t.children if _trailing_report(c)), None)
+            return next(
+                (
+                    c
+                    for c in t.children
+                    if c.i != verb.i and (_trailing_report(c) or _parenthetical_report(c))
+                ),
+                None,
+            )
         if t.dep_ == "ccomp" and (reports(t.head) or verb_lemma(t.head) in PROPOSAL_VERBS):
             return t.head
         if t.dep_ in ("xcomp", "advcl") and _proposed_to_object(t):

@@ -45,6 +45,12 @@ def xfail(*values, reason):
         # a verb of telling is typed by what it tells, not by the one told
         ("Acme Corp warned investors that profits would fall.", ("Acme Corp", "warn"), "FORECAST"),
         ("Acme Corp told reporters it made a profit of $5 mln.", ("Acme Corp", "tell"), "REPORT_RESULTS"),
+        # senses the lexicon gained from the judges' notes on a retired fresh sample
+        ("Mr Blair will drive some radical reforms.", ("Blair", "drive"), "CHANGE"),
+        ("Acme Corp will liquidate its subsidiary.", ("Acme Corp", "liquidate"), "EXIT"),
+        ("Acme Corp wound up its unit.", ("Acme Corp", "wind"), "EXIT"),
+        ("Quiksilver moves for Rossignol", ("Quiksilver", "move"), "ACQUIRE"),
+        ("Acme Corp moved to London.", ("Acme Corp", "move"), "MOVE"),
         # senses the lexicon gained from a review of 40 unseen articles (issue 17)
         ("Acme Corp filed for bankruptcy protection in Houston.", ("Acme Corp", "file"), "LEGAL"),
         ("Acme Corp filed for an initial public offering.", ("Acme Corp", "file"), "RAISE"),
@@ -212,6 +218,17 @@ def test_action_type_from_the_verb_in_context(nlp, text, key, expected):
             "asserted",
         ),
         ("Acme Corp will cut jobs and Beta Inc told staff it would hire.", ("Acme Corp", "cut"), "planned"),
+        # ... and so does a report set inside its clause, itself asserted
+        (
+            "Also, said Mr Flynn, Vodafone has briefly cut off ten content sellers.",
+            ("Vodafone", "cut"),
+            "reported",
+        ),
+        (
+            "Also, said Mr Flynn, Vodafone has briefly cut off ten content sellers.",
+            ("Flynn", "say"),
+            "asserted",
+        ),
         # every sentence of someone else's quote is reported, not only the one with the cue
         (
             '"The U.S. wants to be satisfied. It has rattled its sword at Japan," said Mr Edwards.',
@@ -626,6 +643,9 @@ def test_speakers_given_by_title_or_role(nlp, text, speaker, not_speaker):
             "die",
         ),
         ('"We will win the contract," Acme Corp told reporters.', ("Acme Corp", "tell"), "reporters"),
+        # a report set inside the clause it reports has that clause as target
+        ("Before now, Mr Smith said, it has been hard to make games.", ("Smith", "say"), "been"),
+        ("The service, Ms Jones says, could be a way to boost sales.", ("Jones", "say"), "be"),
         # the one told is the target also when the clause follows (the gold's "told Congress")
         (
             "Mr Greenspan told Congress this week that the bank was on guard.",
