@@ -570,6 +570,8 @@ def _description(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     if tok.lemma_.lower() in ORG_DESCRIPTIONS:
         if unnamed_first_mention(ctx, tok) is not None:
             return None, "description"  # "a cross-party group of MPs ... the group"
+        if tok.tag_ in ("NNS", "NNPS"):
+            return None, "description"  # "the companies" with no "X and Y" before: no one of them
         return described(ctx, tok, frozenset({"ORG"})), "description"
     if tok.lemma_.lower() in GPE_DESCRIPTIONS:
         nation = _nationality(tok)

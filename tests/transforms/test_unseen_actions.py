@@ -462,6 +462,19 @@ def test_modality(nlp, text, key, expected):
             None,
             ("House of Lords", "win"),
         ),
+        # a plural description is no one entity ...
+        (
+            "Ford Motor Co reported a loss. Analysts were surprised. The record companies need to recognise "
+            "that most of us will pay.",
+            None,
+            ("Ford Motor", "need"),
+        ),
+        # ... but the members of a group named just before
+        (
+            "Acme Corp and Beta Inc agreed to merge. The companies said the deal would close in May.",
+            ("Beta Inc", "say"),
+            None,
+        ),
         # a description subject of a clause joined to an earlier one is that clause's subject
         (
             "Russian state oil firm Rosneft bought the Yuganskneftegas unit. Rosneft paid $9bn. China's CNPC "
