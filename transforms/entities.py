@@ -367,6 +367,15 @@ def _fold_short_forms(clusters: dict[str, Cluster], merge: Merge) -> None:
             add(candidates[0])  # its name may have changed with the mentions it took
 
 
+def _names_agree(c: Cluster, company: Company) -> bool:
+    """Does the article's name for a ticker's company begin as the reference company's
+    name or an alias does? A symbol changes hands over the years: 1987's "Chrysler Corp
+    <C>" is not today's Citigroup (C)."""
+    mine = {name_key(f, "ORG") for f in [c.name, *(m.text for m in c.mentions)]} - {""}
+    theirs = {name_key(f, "ORG") for f in (company.name, *company.aliases)} - {""}
+    return any(a.startswith(b) or b.startswith(a) for a in mine for b in theirs)
+
+
 def _company_of(c: Cluster) -> tuple[Company | None, bool]:
     """The reference company a cluster names, and whether only a short alias of one word
     names it ("United", "Delta": linked only when the article also names the company in
@@ -376,7 +385,7 @@ def _company_of(c: Cluster) -> tuple[Company | None, bool]:
 
     if c.ticker:
         company = reference.by_ticker(c.ticker)
-        if company is not None:
+        if company is not None and _names_agree(c, company):
             return company, False
     if c.label not in ("ORG", "PRODUCT", "PERSON", "GPE"):
         return None, False

@@ -81,3 +81,39 @@ def test_reuters_angle_bracket_ticker_in_title(nlp):
     assert c.tickers == ("AII",)
     clusters = {cl.name: cl for cl in cluster_entities(nlp(c.parse_text), c.tickers)}
     assert clusters["Altex Industries Inc"].ticker == "AII"
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "name", "linked"),
+    [
+        # a symbol changes hands over the years: 1987's Chrysler <C> is not today's Citigroup
+        (
+            "CHRYSLER <C> TO BUY AMC",
+            "Chrysler Corp said it would buy American Motors Corp.",
+            "Chrysler",
+            None,
+        ),
+        (
+            "IRVING BANK <V> PROFIT UP",
+            "Irving Bank Corp said its profit rose 10 pct.",
+            "Irving Bank Corp",
+            None,
+        ),
+        # ... but a company named as the table names it, or a former name, is linked by it
+        ("IBM <IBM> SALES RISE", "International Business Machines Corp said sales rose.", "IBM", "IBM"),
+        (
+            "ATT <T> CUTS RATES",
+            "American Telephone and Telegraph Co said it would cut rates.",
+            "AT&T",
+            "AT&T",
+        ),
+    ],
+)
+def test_a_ticker_links_only_a_company_of_that_name(nlp, title, text, name, linked):
+    from transforms.clean import clean_article
+
+    c = clean_article(title, text)
+    clusters = {cl.name: cl for cl in cluster_entities(nlp(c.parse_text), c.tickers)}
+    assert name in clusters, sorted(clusters)
+    company = clusters[name].company
+    assert (company.name if company is not None else None) == linked
