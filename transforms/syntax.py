@@ -27,6 +27,7 @@ ORG_DESCRIPTIONS = words("cues.json", "org_nouns") | words("cues.json", "org_nou
 GPE_DESCRIPTIONS = words("cues.json", "gpe_descriptions")
 DEMONYMS: dict[str, str] = load_json("places.json")["demonyms"]  # "russian" -> "RU"
 PERSON_ROLES = words("cues.json", "person_roles")
+TITLE_MODIFIERS = words("cues.json", "title_modifiers")  # "Deputy Mayor X" is not "the mayor"
 PERSON_PRONOUNS = frozenset(["he", "him", "his", "she", "her", "i", "me", "my"])
 # First-person pronouns: inside a direct quote they are the quote's speaker.
 SPEAKER_PRONOUNS = frozenset(["we", "us", "our", "i", "me", "my"])
@@ -573,12 +574,38 @@ def _description(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
         if tok.tag_ in ("NNS", "NNPS"):
             return None, "description"  # "the companies" with no "X and Y" before: no one of them
         return described(ctx, tok, frozenset({"ORG"})), "description"
+    if tok.lemma_.lower() in PERSON_ROLES:
+        return _titled_person(ctx, tok), "description"  # "the prime minister": Prime Minister Tony Blair
     if tok.lemma_.lower() in GPE_DESCRIPTIONS:
         nation = _nationality(tok)
         if nation is not None:
             return _country(ctx, nation), "description"  # "the Russian government": Russia, or no one
         return antecedent(ctx, tok, frozenset({"GPE"})), "description"
     return None, "direct"
+
+
+def _titled_person(ctx: Context, tok: Token) -> Cluster | None:
+    """The one person the article gave this title ("Prime Minister Tony Blair" ... "the prime
+    minister"; "Gordon Brown, the chancellor" ... "the chancellor"), before the description;
+    none when the title has an "of" or possessive of its own ("the chief executive of
+    Acme") or two people had it."""
+    if any(c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ == "of") for c in tok.children):
+        return None
+    words = {tok.lemma_.lower()} | {
+        c.lemma_.lower()
+        for c in tok.children
+        if c.dep_ in ("amod", "compound") and c.pos_ in ("ADJ", "NOUN", "PROPN")
+    }
+    found: dict[int, Cluster] = {}
+    for c in {id(c): c for c in ctx.token_cluster.values() if c.label == "PERSON"}.values():
+        for m in c.mentions:
+            if m.start >= tok.i:
+                continue
+            title = {t.lemma_.lower() for t in ctx.doc[max(m.start - len(words) - 1, 0) : m.end]}
+            appos = {t.lemma_.lower() for a in m.root.children if a.dep_ == "appos" for t in a.subtree}
+            if any(words <= ws and not (ws - words) & TITLE_MODIFIERS for ws in (title, appos)):
+                found[id(c)] = c
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _nationality(noun: Token) -> str | None:

@@ -462,6 +462,23 @@ def test_modality(nlp, text, key, expected):
             None,
             ("House of Lords", "win"),
         ),
+        # a title is the one person the article gave it, without a modifier that makes it
+        # another ("Deputy Mayor", "shadow chancellor")
+        (
+            "Mayor Ken Livingstone met Deputy Mayor Nicky Gavron. The mayor said he would not apologise.",
+            ("Ken Livingstone", "say"),
+            ("Nicky Gavron", "say"),
+        ),
+        (
+            "Gordon Brown, the chancellor, met Tony Blair. The chancellor said taxes would not rise.",
+            ("Gordon Brown", "say"),
+            None,
+        ),
+        (
+            "Shadow chancellor Oliver Letwin attacked Gordon Brown. The chancellor said taxes would not rise.",
+            None,
+            ("Oliver Letwin", "say"),
+        ),
         # a plural description is no one entity ...
         (
             "Ford Motor Co reported a loss. Analysts were surprised. The record companies need to recognise "
