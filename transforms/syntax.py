@@ -407,6 +407,8 @@ def _pronoun(ctx: Context, tok: Token) -> Cluster | None:
         # "He played much better than me," Agassi added: a quote's "he" is not its speaker
         quote = span_at(ctx.quote_speakers, tok.idx) if low not in SPEAKER_PRONOUNS else None
         ahead = _cataphoric_subject(ctx, tok, frozenset({"PERSON"}))
+        if ahead is None and _unnamed_person_before(ctx, tok):
+            return None  # "One foreign banker speculated that ... But he said": the banker
         return ahead or antecedent(
             ctx, tok, frozenset({"PERSON"}), exclude=(quote[2],) if quote else (), sex=_PRONOUN_SEX.get(low)
         )
@@ -582,6 +584,27 @@ def _description(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
             return _country(ctx, nation), "description"  # "the Russian government": Russia, or no one
         return antecedent(ctx, tok, frozenset({"GPE"})), "description"
     return None, "direct"
+
+
+def _unnamed_person_before(ctx: Context, tok: Token) -> bool:
+    """Is the nearest subject before a "he"/"she" (in its sentence or the one before) a
+    person named by no name ("One foreign banker speculated ... he said", "A Hitachi
+    spokesman said ... he said")? Then the pronoun is that person, no entity."""
+    sent = tok.sent
+    start = ctx.doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+    for t in reversed(ctx.doc[start : tok.i]):
+        if t.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
+            continue
+        if t.i in ctx.token_cluster or t.pos_ in ("PRON", "PROPN"):
+            return False  # a name or a pronoun: the entity rules decide
+        if t.pos_ == "NOUN" and t.tag_ == "NN" and t.lemma_.lower() in PERSON_ROLES:
+            # someone not yet named: "a spokesman", "one foreign banker", "another analyst"
+            unnamed = {c.lower_ for c in t.children if c.dep_ in ("det", "nummod")} & _INDEFINITE
+            return bool(unnamed) and named_in_apposition(t) is t
+    return False
+
+
+_INDEFINITE = frozenset(["a", "an", "one", "another"])
 
 
 def _titled_person(ctx: Context, tok: Token) -> Cluster | None:

@@ -479,6 +479,18 @@ def test_modality(nlp, text, key, expected):
             None,
             ("Oliver Letwin", "say"),
         ),
+        # a "he" after someone not yet named ("a spokesman said ... He added") is that person
+        (
+            "Phil Redmond told Tessa Jowell he would run it. A spokesman for the department said there were "
+            "no plans to sell the channel. He added that legislation would be required.",
+            None,
+            ("Phil Redmond", "add"),
+        ),
+        (
+            "The chairman, John Smith, met analysts. He said profits would rise.",
+            ("John Smith", "say"),
+            None,
+        ),
         # a plural description is no one entity ...
         (
             "Ford Motor Co reported a loss. Analysts were surprised. The record companies need to recognise "
