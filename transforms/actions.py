@@ -38,6 +38,7 @@ from transforms.syntax import (
     SUBJECT_DEPS,
     Context,
     actor_text,
+    agent_doers,
     build_context,
     chars,
     entity_of,
@@ -810,6 +811,28 @@ def _headline_gerund(verb: Token) -> bool:
     return not any(c.dep_ in _VERB_COMPLEMENTS or c.dep_ == "aux" for c in verb.children)
 
 
+def _headline_passive(verb: Token) -> bool:
+    """A headline's past participle without its auxiliary: a passive ("BNP leader Nick
+    Griffin arrested", "Allegheny sued over proposed buyout", "Straw attacked on China
+    arms"): its subject is what was done to, the doer only a `by` phrase."""
+    if verb.dep_ != "ROOT" or verb.tag_ not in ("VBD", "VBN") or verb.sent.start != 0:
+        return False
+    if verb.lemma_.lower() in _LINKING_VERBS:
+        return False  # "The year search became personal"
+    after = verb.doc[verb.i + 1 : verb.sent.end + 1]
+    if not any("\n" in t.text for t in after):
+        return False  # the first sentence of a body without a headline
+    kids = [c.dep_ for c in verb.children]
+    return "nsubj" in kids and not any(
+        k in (_VERB_COMPLEMENTS - {"agent"}) | {"aux", "auxpass"} for k in kids
+    )
+
+
+_LINKING_VERBS = frozenset(
+    ["become", "remain", "seem", "appear", "stay", "prove", "look", "sound", "feel", "get"]
+)
+
+
 def _last_word(sent: Span) -> int:
     """The index of the sentence's last token that is neither space nor punctuation."""
     for t in reversed(sent):
@@ -864,7 +887,7 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
     for tok in doc:
         if not _is_action_verb(tok) or tok.i in names or _is_semi_modal(tok) or _headline_gerund(tok):
             continue
-        found = find_doers(tok)
+        found = agent_doers(tok) if _headline_passive(tok) else find_doers(tok)
         if not found:
             continue
         si = ctx.sent_index[tok.i]

@@ -808,7 +808,7 @@ def find_doers(verb: Token, depth: int = 0) -> list[Doer]:
     if subj:
         return _subject_doers(verb, subj[0])
     if any(c.dep_ in PASSIVE_SUBJECT_DEPS for c in verb.children) or _stranded_passive(verb):
-        return _agent_doers(verb)
+        return agent_doers(verb)
     if verb.head is verb:
         return []
     return _governor_doers(verb, depth)
@@ -873,7 +873,7 @@ def named_in_apposition(tok: Token) -> Token:
     return tok
 
 
-def _agent_doers(verb: Token) -> list[Doer]:
+def agent_doers(verb: Token) -> list[Doer]:
     """A passive's `by`-agent ("was bought by Acme"), if it has one."""
     for agent in (c for c in verb.children if c.dep_ == "agent"):
         objs = [c for c in agent.children if c.dep_ == "pobj"]
@@ -888,7 +888,7 @@ def _governor_doers(verb: Token, depth: int) -> list[Doer]:
     if dep == "conj" and verb.tag_ == "VBN" and head.tag_ == "VBG" and not _has_aux(verb):
         # a passive participle beside an active one: "a eurobond paying 8 pct and priced at
         # 100" (nobody named prices it), "starring Jude Law and directed by David O Russell"
-        return _agent_doers(verb)
+        return agent_doers(verb)
     if dep == "conj" and head.pos_ in ("VERB", "AUX"):
         return find_doers(head, depth + 1)
     if dep == "xcomp" and head.pos_ in ("VERB", "AUX"):

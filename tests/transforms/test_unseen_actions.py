@@ -491,6 +491,14 @@ def test_modality(nlp, text, key, expected):
             ("John Smith", "say"),
             None,
         ),
+        # a headline's bare past participle is a passive: its subject did nothing
+        ("BNP leader Nick Griffin arrested\n\nPolice held him on Tuesday.", None, ("Nick Griffin", "arrest")),
+        (
+            "Acme Corp sued by Beta Inc\n\nThe suit was filed on Tuesday.",
+            ("Beta Inc", "sue"),
+            ("Acme Corp", "sue"),
+        ),
+        ("Yukos collapses\n\nThe firm went bankrupt on Tuesday.", ("Yukos", "collapse"), None),
         # a plural description is no one entity ...
         (
             "Ford Motor Co reported a loss. Analysts were surprised. The record companies need to recognise "
