@@ -53,7 +53,8 @@ class Context:
     doc: Doc
     token_cluster: dict[int, Cluster]
     sent_index: dict[int, int]  # token index -> sentence index
-    # (token, sentence, entity, role: 2 subject, 1 subject of a reported clause, 0 other)
+    # (token, sentence, entity, role: 2 subject, 1 subject of a reported clause, 0 other,
+    # -1 in a prepositional phrase)
     salience: list[tuple[int, int, Cluster, int]] = field(default_factory=list)
     salience_starts: list[int] = field(default_factory=list)
     groups: list[tuple[int, int, list[Cluster]]] = field(default_factory=list)
@@ -83,7 +84,7 @@ def build_context(doc: Doc, clusters: list[Cluster]) -> Context:
     ctx = Context(doc, token_cluster, sent_index, token_mention=token_mention)
     for c in clusters:
         for m in c.mentions:
-            ctx.salience.append((m.start, sent_index[m.start], c, max(subject_role(t) for t in m)))
+            ctx.salience.append((m.start, sent_index[m.start], c, mention_role(m)))
     ctx.sex.update(_sexes(doc, clusters))
     ctx.salience.sort(key=lambda x: x[0])
     ctx.salience_starts = [x[0] for x in ctx.salience]
@@ -136,6 +137,16 @@ def _honorific_sex(doc: Doc, person: Cluster) -> str | None:
             elif word in _FEMALE:
                 found.add("she")
     return found.pop() if len(found) == 1 else None
+
+
+def mention_role(m: Span) -> int:
+    """A mention's role for salience: its tokens' best `subject_role`, or -1 when it stands
+    in a prepositional phrase (its root a pobj)."""
+    role = max(subject_role(t) for t in m)
+    root = m.root
+    while root.dep_ == "conj" and root.head.i != root.i:
+        root = root.head  # "in the Scottish Parliament or the Northern Ireland Assembly"
+    return -1 if role == 0 and root.dep_ == "pobj" else role
 
 
 def subject_role(tok: Token) -> int:
@@ -206,6 +217,7 @@ def antecedent(
     first, then recency."""
     si = ctx.sent_index[tok.i]
     inside = span_at(ctx.marked, tok.idx) is not None
+    pronoun_it = tok.pos_ == "PRON" and "PERSON" not in labels
     best: tuple[tuple[int, int, int, int], Cluster] | None = None
     # walk back from the pronoun; stop once past the window (linear in the window only)
     for idx in range(bisect_left(ctx.salience_starts, tok.i) - 1, -1, -1):
@@ -221,7 +233,11 @@ def antecedent(
         # Bank claimed Yukos had ... It had wanted": the bank); an organisation beats a place
         # ("it" is more often the company than the city); later beats earlier
         rank = role if s != si else min(role, 1)
-        score = (-(si - s), rank, int(c.label == "ORG"), ti)
+        # for "it", a name inside a prepositional phrase of an earlier sentence ("extended to
+        # all parties with members in the House of Commons ... or Northern Ireland Assembly")
+        # is a sentence further away than it stands
+        away = si - s + (1 if role < 0 and s != si and pronoun_it else 0)
+        score = (-away, rank, int(c.label == "ORG"), ti)
         if best is None or score > best[0]:
             best = (score, c)
     if best is None and si <= WINDOW + 1:
@@ -583,7 +599,29 @@ def _description(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
         if nation is not None:
             return _country(ctx, nation), "description"  # "the Russian government": Russia, or no one
         return antecedent(ctx, tok, frozenset({"GPE"})), "description"
+    if tok.tag_ == "NN" and unnamed_first_mention(ctx, tok) is None:
+        named = _named_by_last_word(ctx, tok)
+        if named is not None:
+            return named, "description"  # "the Electoral Commission ... the commission"
     return None, "direct"
+
+
+def _named_by_last_word(ctx: Context, tok: Token) -> Cluster | None:
+    """The one organisation named before (within DESCRIPTION_WINDOW sentences or the
+    title) whose name ends in the description's noun: "the commission" for the Electoral
+    Commission, "the assembly" for the Welsh Assembly."""
+    lemma = tok.lemma_.lower()
+    si = ctx.sent_index[tok.i]
+    found: dict[int, Cluster] = {}
+    for ti, s, c, _ in ctx.salience:
+        if ti >= tok.i:
+            break
+        if c.label != "ORG" or (si - s > DESCRIPTION_WINDOW and s > 0):
+            continue
+        words = c.name.split()
+        if len(words) > 1 and words[-1].lower() in (lemma, tok.lower_):
+            found[id(c)] = c
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _unnamed_person_before(ctx: Context, tok: Token) -> bool:

@@ -499,6 +499,28 @@ def test_modality(nlp, text, key, expected):
             ("Acme Corp", "sue"),
         ),
         ("Yukos collapses\n\nThe firm went bankrupt on Tuesday.", ("Yukos", "collapse"), None),
+        # a description is the one organisation named before whose name ends in its noun ...
+        (
+            "The Electoral Commission published a report on Monday. The commission said parties should seek "
+            "small donations.",
+            ("Electoral Commission", "say"),
+            None,
+        ),
+        # ... and no one of two
+        (
+            "The Electoral Commission and the European Commission met on Monday. The commission said the "
+            "talks went well.",
+            None,
+            ("European Commission", "say"),
+        ),
+        # for "it", a name in a prepositional phrase of an earlier sentence is further away
+        (
+            "The Electoral Commission published a report on Monday. Help should be extended to all parties with "
+            "members in the Scottish Parliament or the Northern Ireland Assembly. And it suggests new ways of "
+            "boosting campaigning.",
+            ("Electoral Commission", "suggest"),
+            ("Northern Ireland Assembly", "suggest"),
+        ),
         # a plural description is no one entity ...
         (
             "Ford Motor Co reported a loss. Analysts were surprised. The record companies need to recognise "
