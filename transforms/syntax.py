@@ -927,6 +927,8 @@ def _governor_doers(verb: Token, depth: int) -> list[Doer]:
         # a passive participle beside an active one: "a eurobond paying 8 pct and priced at
         # 100" (nobody named prices it), "starring Jude Law and directed by David O Russell"
         return agent_doers(verb)
+    if speaker_conjunct(verb):
+        return find_doers(head.head, depth + 1)  # "warned that ... and vowed": the warners vowed
     if dep == "conj" and head.pos_ in ("VERB", "AUX"):
         return find_doers(head, depth + 1)
     if dep == "xcomp" and head.pos_ in ("VERB", "AUX"):
@@ -1047,7 +1049,38 @@ def span_text(tokens: list[Token]) -> str:
 
 
 def phrase(tok: Token) -> list[Token]:
-    return [t for t in tok.subtree if not t.is_space]
+    """A token's words: its subtree, less a speaker's own act the parser hung on it
+    ("warned that the deficit was running above target and vowed sharp decisions")."""
+    cut = [c for c in tok.children if speaker_conjunct(c)]
+    if not cut:
+        return [t for t in tok.subtree if not t.is_space]
+    left = min(c.left_edge.i for c in cut)
+    # the conjunct with its "and" before it
+    start = left - 1 if left > tok.left_edge.i and tok.doc[left - 1].dep_ == "cc" else left
+    return [t for t in tok.subtree if not t.is_space and t.i < start]
+
+
+_SPEAKER_ACTS = words("clauses.json", "reporting_verbs") | words("clauses.json", "plan_verbs")
+
+
+def speaker_conjunct(verb: Token) -> bool:
+    """A verb of saying or committing conjoined by the parser to the clause its subject
+    reports rather than to the reporting verb: in "warned that the deficit was running above
+    target and vowed sharp decisions" "vowed" is the warners' act, not the deficit's."""
+    head = verb.head
+    if verb.dep_ != "conj" or head.dep_ != "ccomp" or verb.lemma_.lower() not in _SPEAKER_ACTS:
+        return False
+    if any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in verb.children):
+        return False
+    # the reported clause's subject is a thing, which vows and warns nothing ("We studied
+    # the question and asked the banks": we asked)
+    subjects = [c for c in head.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+    if not subjects or any(
+        s.pos_ != "NOUN" or s.ent_type_ or s.lemma_.lower() in PERSON_ROLES for s in subjects
+    ):
+        return False
+    reporter = head.head
+    return reporter.lemma_.lower() in _SPEAKER_ACTS and verb.tag_ == reporter.tag_
 
 
 def entity_of(ctx: Context, tok: Token) -> str | None:

@@ -521,6 +521,18 @@ def test_modality(nlp, text, key, expected):
             ("Electoral Commission", "suggest"),
             ("Northern Ireland Assembly", "suggest"),
         ),
+        # a speaker's act the parser joined to the clause the speaker reports is the speaker's
+        (
+            "Mr Hawke and Mr Keating last week warned that the budget deficit was running above target and "
+            "vowed sharp decisions on spending.",
+            ("Keating", "vow"),
+            None,
+        ),
+        (
+            '"We studied the question and asked the banks for help," Mr Valentchits said.',
+            None,
+            ("Valentchits", "ask"),
+        ),
         # a plural description is no one entity ...
         (
             "Ford Motor Co reported a loss. Analysts were surprised. The record companies need to recognise "
@@ -726,6 +738,12 @@ def test_speakers_given_by_title_or_role(nlp, text, speaker, not_speaker):
         ),
         ("Javier Nogales told Reuters the talks had been successful.", ("Javier Nogales", "tell"), "Reuters"),
         ("Acme Corp said it would cut jobs.", ("Acme Corp", "say"), "cut"),
+        # ... and its clause ends before a speaker's act the parser joined to it
+        (
+            "Mr Hawke warned that the budget deficit was running above target and vowed sharp decisions.",
+            ("Hawke", "warn"),
+            "running",
+        ),
         # alternatives or a list of verbs with nothing between them share the last one's object
         ("Acme Corp bundled, tied and leveraged its monopoly.", ("Acme Corp", "bundle"), "monopoly"),
         (
@@ -825,3 +843,11 @@ def test_one_row_per_verb_and_actor(nlp, text):
 )
 def test_negation(nlp, text, key, negated):
     assert by_key(entity_actions(nlp, text))[key].negated is negated
+
+
+def test_a_reported_clause_ends_before_the_speakers_next_act(nlp):
+    """The target text of "warned" is the warning, without the vow the parser hung on it."""
+    text = "Mr Hawke warned that the budget deficit was running above target and vowed sharp decisions."
+    found = by_key(entity_actions(nlp, text))
+    assert found[("Hawke", "warn")].target_text == "that the budget deficit was running above target"
+    assert found[("Hawke", "vow")].target_text == "sharp decisions"
