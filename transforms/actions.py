@@ -759,7 +759,33 @@ def _action_type(verb: Token, lemma: str, target: Token | None, obj: str | None)
     base = classify(lemma, _particle(verb), obj, _first_prep(verb))
     if base == "STATEMENT" and target is not None:
         return _statement_type(target) or base
+    role = _object_complement(verb, target)
+    if role is not None:
+        typed = classify(lemma, None, role.lemma_.lower(), None)
+        if typed != classify(lemma):
+            return typed  # "made John Smith its chief executive": HIRE
     return base
+
+
+def _reflexive_predicate(target: Token | None) -> bool:
+    """ "make itself a regional leader": a predicate of the subject itself, which types
+    nothing ("leader" would say HIRE)."""
+    return (
+        target is not None
+        and target.pos_ == "NOUN"
+        and any(c.dep_ == "nsubj" and c.lower_.endswith(("self", "selves")) for c in target.children)
+    )
+
+
+def _object_complement(verb: Token, target: Token | None) -> Token | None:
+    """What a verb makes its object: "made John Smith its chief executive" (parsed as the
+    object's appositive), "made him deputy leader" (an object predicate)."""
+    if target is None or target.dep_ != "dobj" or target.lower_.endswith(("self", "selves")):
+        return None  # "make itself a regional leader": no appointment
+    for c in (*target.children, *verb.children):
+        if c.dep_ in ("appos", "oprd") and c.pos_ == "NOUN" and c.i > target.i:
+            return c
+    return None
 
 
 # Entity labels whose words are a name, never an action ("the Controlling the Assault of
@@ -899,7 +925,7 @@ def _actions(ctx: Context, published_at: datetime | None) -> Iterator[ActionReco
         lemma = verb_lemma(tok)
         head = _content_head(target) if target is not None else None
         target_head = chars(doc, head.idx, head.idx + len(head.text)) if head is not None else None
-        typed_by = _told_clause(tok, target) or target
+        typed_by = _told_clause(tok, target) or (None if _reflexive_predicate(target) else target)
         action_type = _action_type(tok, lemma, typed_by, _object_lemma(typed_by, lemma))
         for d, (cluster, how) in ((doer, r) for doer in found for r in resolve_all(ctx, doer.token)):
             if d.resolution == "control":

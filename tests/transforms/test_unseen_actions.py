@@ -45,6 +45,11 @@ def xfail(*values, reason):
         # a verb of telling is typed by what it tells, not by the one told
         ("Acme Corp warned investors that profits would fall.", ("Acme Corp", "warn"), "FORECAST"),
         ("Acme Corp told reporters it made a profit of $5 mln.", ("Acme Corp", "tell"), "REPORT_RESULTS"),
+        # what a verb makes its object types it: an appointment
+        ("Kilroy-Silk made Damian Hockney his deputy leader.", ("Kilroy-Silk", "make"), "HIRE"),
+        ("Acme Corp made John Smith its chief executive.", ("Acme Corp", "make"), "HIRE"),
+        ("Qatar is trying to make itself a regional leader in gas.", ("Qatar", "make"), "DEVELOP"),
+        ("Acme Corp bought Beta Inc, a chipmaker.", ("Acme Corp", "buy"), "ACQUIRE"),
         # senses the lexicon gained from the judges' notes on a retired fresh sample
         ("Mr Blair will drive some radical reforms.", ("Blair", "drive"), "CHANGE"),
         ("Acme Corp will liquidate its subsidiary.", ("Acme Corp", "liquidate"), "EXIT"),
