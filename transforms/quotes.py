@@ -32,7 +32,17 @@ from transforms.entities import Cluster
 from transforms.intervals import overlaps, span_at
 from transforms.lemmas import verb_lemma
 from transforms.lexicons import words
-from transforms.syntax import Context, actor_text, find_doers, named_in_apposition, resolve, source_text
+from transforms.syntax import (
+    Context,
+    actor_text,
+    find_doers,
+    named_in_apposition,
+    phrase,
+    resolve,
+    source_text,
+    span_text,
+    unnamed_person_before,
+)
 
 REPORTING_VERBS = words("clauses.json", "reporting_verbs")  # say, tell, announce, ...
 # "point out": reports with its particle only ("links that point to files" report nothing)
@@ -221,11 +231,21 @@ def _attribution(ctx: Context, speakers: list[Token], cue: str) -> _Attribution:
     if not speakers:
         return _Attribution(cue=cue)
     found = [resolve(ctx, t)[0] for t in speakers]
-    texts = list(dict.fromkeys(actor_text(ctx, t) for t in speakers))
+    texts = list(dict.fromkeys(_speaker_text(ctx, t, c) for t, c in zip(speakers, found, strict=True)))
     entities = {c.entity_id: c for c in found if c is not None}
     speaker = next(iter(entities.values())) if len(entities) == 1 else None
     eid = speaker.entity_id if speaker is not None else None
     return _Attribution(speaker, " and ".join(texts), eid, cue)
+
+
+def _speaker_text(ctx: Context, tok: Token, found: Cluster | None) -> str:
+    """The speaker as written; for a "he"/"she" that stands for someone not yet named ("A
+    spokesman for NTL said ... he said"), that person as written."""
+    if found is None and tok.lower_ in ("he", "she"):
+        person = unnamed_person_before(ctx, tok)
+        if person is not None:
+            return span_text(phrase(person))  # "A spokesman for the company"
+    return actor_text(ctx, tok)
 
 
 def _cued_speaker(ctx: Context, cue: Token, q: _Marked) -> _Attribution:

@@ -423,7 +423,7 @@ def _pronoun(ctx: Context, tok: Token) -> Cluster | None:
         # "He played much better than me," Agassi added: a quote's "he" is not its speaker
         quote = span_at(ctx.quote_speakers, tok.idx) if low not in SPEAKER_PRONOUNS else None
         ahead = _cataphoric_subject(ctx, tok, frozenset({"PERSON"}))
-        if ahead is None and _unnamed_person_before(ctx, tok):
+        if ahead is None and unnamed_person_before(ctx, tok) is not None:
             return None  # "One foreign banker speculated that ... But he said": the banker
         return ahead or antecedent(
             ctx, tok, frozenset({"PERSON"}), exclude=(quote[2],) if quote else (), sex=_PRONOUN_SEX.get(low)
@@ -624,22 +624,23 @@ def _named_by_last_word(ctx: Context, tok: Token) -> Cluster | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
-def _unnamed_person_before(ctx: Context, tok: Token) -> bool:
-    """Is the nearest subject before a "he"/"she" (in its sentence or the one before) a
-    person named by no name ("One foreign banker speculated ... he said", "A Hitachi
-    spokesman said ... he said")? Then the pronoun is that person, no entity."""
+def unnamed_person_before(ctx: Context, tok: Token) -> Token | None:
+    """The nearest subject before a "he"/"she" (in its sentence or the one before) when it
+    is a person named by no name ("One foreign banker speculated ... he said", "A Hitachi
+    spokesman said ... he said"): the pronoun is that person, no entity."""
     sent = tok.sent
     start = ctx.doc[sent.start - 1].sent.start if sent.start > 0 else sent.start
+    inside = span_at(ctx.marked, tok.idx)
     for t in reversed(ctx.doc[start : tok.i]):
-        if t.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS:
-            continue
+        if t.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS or span_at(ctx.marked, t.idx) != inside:
+            continue  # not a subject, or one inside a quote the pronoun is not in
         if t.i in ctx.token_cluster or t.pos_ in ("PRON", "PROPN"):
-            return False  # a name or a pronoun: the entity rules decide
+            return None  # a name or a pronoun: the entity rules decide
         if t.pos_ == "NOUN" and t.tag_ == "NN" and t.lemma_.lower() in PERSON_ROLES:
             # someone not yet named: "a spokesman", "one foreign banker", "another analyst"
             unnamed = {c.lower_ for c in t.children if c.dep_ in ("det", "nummod")} & _INDEFINITE
-            return bool(unnamed) and named_in_apposition(t) is t
-    return False
+            return t if unnamed and named_in_apposition(t) is t else None
+    return None
 
 
 _INDEFINITE = frozenset(["a", "an", "one", "another"])

@@ -856,3 +856,19 @@ def test_a_reported_clause_ends_before_the_speakers_next_act(nlp):
     found = by_key(entity_actions(nlp, text))
     assert found[("Hawke", "warn")].target_text == "that the budget deficit was running above target"
     assert found[("Hawke", "vow")].target_text == "sharp decisions"
+
+
+def test_a_he_who_stands_for_someone_unnamed_speaks_as_that_person(nlp):
+    """The quote's speaker is "A spokesman for the company", not a bare "he", and no entity."""
+    from datetime import datetime
+
+    from transforms.actions import analyse
+    from transforms.entities import cluster_entities
+
+    doc = nlp(
+        "NTL said it had not ruled out a PVR. A spokesman for the company said the service was "
+        'popular. "It is truly on demand," he added.'
+    )
+    _, quotes = analyse(doc, cluster_entities(doc), datetime(2020, 1, 1))
+    (direct,) = [q for q in quotes if q.direct]
+    assert (direct.speaker_text, direct.speaker_entity_id) == ("A spokesman for the company", None)
