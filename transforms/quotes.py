@@ -41,6 +41,7 @@ from transforms.syntax import (
     resolve,
     source_text,
     span_text,
+    thing_antecedent,
     unnamed_person_before,
 )
 
@@ -240,11 +241,16 @@ def _attribution(ctx: Context, speakers: list[Token], cue: str) -> _Attribution:
 
 def _speaker_text(ctx: Context, tok: Token, found: Cluster | None) -> str:
     """The speaker as written; for a "he"/"she" that stands for someone not yet named ("A
-    spokesman for NTL said ... he said"), that person as written."""
+    spokesman for NTL said ... he said"), or a "they" for unnamed people ("Analysts said
+    ... they added"), those as written."""
     if found is None and tok.lower_ in ("he", "she"):
         person = unnamed_person_before(ctx, tok)
         if person is not None:
             return span_text(phrase(person))  # "A spokesman for the company"
+    if found is None and tok.lower_ == "they":
+        people = thing_antecedent(tok)
+        if people is not None and people.pos_ == "NOUN" and people.tag_ == "NNS":
+            return span_text(phrase(people))  # "Analysts at the bank said ... they added"
     return actor_text(ctx, tok)
 
 

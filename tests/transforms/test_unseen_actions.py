@@ -872,3 +872,14 @@ def test_a_he_who_stands_for_someone_unnamed_speaks_as_that_person(nlp):
     _, quotes = analyse(doc, cluster_entities(doc), datetime(2020, 1, 1))
     (direct,) = [q for q in quotes if q.direct]
     assert (direct.speaker_text, direct.speaker_entity_id) == ("A spokesman for the company", None)
+
+
+def test_a_they_for_unnamed_people_speaks_as_them(nlp):
+    from datetime import datetime
+
+    from transforms.actions import analyse
+    from transforms.entities import cluster_entities
+
+    doc = nlp("Dealers said the pound rose. They said the central bank had placed buy orders at that level.")
+    _, quotes = analyse(doc, cluster_entities(doc), datetime(2020, 1, 1))
+    assert [q.speaker_text for q in sorted(quotes, key=lambda q: q.start_char)] == ["Dealers", "Dealers"]
