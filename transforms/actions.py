@@ -758,7 +758,7 @@ def _action_type(verb: Token, lemma: str, target: Token | None, obj: str | None)
                 return inner_type
     base = classify(lemma, _particle(verb), obj, _first_prep(verb))
     if base == "STATEMENT" and target is not None:
-        return _statement_type(target) or base
+        return _statement_type(target) or _recommends(lemma, target) or base
     role = _object_complement(verb, target)
     if role is not None:
         typed = classify(lemma, None, role.lemma_.lower(), None)
@@ -775,6 +775,17 @@ def _reflexive_predicate(target: Token | None) -> bool:
         and target.pos_ == "NOUN"
         and any(c.dep_ == "nsubj" and c.lower_.endswith(("self", "selves")) for c in target.children)
     )
+
+
+def _recommends(lemma: str, target: Token) -> str | None:
+    """A statement of what others should do ("suggested that studios should make more
+    films", "argued that the bank must cut rates"): ADVOCATE. Not "say", "tell", "add",
+    which report whatever is said."""
+    if lemma in ("say", "tell", "add") or target.dep_ != "ccomp":
+        return None
+    if any(c.dep_ == "aux" and c.lower_ in ("should", "must", "ought") for c in target.children):
+        return "ADVOCATE"
+    return None
 
 
 def _object_complement(verb: Token, target: Token | None) -> Token | None:

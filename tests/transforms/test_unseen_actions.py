@@ -45,6 +45,10 @@ def xfail(*values, reason):
         # a verb of telling is typed by what it tells, not by the one told
         ("Acme Corp warned investors that profits would fall.", ("Acme Corp", "warn"), "FORECAST"),
         ("Acme Corp told reporters it made a profit of $5 mln.", ("Acme Corp", "tell"), "REPORT_RESULTS"),
+        # a statement of what others should do recommends it; "say" stays a statement
+        ("Acme Corp argued that the bank must cut rates.", ("Acme Corp", "argue"), "ADVOCATE"),
+        ("Acme Corp said the bank should cut rates.", ("Acme Corp", "say"), "STATEMENT"),
+        ("Acme Corp argued that demand would rise.", ("Acme Corp", "argue"), "STATEMENT"),
         # what a verb makes its object types it: an appointment
         ("Kilroy-Silk made Damian Hockney his deputy leader.", ("Kilroy-Silk", "make"), "HIRE"),
         ("Acme Corp made John Smith its chief executive.", ("Acme Corp", "make"), "HIRE"),
