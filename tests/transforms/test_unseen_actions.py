@@ -862,28 +862,29 @@ def test_a_reported_clause_ends_before_the_speakers_next_act(nlp):
     assert found[("Hawke", "vow")].target_text == "sharp decisions"
 
 
-def test_a_he_who_stands_for_someone_unnamed_speaks_as_that_person(nlp):
-    """The quote's speaker is "A spokesman for the company", not a bare "he", and no entity."""
+def _quotes(nlp, text):
     from datetime import datetime
 
     from transforms.actions import analyse
     from transforms.entities import cluster_entities
 
-    doc = nlp(
+    doc = nlp(text)
+    return sorted(analyse(doc, cluster_entities(doc), datetime(2020, 1, 1))[1], key=lambda q: q.start_char)
+
+
+def test_a_he_who_stands_for_someone_unnamed_speaks_as_that_person(nlp):
+    """The quote's speaker is "A spokesman for the company", not a bare "he", and no entity."""
+    quotes = _quotes(
+        nlp,
         "NTL said it had not ruled out a PVR. A spokesman for the company said the service was "
-        'popular. "It is truly on demand," he added.'
+        'popular. "It is truly on demand," he added.',
     )
-    _, quotes = analyse(doc, cluster_entities(doc), datetime(2020, 1, 1))
     (direct,) = [q for q in quotes if q.direct]
     assert (direct.speaker_text, direct.speaker_entity_id) == ("A spokesman for the company", None)
 
 
 def test_a_they_for_unnamed_people_speaks_as_them(nlp):
-    from datetime import datetime
-
-    from transforms.actions import analyse
-    from transforms.entities import cluster_entities
-
-    doc = nlp("Dealers said the pound rose. They said the central bank had placed buy orders at that level.")
-    _, quotes = analyse(doc, cluster_entities(doc), datetime(2020, 1, 1))
-    assert [q.speaker_text for q in sorted(quotes, key=lambda q: q.start_char)] == ["Dealers", "Dealers"]
+    quotes = _quotes(
+        nlp, "Dealers said the pound rose. They said the central bank had placed buy orders at that level."
+    )
+    assert [q.speaker_text for q in quotes] == ["Dealers", "Dealers"]
