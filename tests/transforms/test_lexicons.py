@@ -171,3 +171,22 @@ def test_owning_is_possessing():
     from transforms.action_types import classify
 
     assert classify("own") == classify("own", object_head="house") == "POSSESS"
+
+
+def test_a_missing_ordered_list_names_the_file_and_its_lists():
+    with pytest.raises(KeyError, match=r"months\.json has no list 'no_such_list'"):
+        lexicons.ordered_words("months.json", "no_such_list")
+
+
+def test_a_verb_lexicon_row_without_lemma_or_noun_names_the_row(monkeypatch):
+    from transforms import action_types
+
+    rows = [{"lemma": "buy", "type": "ACQUIRE"}, {"object": "stake", "type": "INVEST"}]
+    monkeypatch.setattr(action_types, "load_jsonl", lambda name, required=(): rows)
+    action_types._tables.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"verb_lexicon\.jsonl row 2: neither 'lemma' nor 'noun'"):
+            action_types._tables()
+    finally:
+        monkeypatch.undo()
+        action_types._tables.cache_clear()
