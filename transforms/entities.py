@@ -302,8 +302,12 @@ def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> 
     """Is `c` (whose name has `words`) a shorter form of the longer `lc` (named `lname`)?"""
     lwords = _words(lname)
     if lc.label == "PERSON" and c.label in ("PERSON", "ORG", "GPE") and len(words) == 1:
-        # "Trotter" / "Mr Trotter" -> "Paul Trotter"; "Wang" -> "Wang Donghai"
-        return words[0].lower() in (lwords[-1].lower(), lwords[0].lower())
+        # "Trotter" / "Mr Trotter" -> "Paul Trotter"; "Wang" -> "Wang Donghai"; but "Mr
+        # Howard" is not Howard Flight: after "Mr" the word is a family name
+        ends = (
+            [lwords[-1].lower()] if _after_surname_honorific(c) else [lwords[-1].lower(), lwords[0].lower()]
+        )
+        return words[0].lower() in ends
     if lc.label == "PERSON" and c.label == "PERSON" and 1 < len(words) < len(lwords):
         # "De Keersmaeker" -> "Paul de Keersmaeker": the surname's words
         return _lower(lwords[-len(words) :]) == _lower(words)
@@ -312,10 +316,18 @@ def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> 
         and len(words) < len(lwords)
         and c.label in ("PRODUCT", "PERSON", "ORG", "WORK_OF_ART")
     ):
-        # "Doom" -> "Doom 3", "Vaio" -> "Vaio W1"
+        # "Doom" -> "Doom 3", "Vaio" -> "Vaio W1"; but a company is not its product's short
+        # form: "Yahoo" stays apart from "Yahoo Messenger", "Airbus" from "Airbus A380" (a
+        # name the recogniser called an organisation folds only into itself with a number:
+        # "Doom" ORG, "Doom 3")
+        extra = (_words(_SUFFIX_RE.sub("", lname)) or lwords)[len(words) :]  # "Corp" is no product
+        if c.label == "ORG" and not all(w.isdigit() for w in extra):
+            return False
         return [w.lower() for w in lwords[: len(words)]] == [w.lower() for w in words]
     if lc.label == "ORG" and c.label in ("ORG", "PERSON", "PRODUCT"):
         lcore = _words(_SUFFIX_RE.sub("", lname)) or lwords
+        if c.label == "ORG" and any(_model_code(w) for w in lcore[len(words) :]):
+            return False  # "Airbus" is not "Airbus A300s": the maker and its model
         if [w.lower() for w in lcore[: len(words)]] == [w.lower() for w in words] and (
             len(words) < len(lcore) or c.label == "ORG"
         ):
@@ -327,6 +339,24 @@ def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> 
         # "SEC" -> "Securities and Exchange Commission"
         return len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and acronym(lname) == words[0]
     return False
+
+
+_SURNAME_HONORIFICS = words("names.json", "surname_honorifics")
+
+
+def _after_surname_honorific(c: Cluster) -> bool:
+    """Is a mention of `c` written after "Mr", "Mrs", "Dr" ... (in it or just before it)?"""
+    for m in c.mentions:
+        first = m.doc[m.start - 1] if m.start > 0 else None
+        for t in (m[0], first):
+            if t is not None and t.lower_.rstrip(".") in _SURNAME_HONORIFICS:
+                return True
+    return False
+
+
+def _model_code(word: str) -> bool:
+    """A product's model code: letters and digits in one word ("A380", "W1", "A300s")."""
+    return any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
 
 
 def _lower(words: Sequence[str]) -> list[str]:

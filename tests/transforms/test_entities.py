@@ -130,7 +130,12 @@ def xfail(text, expected, reason):
             "Belgium's Paul de Keersmaeker chaired the talks. De Keersmaeker said the plan was good.",
             {("Belgium", "GPE"), ("Paul de Keersmaeker", "PERSON")},
         ),
-        # ... but not into a joint name, nor into one of two such names
+        # ... but "Mr Howard" is no short form of Howard Flight (after "Mr", a family name)
+        (
+            "Tory candidate Howard Flight was sacked. Mr Flight apologised. Mr Howard said he had played by the rules.",
+            {("Tory", "ORG"), ("Howard Flight", "PERSON"), ("Howard", "PERSON")},
+        ),
+        # ... nor into one of two such names, nor into a joint name
         (
             "The Monopolies Commission and the European Commission disagreed. The Commission said it would appeal.",
             {("Monopolies Commission", "ORG"), ("European Commission", "ORG"), ("Commission", "ORG")},
@@ -170,6 +175,25 @@ def test_entities_of_a_text(nlp, text, expected):
     """The exact set of (name, label) entities of a text: nothing more, nothing less."""
     got = entities(nlp, text)
     assert got == expected, f"missing {expected - got}, extra {got - expected}"
+
+
+@pytest.mark.parametrize(
+    ("text", "company", "product"),
+    [
+        (
+            "Yahoo launched Yahoo Messenger 7 on Monday. Yahoo said it had 50 million users.",
+            "Yahoo",
+            "Messenger",
+        ),
+        ("UPS ordered ten Airbus A380 jets. Airbus said it was pleased.", "Airbus", "A380"),
+    ],
+)
+def test_a_company_is_no_short_form_of_its_product(nlp, text, company, product):
+    """The maker keeps its own entity: its name is not folded into a product named after it."""
+    clusters = cluster_entities(nlp(text))
+    named = {c.name: c for c in clusters}
+    assert company in named and named[company].label == "ORG"
+    assert all(product not in c.name for c in clusters if company in c.aliases)
 
 
 def test_ticker_attaches_to_company(nlp):
