@@ -33,6 +33,7 @@ from transforms.intervals import overlaps, span_at
 from transforms.lemmas import verb_lemma
 from transforms.lexicons import words
 from transforms.syntax import (
+    SUBJECT_DEPS,
     Context,
     actor_text,
     find_doers,
@@ -293,10 +294,12 @@ def _direct_quotes(ctx: Context) -> tuple[list[QuoteRecord], list[tuple[int, int
     marked = quotation_spans(text)
     # every quoted text first: a speaker resolved below may be "I" (inside marks or not)
     ctx.marked.extend((q.start, q.end) for q in marked)
+    caught = 0  # narrative subjects before this token are resolved (and remembered)
     for q in marked:
         spans.append((q.start, q.end))
         cue = _cue_near(doc, q)
         if cue is not None:
+            caught = _resolve_narrative(ctx, caught, min(q.start, cue.idx))
             who = _cued_speaker(ctx, cue, q)
         elif last is not None and _continues(text, last[0], q):
             who = replace(last[1], cue=None)  # the same speaker; no cue verb of its own
@@ -309,6 +312,28 @@ def _direct_quotes(ctx: Context) -> tuple[list[QuoteRecord], list[tuple[int, int
         out.append(QuoteRecord(who.text, who.entity_id, who.cue, words, True, q.words_start, q.words_end))
         last = (q, who)
     return out, spans
+
+
+def _resolve_narrative(ctx: Context, start: int, end_char: int) -> int:
+    """Resolve, in text order, the pronoun and description subjects from token `start` to
+    character `end_char` (outside quotation marks, or inside a quote whose speaker is
+    known), so that a speaker "he" finds the chain the text built ("He said ... He
+    suggested ... '...,' he said": the one the narrative follows, not a name its last
+    report gave; 'Santini said: "... I wish ... I hope ..." He added': Santini); the next
+    token to resolve from."""
+    doc = ctx.doc
+    i = start
+    while i < len(doc) and doc[i].idx < end_char:
+        t = doc[i]
+        if (
+            t.dep_ in SUBJECT_DEPS
+            and t.pos_ in ("PRON", "NOUN")
+            and t.i not in ctx.token_cluster
+            and (span_at(ctx.marked, t.idx) is None or span_at(ctx.quote_speakers, t.idx) is not None)
+        ):
+            resolve(ctx, t)
+        i += 1
+    return max(i, start)
 
 
 def _clause_tokens(clause: Token) -> list[Token]:

@@ -14,6 +14,7 @@ inside a direct quote resolve to the quote's speaker.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -216,15 +217,15 @@ def antecedent(
     """The most salient entity of `labels` before `tok` (other than `exclude`): subjects
     first, then recency."""
     si = ctx.sent_index[tok.i]
-    inside = span_at(ctx.marked, tok.idx) is not None
     pronoun_it = tok.pos_ == "PRON" and "PERSON" not in labels
+    hidden = _hidden_from(ctx, tok)
     best: tuple[tuple[int, int, int, int], Cluster] | None = None
     # walk back from the pronoun; stop once past the window (linear in the window only)
     for idx in range(bisect_left(ctx.salience_starts, tok.i) - 1, -1, -1):
         ti, s, c, role = ctx.salience[idx]
         if si - s > WINDOW:
             break
-        if c.label not in labels or any(c is x for x in exclude) or (ti in ctx.quoted and not inside):
+        if c.label not in labels or any(c is x for x in exclude) or hidden(ti, role):
             continue
         if sex is not None and ctx.sex.get(id(c), sex) != sex:
             continue  # "she shared the driving with Trevor ... He designed": not her
@@ -233,10 +234,10 @@ def antecedent(
         # Bank claimed Yukos had ... It had wanted": the bank); an organisation beats a place
         # ("it" is more often the company than the city); later beats earlier
         rank = role if s != si else min(role, 1)
-        # for "it", a name inside a prepositional phrase of an earlier sentence ("extended to
-        # all parties with members in the House of Commons ... or Northern Ireland Assembly")
-        # is a sentence further away than it stands
-        away = si - s + (1 if role < 0 and s != si and pronoun_it else 0)
+        # for "it", a name inside a prepositional phrase ("extended to all parties with
+        # members in the House of Commons ... or Northern Ireland Assembly"; "Using technology
+        # from Lucent, it will offer") is a sentence further away than it stands
+        away = si - s + (1 if role < 0 and pronoun_it else 0)
         score = (-away, rank, int(c.label == "ORG"), ti)
         if best is None or score > best[0]:
             best = (score, c)
@@ -248,6 +249,46 @@ def antecedent(
             if c.label in labels and not any(c is x for x in exclude):
                 return c
     return best[1] if best else None
+
+
+def _hidden_from(ctx: Context, tok: Token) -> Callable[[int, int], bool]:
+    """Which salient mentions (by token and role) `tok` cannot stand for: outside quotation
+    marks, a pronoun remembered inside them; for a pronoun outside them, a name inside them
+    ('"Shylock and Fagin are ...," he told': a name the quote speaks of); and, for the
+    subject of a trailing report, what it reports but the reported clause's subject ("...
+    40 pct owned by Nippon, it said": what is reported, not who reports). A description
+    names its kind: a name in a quote may be what it describes."""
+    inside = span_at(ctx.marked, tok.idx) is not None
+    pronoun = tok.pos_ == "PRON"
+    lo, hi = _reported_before(tok) if pronoun else (0, 0)
+
+    def hidden(ti: int, role: int) -> bool:
+        if inside:
+            return lo <= ti < hi and role < 1
+        if ti in ctx.quoted:
+            return True
+        if pronoun and ti not in ctx.remembered and span_at(ctx.marked, ctx.doc[ti].idx) is not None:
+            return True
+        return lo <= ti < hi and role < 1
+
+    return hidden
+
+
+_REPORTING_VERBS = words("clauses.json", "reporting_verbs")
+
+
+def _reported_before(tok: Token) -> tuple[int, int]:
+    """The token range of the clause a subject's verb reports when that clause comes first
+    ("The plant will be owned by Nippon, it said"), else an empty range."""
+    verb = tok.head
+    if tok.dep_ not in SUBJECT_DEPS or verb.lemma_.lower() not in _REPORTING_VERBS:
+        return 0, 0
+    for c in verb.children:
+        if c.dep_ == "ccomp" and c.i < tok.i:
+            return c.left_edge.i, c.right_edge.i + 1
+    if verb.dep_ in ("parataxis", "ccomp") and verb.head.i < tok.i:
+        return verb.head.left_edge.i, verb.left_edge.i
+    return 0, 0
 
 
 # How far back a description ("the company", "the Russian oil giant") may look: further
@@ -396,6 +437,8 @@ def resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
 
 
 _ORGS_AND_PLACES = frozenset({"ORG", "GPE"})
+# what "it" may stand for: a product is a candidate too, and then no entity does it
+_IT_ANTECEDENTS = _ORGS_AND_PLACES | {"PRODUCT"}
 
 
 def _resolve(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
@@ -439,9 +482,11 @@ def _pronoun(ctx: Context, tok: Token) -> Cluster | None:
     ahead = _cataphoric_subject(ctx, tok, _ORGS_AND_PLACES)
     if ahead is not None:
         return ahead  # "If it joins, Turkey may have to accept": Turkey
-    return _reporting_description(ctx, tok) or antecedent(
-        ctx, tok, _ORGS_AND_PLACES, exclude=_quoting(ctx, tok)
+    found = _reporting_description(ctx, tok) or antecedent(
+        ctx, tok, _IT_ANTECEDENTS, exclude=_quoting(ctx, tok)
     )
+    # "Halo 2 sold 2.4 million copies. It also won ...": the product, no organisation
+    return None if found is not None and found.label == "PRODUCT" else found
 
 
 _PRONOUN_SEX = {"he": "he", "him": "he", "his": "he", "she": "she", "her": "she"}
@@ -573,7 +618,23 @@ def _reporting_description(ctx: Context, tok: Token) -> Cluster | None:
         if subj.pos_ == "NOUN" and definite and subj.lemma_.lower() in ORG_DESCRIPTIONS:
             found, _ = _description(ctx, subj)
             return found if found is not None and found.label == "ORG" else None
+        if subj.pos_ == "NOUN" and subj.lemma_.lower() in PERSON_ROLES:
+            return _role_organisation(ctx, subj)  # "A spokesman for Fox said it had not seen"
     return None
+
+
+def _role_organisation(ctx: Context, role: Token) -> Cluster | None:
+    """The organisation named in an unnamed person's role phrase ("a spokesman for Fox",
+    "Fox's spokesman", "an Acme official"), nearest first."""
+    stack = [c for c in role.children if c.dep_ in _DESCRIBING_DEPS]
+    found: list[tuple[int, Cluster]] = []
+    while stack:
+        t = stack.pop()
+        c = ctx.token_cluster.get(t.i)
+        if c is not None and c.label == "ORG":
+            found.append((abs(t.i - role.i), c))
+        stack.extend(x for x in t.children if x.dep_ in _DESCRIBING_DEPS)
+    return min(found, key=lambda x: x[0])[1] if found else None
 
 
 # A clause whose subject may be "they" for its governing clause's subject.
@@ -634,6 +695,8 @@ def unnamed_person_before(ctx: Context, tok: Token) -> Token | None:
     for t in reversed(ctx.doc[start : tok.i]):
         if t.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS or span_at(ctx.marked, t.idx) != inside:
             continue  # not a subject, or one inside a quote the pronoun is not in
+        if _never_he(ctx, t):
+            continue  # "A UKIP spokesman said Labour and the Conservatives had spent ...": not "he"
         if t.i in ctx.token_cluster or t.pos_ in ("PRON", "PROPN"):
             return None  # a name or a pronoun: the entity rules decide
         if t.pos_ == "NOUN" and t.tag_ == "NN" and t.lemma_.lower() in PERSON_ROLES:
@@ -644,6 +707,17 @@ def unnamed_person_before(ctx: Context, tok: Token) -> Token | None:
 
 
 _INDEFINITE = frozenset(["a", "an", "one", "another"])
+
+
+def _never_he(ctx: Context, t: Token) -> bool:
+    """A subject "he" or "she" cannot stand for: an organisation or place, several names,
+    "it" or "they"."""
+    cluster = ctx.token_cluster.get(t.i)
+    if cluster is not None and cluster.label != "PERSON":
+        return True
+    return (
+        t.lower_ in ("it", "they") or t.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in t.children)
+    )
 
 
 def _titled_person(ctx: Context, tok: Token) -> Cluster | None:
@@ -663,11 +737,23 @@ def _titled_person(ctx: Context, tok: Token) -> Cluster | None:
         for m in c.mentions:
             if m.start >= tok.i:
                 continue
-            title = {t.lemma_.lower() for t in ctx.doc[max(m.start - len(words) - 1, 0) : m.end]}
+            title = {
+                t.lemma_.lower() for t in ctx.doc[_title_start(ctx.doc, m.start, len(words) + 1) : m.end]
+            }
             appos = {t.lemma_.lower() for a in m.root.children if a.dep_ == "appos" for t in a.subtree}
             if any(words <= ws and not (ws - words) & TITLE_MODIFIERS for ws in (title, appos)):
                 found[id(c)] = c
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _title_start(doc: Doc, start: int, most: int) -> int:
+    """Where the title words before a name at `start` begin: at most `most` words back, and
+    only words of its noun phrase ("Prime Minister Tony Blair"; not "A spokesman said Mr
+    Betts-Green")."""
+    i = start
+    while i > max(start - most, 0) and doc[i - 1].pos_ in ("NOUN", "PROPN", "ADJ", "DET"):
+        i -= 1
+    return i
 
 
 def _nationality(noun: Token) -> str | None:
@@ -806,6 +892,10 @@ def _previous_subject(tok: Token, plural: bool = False) -> Token | None:
             d.lower_ in ("the", "this", "that") for d in subj.children if d.dep_ == "det"
         )
         return subj if verdict and definite else None
+    if any(c.dep_ == "expl" for c in root.children):
+        # "There was controversy over another poster. It showed ...": what there was
+        for pivot in (c for c in root.children if c.dep_ == "attr"):
+            return pivot if _agrees(pivot, plural) else None
     return None
 
 
@@ -846,11 +936,31 @@ def find_doers(verb: Token, depth: int = 0) -> list[Doer]:
     subj = [c for c in verb.children if c.dep_ in SUBJECT_DEPS]
     if subj:
         return _subject_doers(verb, subj[0])
-    if any(c.dep_ in PASSIVE_SUBJECT_DEPS for c in verb.children) or _stranded_passive(verb):
+    if _passive(verb):
+        # a passive's doer is its by-agent or no one, never a subject it would inherit from
+        # another clause: "Before being driven by police, Begg said" (the police drive him)
         return agent_doers(verb)
     if verb.head is verb:
         return []
     return _governor_doers(verb, depth)
+
+
+def _passive(verb: Token) -> bool:
+    return any(
+        c.dep_ in PASSIVE_SUBJECT_DEPS or c.dep_ == "auxpass" for c in verb.children
+    ) or _stranded_passive(verb)
+
+
+def _patient_doers(verb: Token, depth: int) -> list[Doer]:
+    """Who undergoes a passive verb, as the controller of what hangs on it: its passive
+    subject, else the subject it shares with the clause it joins ("He is in charge ... and
+    is credited with improving sales": he improved them)."""
+    passive = [c for c in verb.children if c.dep_ in PASSIVE_SUBJECT_DEPS]
+    if passive:
+        return _control(with_conjuncts(passive[0]))
+    if verb.head is verb:
+        return []
+    return _control([d.token for d in _governor_doers(verb, depth + 1)])
 
 
 def _stranded_passive(verb: Token) -> bool:
@@ -958,9 +1068,8 @@ def _controller_doers(head: Token, depth: int, infinitive: Token) -> list[Doer]:
     subject = _for_subject(head, infinitive)
     if subject is not None:
         return _control(with_conjuncts(subject))
-    passive = [c for c in head.children if c.dep_ in PASSIVE_SUBJECT_DEPS]
-    if passive:
-        return _control(with_conjuncts(passive[0]))
+    if _passive(head):  # "Delta was forced to cut": Delta cuts
+        return _patient_doers(head, depth)
     return _control([d.token for d in find_doers(head, depth + 1)])
 
 
@@ -978,16 +1087,25 @@ def _for_subject(head: Token, infinitive: Token) -> Token | None:
     return None
 
 
+_PREVENTING_VERBS = words("clauses.json", "preventing_verbs")
+_SANCTIONING_VERBS = words("clauses.json", "sanctioning_verbs")
+
+
 def _accused_object(gov: Token, prep: Token) -> Token | None:
-    """The person or body a verb holds to account for a deed: "accused Oliver Letwin of
-    plotting", "blamed Microsoft for delaying", "thanked them for supporting": the direct
-    object, named or a personal pronoun, does the gerund after "of"/"for"."""
-    if prep.lower_ not in ("of", "for"):
+    """The person or body a verb holds to account for a deed, or keeps from one: "accused
+    Oliver Letwin of plotting", "blamed Microsoft for delaying", "thanked them for
+    supporting": the direct object, named or a personal pronoun, does the gerund after
+    "of"/"for"; after a verb of sanction ("suspended the association for refusing") or of
+    prevention ("prevent joint ventures from bringing") any object does."""
+    low, lemma = prep.lower_, gov.lemma_.lower()
+    if low not in ("of", "for", "from") or (low == "from" and lemma not in _PREVENTING_VERBS):
         return None
     objs = [c for c in gov.children if c.dep_ == "dobj" and c.i < prep.i]
     if not objs:
         return None
     obj = named_in_apposition(objs[0])
+    if low == "from" or lemma in _SANCTIONING_VERBS:
+        return obj
     if obj.pos_ == "PROPN" or obj.lower_ in ("him", "her", "them", "us", "me", "it"):
         return obj
     return None
@@ -1006,10 +1124,15 @@ def _clause_doers(verb: Token, depth: int) -> list[Doer]:
         accused = _accused_object(gov, head)
         if accused is not None:
             return _control(with_conjuncts(accused))
-    if dep == "pcomp" and head.lower_ == "as" and not any(c.dep_ == "agent" for c in gov.children):
-        passive = [c for c in gov.children if c.dep_ in PASSIVE_SUBJECT_DEPS]
-        if passive:  # "the agency was quoted as saying": the agency says
-            return _control(with_conjuncts(passive[0]))
+    if _passive(gov) and (
+        dep == "pcomp" or (verb.tag_ == "VBG" and not any(c.dep_ == "agent" for c in gov.children))
+    ):
+        # a passive's gerund is done by who undergoes it: "the agency was quoted as saying"
+        # (the agency says), "is credited with improving sales"; but a participle beside a
+        # by-agent is the agent's ("has been developed by Intel, working closely with"), a
+        # purpose infinitive the doer's ("the unit was sold to raise cash"), a bare verb no
+        # one's ("Picture the scene - Wales are camped")
+        return _patient_doers(gov, depth)
     return _control([d.token for d in find_doers(gov, depth + 1)])
 
 
@@ -1061,7 +1184,11 @@ def phrase(tok: Token) -> list[Token]:
     return [t for t in tok.subtree if not t.is_space and t.i < start]
 
 
-_SPEAKER_ACTS = words("clauses.json", "reporting_verbs") | words("clauses.json", "plan_verbs")
+_SPEAKER_ACTS = (
+    words("clauses.json", "reporting_verbs")
+    | words("clauses.json", "plan_verbs")
+    | words("clauses.json", "proposal_verbs")
+)
 
 
 def speaker_conjunct(verb: Token) -> bool:

@@ -659,6 +659,132 @@ def test_modality(nlp, text, key, expected):
             ("Japan", "plan"),
             None,
         ),
+        # a name inside a quote is what the quote speaks of, not the "he" who says it
+        (
+            "Jewish Chronicle editor Ned Temko said there had been a mixed reaction. "
+            '"Shylock and Fagin are linked to notions of prejudice," he told BBC Radio 4.',
+            ("Ned Temko", "tell"),
+            ("Fagin", "tell"),
+        ),
+        # what a trailing report reports is not who reports it
+        (
+            "Inland Steel Industries said it has formed a joint venture with Nippon Steel Corp. The "
+            "venture will be 60 pct owned by Inland and 40 pct owned by Nippon Steel Corp, it said.",
+            ("Inland Steel Industries", "say"),
+            ("Nippon Steel Corp", "say"),
+        ),
+        (
+            "Labour campaign spokesman Fraser Kemp said the poster had been misunderstood. "
+            "The image simply portrayed Michael Howard as a hypnotist, he argued.",
+            ("Fraser Kemp", "argue"),
+            ("Michael Howard", "argue"),
+        ),
+        # ... but the reporter's own subject phrase is who reports
+        (
+            "Separately, the world's largest package delivery company, UPS, said it had placed an order for jets.",
+            ("UPS", "place"),
+            None,
+        ),
+        (
+            "ABC sued the network on Monday. A spokesman for Fox said it had not seen the details.",
+            ("Fox", "see"),
+            ("ABC", "see"),
+        ),
+        # for "it", a name in a prepositional phrase of its own sentence stands a sentence away
+        (
+            "MMO2, the UK-based operator, has opted for a new technology. Using equipment from "
+            "Lucent Technologies, it will offer data speeds of 3.6Mbps.",
+            ("MMO2", "offer"),
+            ("Lucent Technologies", "offer"),
+        ),
+        # a product is what "it" may stand for, and then no organisation does it
+        (
+            "Microsoft released the Xbox game Halo 2 in November. Halo 2 sold 2.4 million copies "
+            "in its first day. It also won the top award.",
+            None,
+            ("Microsoft", "win"),
+        ),
+        # the one kept from a deed, or sanctioned for it, did it (named or not)
+        (
+            "Mr Howard has suspended the constituency association for refusing to deselect its candidate.",
+            None,
+            ("Howard", "refuse"),
+        ),
+        (
+            "The regulator barred Citigroup from buying more banks.",
+            ("Citigroup", "buy"),
+            None,
+        ),
+        (
+            "China must prevent joint ventures from bringing harmful foreign thinking into the country.",
+            ("China", "prevent"),
+            ("China", "bring"),
+        ),
+        ("Microsoft made $5bn from selling software.", ("Microsoft", "sell"), None),
+        # a passive's doer is its by-agent or no one, never a subject it would inherit ...
+        (
+            "Before being driven by police from Birmingham to London, Azmat Begg said he was concerned.",
+            ("Azmat Begg", "say"),
+            ("Azmat Begg", "drive"),
+        ),
+        (
+            "Nicholas Betts-Green resigned after being questioned by the party leadership.",
+            ("Nicholas Betts-Green", "resign"),
+            ("Nicholas Betts-Green", "question"),
+        ),
+        ("Delta wants to be bought by American Airlines.", ("American Airlines", "buy"), ("Delta", "buy")),
+        # ... and what hangs on it is done by who undergoes it
+        (
+            "Toshiyuki Shiga runs Nissan in Asia and is credited with significantly improving its sales in China.",
+            ("Toshiyuki Shiga", "improve"),
+            ("Toshiyuki Shiga", "credit"),
+        ),
+        (
+            "Nicole Kidman sought the orders after being advised to do so by local police.",
+            ("Nicole Kidman", "do"),
+            None,
+        ),
+        (
+            "The network has been developed by Intel, working closely with the staff at the reserve.",
+            ("Intel", "work"),
+            None,
+        ),
+        ("Picture the scene - Wales are camped on the England line.", None, ("Wales", "picture")),
+        # a speaker's "he" follows the narrative's chain, not a name its last report gave
+        (
+            "Attorney General Peter Goldsmith issued a statement on Monday. He said the answer was his own. He suggested "
+            "the claim that Lord Falconer had drafted the answer was a mistake. "
+            '"As I have always made clear, I set out my own view," he said.',
+            ("Peter Goldsmith", "set"),
+            ("Falconer", "set"),
+        ),
+        # a verb of urging the parser joined to the reported clause is the reporter's act
+        (
+            "Louise Ellman said the hypnotism image was insensitive but urged people not to rush to judgement.",
+            ("Louise Ellman", "urge"),
+            None,
+        ),
+        # "it" after "There was NP" is what there was
+        (
+            "There was controversy over another poster choice offered to Labour members. It showed "
+            "Michael Howard as a flying pig.",
+            None,
+            ("Labour", "show"),
+        ),
+        # a "he" after an unnamed speaker's report is that speaker, not a name the report gives
+        (
+            "Sir Paul Sykes funded the party. But a UKIP spokesman said Labour and the Conservatives had "
+            'spent 10m pounds on the campaign. "They are buying the advertising space," he added.',
+            None,
+            ("Paul Sykes", "add"),
+        ),
+        # a title is the words of the name's own phrase ("A spokesman said Mr X ...": not X's title)
+        (
+            "Nicholas Betts-Green quit on Monday. A UKIP spokesman said Mr Betts-Green's resignation "
+            'followed a row. "He did not like what he saw," the spokesman added.',
+            None,
+            ("Nicholas Betts-Green", "add"),
+        ),
     ],
 )
 def test_resolution(nlp, text, present, absent):
