@@ -25,7 +25,9 @@ from transforms.names import (  # noqa: F401  (acronym, name_key re-exported: th
     OTHER_NAME_LABELS,
     PLACE_LABELS,
     _words,
+    abbreviates,
     acronym,
+    acronyms,
     display_name,
     entity_id,
     name_key,
@@ -295,7 +297,25 @@ def _index_keys(name: str) -> set[str]:
     if not words:
         return set()
     core = _words(_SUFFIX_RE.sub("", name)) or words
-    return {words[0].lower(), words[-1].lower(), core[0].lower(), acronym(name).lower()}
+    keys = {words[0].lower(), words[-1].lower(), core[0].lower(), _initials(core), _head(core).lower()}
+    return keys | {a.lower() for a in acronyms(name)}
+
+
+def _plural(word: str) -> str:
+    """The plural a name's word takes ("Tory" -> "Tories", "Democrat" -> "Democrats")."""
+    return word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+
+
+def _initials(words: Sequence[str]) -> str:
+    """The key an abbreviated name shares with its full form ('Man Utd', 'Manchester United')."""
+    return "^" + "".join(w[0].lower() for w in words)
+
+
+def _head(words: Sequence[str]) -> str:
+    """The head word of a name: the one before its "of" ("Reserve Bank of Australia": Bank),
+    else its last."""
+    low = [w.lower() for w in words]
+    return words[low.index("of") - 1] if "of" in low[1:] else words[-1]
 
 
 def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> bool:
@@ -332,12 +352,27 @@ def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> 
             len(words) < len(lcore) or c.label == "ORG"
         ):
             return True  # "Allegis" -> "Allegis Corp", "Delta" -> "Delta Air Lines"
-        if c.label == "ORG" and len(words) == 1 and len(lcore) > 1 and _lower(lcore[-1:]) == _lower(words):
-            # "the Amsterdam Bourse ... the Bourse", "The EC Commission ... The Commission":
-            # the full name first, and not a joint name ("AT&T/Philips": not Philips)
+        if (
+            c.label == "ORG"
+            and len(words) == 1
+            and len(lcore) > 1
+            and words[0].lower() == _head(lcore).lower()
+        ):
+            # "the Amsterdam Bourse ... the Bourse", "The EC Commission ... The Commission",
+            # "the Reserve Bank of Australia ... the Bank": the full name first, and not a
+            # joint name ("AT&T/Philips": not Philips)
             return "/" not in lname and lc.mentions[0].start < c.mentions[0].start
-        # "SEC" -> "Securities and Exchange Commission"
-        return len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and acronym(lname) == words[0]
+        if (
+            c.label == "ORG"
+            and len(words) == 1 == len(lcore)
+            and _plural(words[0].lower()) == lcore[0].lower()
+        ):
+            return True  # "Tory" -> "Tories"
+        if c.label == "ORG" and 1 < len(words) == len(lcore) and words != lcore:
+            # "Lib Dems" -> "Liberal Democrats", "Man Utd" -> "Manchester United"
+            return all(abbreviates(w, lw) for w, lw in zip(words, lcore, strict=True))
+        # "SEC" -> "Securities and Exchange Commission", "UKIP" -> "UK Independence Party"
+        return len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and words[0] in acronyms(lname)
     return False
 
 
@@ -384,9 +419,10 @@ def _fold_short_forms(clusters: dict[str, Cluster], merge: Merge) -> None:
         words = _words(names[k])
         if not words:
             continue
+        keys = (words[0].lower(), words[-1].lower(), _initials(words))
         candidates = [
             lk
-            for lk in index.get(words[0].lower(), set()) | index.get(words[-1].lower(), set())
+            for lk in set().union(*(index.get(key, set()) for key in keys))
             if lk != k
             and lk in clusters
             and len(names[lk]) > len(names[k])

@@ -100,6 +100,29 @@ def acronym(text: str) -> str:
     return "".join(w[0].upper() for w in _words(text) if w.lower() not in _STOP)
 
 
+def acronyms(text: str) -> set[str]:
+    """The acronyms a name may go by: its initials, and its initials with an abbreviation it
+    contains kept whole ('UK Independence Party' -> 'UIP', 'UKIP')."""
+    words = [w for w in _words(text) if w.lower() not in _STOP]
+    kept = "".join(w if w.isupper() and len(w) <= 4 else w[0].upper() for w in words)
+    return {acronym(text), kept}
+
+
+def abbreviates(short: str, long: str) -> bool:
+    """Is the word `short` an abbreviation of `long`: its start ('Lib' for 'Liberal', 'Dems'
+    for 'Democrats'), or its letters in order from the same first letter ('Utd' for
+    'United')?"""
+    s, full = short.lower(), long.lower()
+    if s == full:
+        return True
+    if len(s) < 2 or s[0] != full[0] or len(s) >= len(full):
+        return False
+    if full.startswith(s) or (s.endswith("s") and full.startswith(s[:-1]) and full.endswith("s")):
+        return True
+    rest = iter(full[1:])
+    return all(ch in rest for ch in s[1:])
+
+
 def entity_id(label: str, key: str) -> str:
     """Stable id of a canonical entity, the same in every run and on every machine."""
     return "ent_" + hashlib.sha1(f"{label}|{key}".encode()).hexdigest()[:16]

@@ -130,6 +130,21 @@ def xfail(text, expected, reason):
             "Belgium's Paul de Keersmaeker chaired the talks. De Keersmaeker said the plan was good.",
             {("Belgium", "GPE"), ("Paul de Keersmaeker", "PERSON")},
         ),
+        # abbreviations, acronyms with an abbreviation kept, plurals and "of" names' heads
+        (
+            "The UK Independence Party has won seats. UKIP said it was pleased.",
+            {("UK Independence Party", "ORG")},
+        ),
+        (
+            "The Liberal Democrats attacked the plan. The Lib Dems said it was wrong.",
+            {("Liberal Democrats", "ORG")},
+        ),
+        ("Manchester United won. Man Utd said the deal was off.", {("Manchester United", "ORG")}),
+        (
+            "The Reserve Bank of Australia raised rates. The Bank said inflation was high.",
+            {("Reserve Bank of Australia", "ORG")},
+        ),
+        ("The Tories attacked the plan. The Tory leader said it was bad.", {("Tories", "ORG")}),
         # ... but "Mr Howard" is no short form of Howard Flight (after "Mr", a family name)
         (
             "Tory candidate Howard Flight was sacked. Mr Flight apologised. Mr Howard said he had played by the rules.",
@@ -175,6 +190,14 @@ def test_entities_of_a_text(nlp, text, expected):
     """The exact set of (name, label) entities of a text: nothing more, nothing less."""
     got = entities(nlp, text)
     assert got == expected, f"missing {expected - got}, extra {got - expected}"
+
+
+def test_a_word_of_an_of_phrase_is_no_short_form(nlp):
+    """The head of "X of Y" is X's last word: "Labour" is not the Institute for the Study of Labour."""
+    clusters = cluster_entities(
+        nlp("The Institute for the Study of Labour published a report. Labour said it was wrong.")
+    )
+    assert all("Labour" not in c.aliases for c in clusters)
 
 
 @pytest.mark.parametrize(
