@@ -44,6 +44,17 @@ def _abbreviation_dot(doc: Doc, i: int, sent_start: int) -> bool:
     )
 
 
+def _joining_mark(doc: Doc, i: int, sent_start: int) -> bool:
+    """Is doc[i] a slash or hyphen inside a name, with no space around it ("M/A-Com Inc")?"""
+    return (
+        doc[i].text in ("/", "-")
+        and not doc[i].whitespace_
+        and i - 1 >= sent_start
+        and not doc[i - 1].whitespace_
+        and _capitalised(doc[i - 1])
+    )
+
+
 def _left_edge(doc: Doc, start: int, sent_start: int, *, over_orgs: bool) -> int:
     """The first token of the run of capitalised words (and abbreviations such as "Alex.")
     ending just before `start`, at most _MAX_EXTRA words. Names of dates and amounts stop
@@ -51,14 +62,14 @@ def _left_edge(doc: Doc, start: int, sent_start: int, *, over_orgs: bool) -> int
     i = start
     while i > sent_start and start - i < _MAX_EXTRA:
         t = doc[i - 1]
-        if _abbreviation_dot(doc, i - 1, sent_start):
+        if _abbreviation_dot(doc, i - 1, sent_start) or _joining_mark(doc, i - 1, sent_start):
             i -= 1
             continue
         if not _capitalised(t) or t.ent_type_ in NON_NAME_LABELS or (t.ent_type_ == "ORG" and not over_orgs):
             break
         i -= 1
-    if i == sent_start and i < start and not doc[i].ent_type_:
-        i += 1  # a sentence's first word is capitalised anyway: in the name only if tagged
+    if i == sent_start and i < start and not doc[i].ent_type_ and not _joining_mark(doc, i + 1, sent_start):
+        i += 1  # a sentence's first word is capitalised anyway: in the name only if tagged (or joined: "M/A-Com")
     while i < start and doc[i].text == ".":
         i += 1
     return i
@@ -88,19 +99,56 @@ def _one_name(doc: Doc, left: int, conj: int, e: Span) -> bool:
         return False  # the first part is a company of its own, or the second is
     if reference.by_name(core) is not None:
         return False  # "Daewoo Group and General Motors Corp"
-    # "Canada and Pearson Plc" are two; "Hongkong and Shanghai Banking Corp" one
-    return COUNTRY not in place_kinds(first.text) or bool(place_kinds(doc[e.start].text))
+    # "Canada and Pearson Plc" are two; "Hongkong and Shanghai Banking Corp", "Australia and
+    # New Zealand Banking Group Ltd" one
+    return COUNTRY not in place_kinds(first.text) or bool(_place_at(doc, e.start))
+
+
+def _place_at(doc: Doc, i: int) -> frozenset[str]:
+    """The kinds of place named from token i: the place entity starting there ("New
+    Zealand"), else the word."""
+    for x in doc.ents:
+        if x.start == i and x.label_ in ("GPE", "LOC"):
+            return place_kinds(x.text)
+    return place_kinds(doc[i].text)
+
+
+def _legal_form_names(doc: Doc) -> list[Span]:
+    """The names that end in a legal form: the recogniser's ("Michigan General Corp" as
+    "General Corp"), and capitalised runs it left out or cut ("M/A-Com Inc", "Australia and
+    New Zealand Banking Group Ltd" as two places and "Banking Group Ltd")."""
+    names = [
+        e for e in doc.ents if e.label_ == "ORG" and len(e.text.split()) >= 2 and _SUFFIX_RE.search(e.text)
+    ]
+    for t in doc:
+        if t.ent_type_ or not t.text[:1].isupper() or not _SUFFIX_RE.fullmatch(" " + t.text):
+            continue
+        start = _left_edge(doc, t.i, t.sent.start, over_orgs=True)  # "Reuters Holdings PLC"
+        if start < t.i and _SUFFIX_RE.sub("", " " + doc[start : t.i + 1].text).strip():  # not "Co Ltd" alone
+            names.append(Span(doc, start, t.i + 1, label="ORG"))
+    return names
+
+
+def _of_place_start(doc: Doc, e: Span, sent_start: int) -> int:
+    """Where a subsidiary's name "X of <place> Inc" starts when the recogniser kept only
+    "<place> Inc" ("Shamrock Holdings of California Inc"); else e.start."""
+    core = _SUFFIX_RE.sub("", e.text).strip()
+    if e.start - 2 < sent_start or doc[e.start - 1].lower_ != "of" or not place_kinds(core):
+        return e.start
+    left = _left_edge(doc, e.start - 1, sent_start, over_orgs=True)
+    return left if left < e.start - 1 else e.start
 
 
 def company_spans(doc: Doc, ed: Edits, cues: Cues) -> None:
-    for e in doc.ents:
-        if e.label_ != "ORG" or len(e.text.split()) < 2 or not _SUFFIX_RE.search(e.text):
-            continue
+    for e in _legal_form_names(doc):
         sent_start = e.sent.start
         start = _left_edge(doc, e.start, sent_start, over_orgs=False)
-        if start == e.start and e.start - 2 >= sent_start and doc[e.start - 1].lower_ in _CONJUNCTIONS:
-            left = _left_edge(doc, e.start - 1, sent_start, over_orgs=True)
-            if left < e.start - 1 and _one_name(doc, left, e.start - 1, e):
+        if start == e.start:
+            start = _of_place_start(doc, e, sent_start)
+        named = Span(doc, start, e.end, label="ORG")
+        if start - 2 >= sent_start and doc[start - 1].lower_ in _CONJUNCTIONS:
+            left = _left_edge(doc, start - 1, sent_start, over_orgs=True)
+            if left < start - 1 and _one_name(doc, left, start - 1, named):
                 start = left
-        if start < e.start:
+        if start < e.start or not any(x.start == e.start and x.end == e.end for x in doc.ents):
             ed.add(start, e.end, "ORG")

@@ -64,6 +64,36 @@ ROWS = [
         [("Shanghai Banking Corp", "ORG")],
     ),
     row(
+        "company name with two places and 'and', the recogniser's places",
+        "Australia and New Zealand Banking Group Ltd said it will make a one-for-two bonus issue.",
+        [("Australia and New Zealand Banking Group Ltd", "ORG")],
+        [("Australia", "GPE"), ("New Zealand", "GPE"), ("Banking Group Ltd", "ORG")],
+    ),
+    row(
+        "a subsidiary named 'X of <place> Inc'",
+        "Shamrock Holdings of California Inc, a Disney family company, said it submitted the bid.",
+        [("Shamrock Holdings of California Inc", "ORG")],
+        [("California Inc", "ORG"), ("Shamrock Holdings", "PERSON")],
+    ),
+    row(
+        "a company name joined by a slash and a hyphen",
+        "M/A-Com Inc said it would sell its microwave unit.",
+        [("M/A-Com Inc", "ORG")],
+        [("Com Inc", "ORG")],
+    ),
+    row(
+        "a name the recogniser left out, after another company's name",
+        "Reuters Holdings PLC said its Reuters Information Services Inc unit will join the venture.",
+        [("Reuters Holdings PLC", "ORG"), ("Reuters Information Services Inc", "ORG")],
+        [("Holdings PLC", "ORG"), ("Information Services Inc", "ORG")],
+    ),
+    row(
+        "legal forms alone are no company",
+        "The shares go through Gordon Capital Corp, Loewen Ondaatje McCutcheon and Co Ltd and Merrill Lynch Canada Inc.",
+        [("Gordon Capital Corp", "ORG")],
+        [("Co Ltd", "ORG")],
+    ),
+    row(
         "two companies stay two",
         "Lac Minerals Ltd and Cambior Inc said they would develop the mine together. Cambior said costs would fall.",
         [("Lac Minerals Ltd", "ORG"), ("Cambior Inc", "ORG")],
