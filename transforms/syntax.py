@@ -68,6 +68,7 @@ class Context:
     sex: dict[int, str] = field(default_factory=dict)  # id(person cluster) -> "he" | "she"
     token_mention: dict[int, Span] = field(default_factory=dict)  # token index -> its mention
     descriptors: dict[int, set[str]] = field(default_factory=dict)  # id(cluster) -> description lemmas
+    coordinated: set[int] = field(default_factory=set)  # mentions (start token) in a subject "X and Y"
 
 
 def build_context(doc: Doc, clusters: list[Cluster]) -> Context:
@@ -96,10 +97,24 @@ def build_context(doc: Doc, clusters: list[Cluster]) -> Context:
             members = list({id(m): m for m in members}.values())
             if len(members) >= 2:
                 ctx.groups.append((t.i, sent_index[t.i], members))
+                ctx.coordinated.update(_same_kind_members(token_cluster, token_mention, _coordinated(t)))
     return ctx
 
 
 _NAME_PATH_DEPS = frozenset(["compound", "nmod", "conj", "cc", "amod", "det", "punct", "poss", "case"])
+
+
+def _same_kind_members(
+    token_cluster: dict[int, Cluster], token_mention: dict[int, Span], tokens: list[Token]
+) -> set[int]:
+    """The mentions (start tokens) of a coordination's members that share their kind with
+    another member: "Japan, South Korea and Singapore", not "SLBA chairman - and Commercial
+    Bank managing director - AL Gooneratne"."""
+    kinds: dict[str, set[int]] = {}
+    for x in tokens:
+        if x.i in token_mention:
+            kinds.setdefault(token_cluster[x.i].label, set()).add(token_mention[x.i].start)
+    return {start for starts in kinds.values() if len(starts) >= 2 for start in starts}
 
 
 def _coordinated(head: Token) -> list[Token]:
@@ -195,7 +210,9 @@ def resolve_all(ctx: Context, tok: Token) -> list[tuple[Cluster | None, str]]:
     """Like `resolve`, but a plural pronoun or description referring to a coordinated
     subject ("AEGON and Life Investors said they ...") gives every member."""
     low = tok.lower_
-    plural_desc = tok.pos_ == "NOUN" and tok.tag_ == "NNS" and tok.lemma_.lower() in ORG_DESCRIPTIONS
+    plural_desc = (
+        tok.pos_ == "NOUN" and tok.tag_ == "NNS" and tok.lemma_.lower() in ORG_DESCRIPTIONS | GPE_DESCRIPTIONS
+    )
     plural = low in PLURAL_PRONOUNS or (
         plural_desc and any(c.lower_ in ("the", "both", "two") for c in tok.children)
     )
@@ -236,17 +253,18 @@ def antecedent(
         rank = role if s != si else min(role, 1)
         # for "it", a name inside a prepositional phrase ("extended to all parties with
         # members in the House of Commons ... or Northern Ireland Assembly"; "Using technology
-        # from Lucent, it will offer") is a sentence further away than it stands
+        # from Lucent, it will offer") is a sentence further away than it stands (not for
+        # "he": "We're positive about Hal and hope he'll be raring to go")
         away = si - s + (1 if role < 0 and pronoun_it else 0)
         score = (-away, rank, int(c.label == "ORG"), ti)
         if best is None or score > best[0]:
             best = (score, c)
     if best is None and si <= WINDOW + 1:
         # the title's first entity is what the article is about
-        for ti, s, c, _ in ctx.salience:
+        for ti, s, c, role in ctx.salience:
             if s > 0 or ti >= tok.i:
                 break
-            if c.label in labels and not any(c is x for x in exclude):
+            if c.label in labels and not any(c is x for x in exclude) and not hidden(ti, role):
                 return c
     return best[1] if best else None
 
@@ -261,8 +279,11 @@ def _hidden_from(ctx: Context, tok: Token) -> Callable[[int, int], bool]:
     inside = span_at(ctx.marked, tok.idx) is not None
     pronoun = tok.pos_ == "PRON"
     lo, hi = _reported_before(tok) if pronoun else (0, 0)
+    singular = tok.lower_ in _SINGULAR_PRONOUNS
 
     def hidden(ti: int, role: int) -> bool:
+        if singular and ti in ctx.coordinated:
+            return True  # "Japan, South Korea and Singapore will be strong players ... it": none of them
         if inside:
             return lo <= ti < hi and role < 1
         if ti in ctx.quoted:
@@ -275,6 +296,7 @@ def _hidden_from(ctx: Context, tok: Token) -> Callable[[int, int], bool]:
 
 
 _REPORTING_VERBS = words("clauses.json", "reporting_verbs")
+_SINGULAR_PRONOUNS = frozenset(["it"])  # "he" after "Blair and Brown met": left to salience
 
 
 def _reported_before(tok: Token) -> tuple[int, int]:
@@ -656,6 +678,8 @@ def _description(ctx: Context, tok: Token) -> tuple[Cluster | None, str]:
     if tok.lemma_.lower() in PERSON_ROLES:
         return _titled_person(ctx, tok), "description"  # "the prime minister": Prime Minister Tony Blair
     if tok.lemma_.lower() in GPE_DESCRIPTIONS:
+        if tok.tag_ in ("NNS", "NNPS"):
+            return None, "description"  # "the countries" with no "X and Y" before: no one of them
         nation = _nationality(tok)
         if nation is not None:
             return _country(ctx, nation), "description"  # "the Russian government": Russia, or no one

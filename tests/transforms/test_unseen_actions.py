@@ -764,6 +764,33 @@ def test_modality(nlp, text, key, expected):
             ("Louise Ellman", "urge"),
             None,
         ),
+        # a plural description of places is no one of them ...
+        (
+            "The World Trade Organisation is to hold talks with both Iraq and Afghanistan. The US blocked "
+            "its application. The countries stand to reap huge benefits.",
+            None,
+            ("US", "reap"),
+        ),
+        # ... but "the two countries" after "X and Y" are both
+        (
+            "South Korea and Japan signed the pact. The two countries said trade would grow.",
+            ("Japan", "say"),
+            None,
+        ),
+        # a member of a subject "X, Y and Z" is not what a later "it" stands for
+        (
+            "Japan, South Korea and Singapore will also be strong players. The world's most populous "
+            "country now has a huge market. As a result, it is attracting foreign investment.",
+            None,
+            ("Japan", "attract"),
+        ),
+        # for "he", a person in a prepositional phrase is as near as anyone
+        (
+            "Wales named the squad. Coach Scott Johnson said: \"We're positive about Hal Luscombe and hope "
+            "he'll be raring to go.\"",
+            ("Hal Luscombe", "go"),
+            None,
+        ),
         # "it" after "There was NP" is what there was
         (
             "There was controversy over another poster choice offered to Labour members. It showed "
