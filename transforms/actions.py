@@ -298,9 +298,13 @@ def _object_gap(verb: Token) -> bool:
     return bool(subj) and subj[0].i > verb.head.i and subj[0].lower_ not in _RELATIVE_PRONOUNS
 
 
+_PREVENTING_VERBS = words("clauses.json", "preventing_verbs")
+
+
 def _negated(verb: Token) -> bool:
-    """not, n't, never, no longer, without on the verb; or on the "be" of "be able to", the
-    chain being one action ("would not be able to do so": do, negated)."""
+    """not, n't, never, no longer, without on the verb, or a verb of prevention's "from"
+    before it; or on the "be" of "be able to", the chain being one action ("would not be
+    able to do so": do, negated)."""
     head = verb.head
     if verb.dep_ == "xcomp" and head.lower_ == "able" and head.dep_ == "acomp" and _negated(head.head):
         return True
@@ -311,7 +315,13 @@ def _negated(verb: Token) -> bool:
             return True
         if c.lower_ == "never":
             return True
-    return verb.dep_ == "pcomp" and verb.head.lower_ == "without"
+    if verb.dep_ != "pcomp":
+        return False
+    # "without selling"; "barred Microsoft from bundling": kept from it, so not done
+    prep = verb.head
+    return prep.lower_ == "without" or (
+        prep.lower_ == "from" and prep.head.lemma_.lower() in _PREVENTING_VERBS
+    )
 
 
 def event_key(

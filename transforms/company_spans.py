@@ -19,17 +19,21 @@ A rule of the `newsetl_entity_rules` passes (transforms/entity_rules.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from spacy.tokens import Doc, Span, Token
 
 from transforms import reference
-from transforms.names import _SUFFIX_RE
+from transforms.lexicons import words
+from transforms.names import _SUFFIX_RE, HONORIFICS
 from transforms.places import COUNTRY, place_kinds
 from transforms.rule_edits import NON_NAME_LABELS, Cues, Edits
 
 _CONJUNCTIONS = frozenset({"and", "&"})
 _NAME_JOINERS = frozenset({"of", "de", "for"})  # "Bank of Minneapolis": a name goes on before them
 _MAX_EXTRA = 5  # capitalised words a name may gain on its left
+# a person's title or role opens no company's name ("President of Texas Co")
+_TITLES = frozenset(HONORIFICS) | words("cues.json", "person_roles")
 
 
 def _capitalised(t: Token) -> bool:
@@ -120,13 +124,26 @@ def _legal_form_names(doc: Doc) -> list[Span]:
     names = [
         e for e in doc.ents if e.label_ == "ORG" and len(e.text.split()) >= 2 and _SUFFIX_RE.search(e.text)
     ]
+    ordinary = _ordinary_words()
     for t in doc:
         if t.ent_type_ or not t.text[:1].isupper() or not _SUFFIX_RE.fullmatch(" " + t.text):
             continue
+        nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        if t.lower_ in ordinary or (nxt is not None and nxt.pos_ == "PROPN"):
+            continue  # "As", "PC" are words too; a legal form ends its name ("Dell PC sales": no company)
         start = _left_edge(doc, t.i, t.sent.start, over_orgs=True)  # "Reuters Holdings PLC"
         if start < t.i and _SUFFIX_RE.sub("", " " + doc[start : t.i + 1].text).strip():  # not "Co Ltd" alone
             names.append(Span(doc, start, t.i + 1, label="ORG"))
     return names
+
+
+def _ordinary_words() -> Mapping[str, str]:
+    """The words the news corpora write in lower case (the entity-kind classifier's
+    word-case table; empty without the shipped classifier)."""
+    from transforms.entity_kinds import load_model
+
+    model = load_model()
+    return model.lexicons.word_case if model is not None else {}
 
 
 def _of_place_start(doc: Doc, e: Span, sent_start: int) -> int:
@@ -136,7 +153,9 @@ def _of_place_start(doc: Doc, e: Span, sent_start: int) -> int:
     if e.start - 2 < sent_start or doc[e.start - 1].lower_ != "of" or not place_kinds(core):
         return e.start
     left = _left_edge(doc, e.start - 1, sent_start, over_orgs=True)
-    return left if left < e.start - 1 else e.start
+    if left >= e.start - 1 or doc[left].lower_ in _TITLES:
+        return e.start  # "John Smith, President of Texas Co": a title, not a company's name
+    return left
 
 
 def company_spans(doc: Doc, ed: Edits, cues: Cues) -> None:

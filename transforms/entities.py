@@ -10,7 +10,7 @@ label and canonical key, so the same name gets the same id in every run.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -301,6 +301,13 @@ def _index_keys(name: str) -> set[str]:
     return keys | {a.lower() for a in acronyms(name)}
 
 
+def _ordinary_words() -> Mapping[str, str]:
+    """The words the news corpora write in lower case (the entity-kind classifier's
+    word-case table; empty without the shipped classifier)."""
+    model = load_model()
+    return model.lexicons.word_case if model is not None else {}
+
+
 def _plural(word: str) -> str:
     """The plural a name's word takes ("Tory" -> "Tories", "Democrat" -> "Democrats")."""
     return word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
@@ -315,7 +322,7 @@ def _head(words: Sequence[str]) -> str:
     """The head word of a name: the one before its "of" ("Reserve Bank of Australia": Bank),
     else its last."""
     low = [w.lower() for w in words]
-    return words[low.index("of") - 1] if "of" in low[1:] else words[-1]
+    return words[low.index("of", 1) - 1] if "of" in low[1:] else words[-1]
 
 
 def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> bool:
@@ -323,10 +330,10 @@ def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> 
     lwords = _words(lname)
     if lc.label == "PERSON" and c.label in ("PERSON", "ORG", "GPE") and len(words) == 1:
         # "Trotter" / "Mr Trotter" -> "Paul Trotter"; "Wang" -> "Wang Donghai"; but "Mr
-        # Howard" is not Howard Flight: after "Mr" the word is a family name
-        ends = (
-            [lwords[-1].lower()] if _after_surname_honorific(c) else [lwords[-1].lower(), lwords[0].lower()]
-        )
+        # Howard" is not Howard Flight when the article writes "Mr Flight"
+        last = lwords[-1].lower()
+        family_last = _after_surname_honorific(c) and _titled_surname(c.mentions[0].doc, last)
+        ends = [last] if family_last or len(last) < 2 else [last, lwords[0].lower()]  # not "Blair's"
         return words[0].lower() in ends
     if lc.label == "PERSON" and c.label == "PERSON" and 1 < len(words) < len(lwords):
         # "De Keersmaeker" -> "Paul de Keersmaeker": the surname's words
@@ -370,7 +377,8 @@ def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> 
             return True  # "Tory" -> "Tories"
         if c.label == "ORG" and 1 < len(words) == len(lcore) and words != lcore:
             # "Lib Dems" -> "Liberal Democrats", "Man Utd" -> "Manchester United"
-            return all(abbreviates(w, lw) for w, lw in zip(words, lcore, strict=True))
+            ordinary = _ordinary_words()
+            return all(abbreviates(w, lw, ordinary) for w, lw in zip(words, lcore, strict=True))
         # "SEC" -> "Securities and Exchange Commission", "UKIP" -> "UK Independence Party"
         return len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and words[0] in acronyms(lname)
     return False
@@ -387,6 +395,15 @@ def _after_surname_honorific(c: Cluster) -> bool:
             if t is not None and t.lower_.rstrip(".") in _SURNAME_HONORIFICS:
                 return True
     return False
+
+
+def _titled_surname(doc: Doc, word: str) -> bool:
+    """Does the article write `word` after "Mr", "Mrs", "Dr" ... ("Mr Flight": the family
+    name of Howard Flight, so "Mr Howard" is someone else; "Wang Donghai ... Mr Wang" has
+    no "Mr Donghai")?"""
+    return any(
+        t.lower_ == word and t.i > 0 and doc[t.i - 1].lower_.rstrip(".") in _SURNAME_HONORIFICS for t in doc
+    )
 
 
 def _model_code(word: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Container
 from functools import lru_cache
 
 from transforms.lexicons import ordered_words
@@ -108,19 +109,22 @@ def acronyms(text: str) -> set[str]:
     return {acronym(text), kept}
 
 
-def abbreviates(short: str, long: str) -> bool:
+def abbreviates(short: str, long: str, words: Container[str] = ()) -> bool:
     """Is the word `short` an abbreviation of `long`: its start ('Lib' for 'Liberal', 'Dems'
     for 'Democrats'), or its letters in order from the same first letter ('Utd' for
-    'United')?"""
+    'United')? `words` are ordinary words (lower case): a start that leaves one of them is a
+    word of a compound ('Post' of 'Postbank'), and one of them is no scattering of letters
+    ('Bank' of 'Bundesbank')."""
     s, full = short.lower(), long.lower()
     if s == full:
         return True
     if len(s) < 2 or s[0] != full[0] or len(s) >= len(full):
         return False
-    if full.startswith(s) or (s.endswith("s") and full.startswith(s[:-1]) and full.endswith("s")):
-        return True
+    stem = s[:-1] if s.endswith("s") and full.endswith("s") and not full.startswith(s) else s
+    if full.startswith(stem):
+        return full[len(stem) :] not in words
     rest = iter(full[1:])
-    return all(ch in rest for ch in s[1:])
+    return s not in words and all(ch in rest for ch in s[1:])
 
 
 def entity_id(label: str, key: str) -> str:

@@ -33,6 +33,7 @@ from transforms.intervals import overlaps, span_at
 from transforms.lemmas import verb_lemma
 from transforms.lexicons import words
 from transforms.syntax import (
+    PLURAL_PRONOUNS,
     SUBJECT_DEPS,
     Context,
     actor_text,
@@ -315,25 +316,35 @@ def _direct_quotes(ctx: Context) -> tuple[list[QuoteRecord], list[tuple[int, int
 
 
 def _resolve_narrative(ctx: Context, start: int, end_char: int) -> int:
-    """Resolve, in text order, the pronoun and description subjects from token `start` to
-    character `end_char` (outside quotation marks, or inside a quote whose speaker is
-    known), so that a speaker "he" finds the chain the text built ("He said ... He
-    suggested ... '...,' he said": the one the narrative follows, not a name its last
-    report gave; 'Santini said: "... I wish ... I hope ..." He added': Santini); the next
-    token to resolve from."""
+    """Resolve, in text order, the singular pronoun and description subjects of verbs (the
+    doers the actions resolve) from token `start` to character `end_char`, outside
+    quotation marks or inside a quote already attributed, so that a speaker "he" finds the
+    chain the text built ("He said ... He suggested ... '...,' he said": the one the
+    narrative follows, not a name its last report gave; 'Santini said: "... I wish ..." He
+    added': Santini); the next token to resolve from."""
     doc = ctx.doc
     i = start
     while i < len(doc) and doc[i].idx < end_char:
-        t = doc[i]
-        if (
-            t.dep_ in SUBJECT_DEPS
-            and t.pos_ in ("PRON", "NOUN")
-            and t.i not in ctx.token_cluster
-            and (span_at(ctx.marked, t.idx) is None or span_at(ctx.quote_speakers, t.idx) is not None)
-        ):
-            resolve(ctx, t)
+        if _narrative_subject(ctx, doc[i]):
+            resolve(ctx, doc[i])
         i += 1
     return max(i, start)
+
+
+def _narrative_subject(ctx: Context, t: Token) -> bool:
+    """A subject the actions would resolve as a doer (of a verb other than "be"), singular
+    (a plural may stand for a group: the actions resolve it apart), not a name."""
+    head = t.head
+    return (
+        t.dep_ in SUBJECT_DEPS
+        and t.pos_ in ("PRON", "NOUN")
+        and t.tag_ != "NNS"
+        and t.lower_ not in PLURAL_PRONOUNS
+        and t.i not in ctx.token_cluster
+        and head.pos_ == "VERB"
+        and head.lemma_.lower() != "be"
+        and (span_at(ctx.marked, t.idx) is None or span_at(ctx.quote_speakers, t.idx) is not None)
+    )
 
 
 def _clause_tokens(clause: Token) -> list[Token]:

@@ -218,6 +218,9 @@ def resolve_all(ctx: Context, tok: Token) -> list[tuple[Cluster | None, str]]:
     )
     in_quote = span_at(ctx.quote_speakers, tok.idx) is not None
     group = plural_group(ctx, tok) if plural and not in_quote else None
+    if group and plural_desc:  # "the two countries": the group's places, not its people
+        kind = "GPE" if tok.lemma_.lower() in GPE_DESCRIPTIONS else "ORG"
+        group = [c for c in group if c.label == kind]
     if group:
         how = "pronoun" if low in PLURAL_PRONOUNS else "description"
         return [(c, how) for c in group]
@@ -235,14 +238,15 @@ def antecedent(
     first, then recency."""
     si = ctx.sent_index[tok.i]
     pronoun_it = tok.pos_ == "PRON" and "PERSON" not in labels
-    hidden = _hidden_from(ctx, tok)
+    distance = _distance_from(ctx, tok)
     best: tuple[tuple[int, int, int, int], Cluster] | None = None
     # walk back from the pronoun; stop once past the window (linear in the window only)
     for idx in range(bisect_left(ctx.salience_starts, tok.i) - 1, -1, -1):
         ti, s, c, role = ctx.salience[idx]
         if si - s > WINDOW:
             break
-        if c.label not in labels or any(c is x for x in exclude) or hidden(ti, role):
+        extra = distance(ti, role)
+        if c.label not in labels or any(c is x for x in exclude) or extra is None:
             continue
         if sex is not None and ctx.sex.get(id(c), sex) != sex:
             continue  # "she shared the driving with Trevor ... He designed": not her
@@ -255,7 +259,7 @@ def antecedent(
         # members in the House of Commons ... or Northern Ireland Assembly"; "Using technology
         # from Lucent, it will offer") is a sentence further away than it stands (not for
         # "he": "We're positive about Hal and hope he'll be raring to go")
-        away = si - s + (1 if role < 0 and pronoun_it else 0)
+        away = si - s + extra + (1 if role < 0 and pronoun_it else 0)
         score = (-away, rank, int(c.label == "ORG"), ti)
         if best is None or score > best[0]:
             best = (score, c)
@@ -264,39 +268,43 @@ def antecedent(
         for ti, s, c, role in ctx.salience:
             if s > 0 or ti >= tok.i:
                 break
-            if c.label in labels and not any(c is x for x in exclude) and not hidden(ti, role):
+            if c.label in labels and not any(c is x for x in exclude) and distance(ti, role) is not None:
                 return c
     return best[1] if best else None
 
 
-def _hidden_from(ctx: Context, tok: Token) -> Callable[[int, int], bool]:
-    """Which salient mentions (by token and role) `tok` cannot stand for: outside quotation
-    marks, a pronoun remembered inside them; for a pronoun outside them, a name inside them
-    ('"Shylock and Fagin are ...," he told': a name the quote speaks of); and, for the
-    subject of a trailing report, what it reports but the reported clause's subject ("...
-    40 pct owned by Nippon, it said": what is reported, not who reports). A description
-    names its kind: a name in a quote may be what it describes."""
+def _distance_from(ctx: Context, tok: Token) -> Callable[[int, int], int | None]:
+    """How much further than it stands a salient mention (by token and role) is from `tok`,
+    or None when `tok` cannot stand for it: outside quotation marks, a pronoun remembered
+    inside them is hidden; for a pronoun outside them, so is a name inside them ('"Shylock
+    and Fagin are ...," he told': the speaker before them; '"... the EU accounts ..." It
+    said': the audit office that reports, not the EU); for the subject of a trailing
+    report, what it reports
+    but the reported clause's subject is hidden ("... 40 pct owned by Nippon, it said");
+    for "it", a member of a coordinated subject with another of its kind is hidden. A
+    description names its kind: a name in a quote is as near as it stands."""
     inside = span_at(ctx.marked, tok.idx) is not None
     pronoun = tok.pos_ == "PRON"
     lo, hi = _reported_before(tok) if pronoun else (0, 0)
-    singular = tok.lower_ in _SINGULAR_PRONOUNS
+    it = tok.lower_ in _IT_PRONOUNS
 
-    def hidden(ti: int, role: int) -> bool:
-        if singular and ti in ctx.coordinated:
-            return True  # "Japan, South Korea and Singapore will be strong players ... it": none of them
+    def distance(ti: int, role: int) -> int | None:
+        if (it and ti in ctx.coordinated) or (lo <= ti < hi and role < 1):
+            return None
         if inside:
-            return lo <= ti < hi and role < 1
+            return 0
         if ti in ctx.quoted:
-            return True
+            return None
         if pronoun and ti not in ctx.remembered and span_at(ctx.marked, ctx.doc[ti].idx) is not None:
-            return True
-        return lo <= ti < hi and role < 1
+            return None
+        return 0
 
-    return hidden
+    return distance
 
 
 _REPORTING_VERBS = words("clauses.json", "reporting_verbs")
-_SINGULAR_PRONOUNS = frozenset(["it"])  # "he" after "Blair and Brown met": left to salience
+_REPORTING_NOUNS = words("clauses.json", "reporting_nouns")
+_IT_PRONOUNS = frozenset(["it"])  # "he" after "Blair and Brown met": left to salience
 
 
 def _reported_before(tok: Token) -> tuple[int, int]:
@@ -308,7 +316,9 @@ def _reported_before(tok: Token) -> tuple[int, int]:
     for c in verb.children:
         if c.dep_ == "ccomp" and c.i < tok.i:
             return c.left_edge.i, c.right_edge.i + 1
-    if verb.dep_ in ("parataxis", "ccomp") and verb.head.i < tok.i:
+    trailing = verb.left_edge.i > 0 and tok.doc[verb.left_edge.i - 1].text in (",", '"', "'", "”")
+    if verb.dep_ in ("parataxis", "ccomp") and verb.head.i < tok.i and trailing:
+        # ", it said" after its clause; not "complained that it told them nothing"
         return verb.head.left_edge.i, verb.left_edge.i
     return 0, 0
 
@@ -504,9 +514,9 @@ def _pronoun(ctx: Context, tok: Token) -> Cluster | None:
     ahead = _cataphoric_subject(ctx, tok, _ORGS_AND_PLACES)
     if ahead is not None:
         return ahead  # "If it joins, Turkey may have to accept": Turkey
-    found = _reporting_description(ctx, tok) or antecedent(
-        ctx, tok, _IT_ANTECEDENTS, exclude=_quoting(ctx, tok)
-    )
+    # a product says and plans nothing: "The PSP goes on sale ... It said it expected"
+    labels = _ORGS_AND_PLACES if tok.head.lemma_.lower() in _SPEAKER_ACTS else _IT_ANTECEDENTS
+    found = _reporting_description(ctx, tok) or antecedent(ctx, tok, labels, exclude=_quoting(ctx, tok))
     # "Halo 2 sold 2.4 million copies. It also won ...": the product, no organisation
     return None if found is not None and found.label == "PRODUCT" else found
 
@@ -719,7 +729,7 @@ def unnamed_person_before(ctx: Context, tok: Token) -> Token | None:
     for t in reversed(ctx.doc[start : tok.i]):
         if t.dep_ not in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS or span_at(ctx.marked, t.idx) != inside:
             continue  # not a subject, or one inside a quote the pronoun is not in
-        if _never_he(ctx, t):
+        if subject_role(t) == 1 and _never_he(ctx, t):
             continue  # "A UKIP spokesman said Labour and the Conservatives had spent ...": not "he"
         if t.i in ctx.token_cluster or t.pos_ in ("PRON", "PROPN"):
             return None  # a name or a pronoun: the entity rules decide
@@ -919,6 +929,10 @@ def _previous_subject(tok: Token, plural: bool = False) -> Token | None:
     if any(c.dep_ == "expl" for c in root.children):
         # "There was controversy over another poster. It showed ...": what there was
         for pivot in (c for c in root.children if c.dep_ == "attr"):
+            if pivot.lemma_.lower() in _REPORTING_NOUNS or any(
+                c.dep_ in ("acl", "ccomp") for c in pivot.children
+            ):
+                return None  # "There was speculation that Acme would bid. It declined": the rules decide
             return pivot if _agrees(pivot, plural) else None
     return None
 
@@ -1112,6 +1126,7 @@ def _for_subject(head: Token, infinitive: Token) -> Token | None:
 
 
 _PREVENTING_VERBS = words("clauses.json", "preventing_verbs")
+_AMOUNT_LABELS = frozenset(["MONEY", "CARDINAL", "QUANTITY", "PERCENT"])
 _SANCTIONING_VERBS = words("clauses.json", "sanctioning_verbs")
 
 
@@ -1128,7 +1143,7 @@ def _accused_object(gov: Token, prep: Token) -> Token | None:
     if not objs:
         return None
     obj = named_in_apposition(objs[0])
-    if low == "from" or lemma in _SANCTIONING_VERBS:
+    if low == "from" or (lemma in _SANCTIONING_VERBS and obj.ent_type_ not in _AMOUNT_LABELS):
         return obj
     if obj.pos_ == "PROPN" or obj.lower_ in ("him", "her", "them", "us", "me", "it"):
         return obj
@@ -1156,8 +1171,16 @@ def _clause_doers(verb: Token, depth: int) -> list[Doer]:
         # by-agent is the agent's ("has been developed by Intel, working closely with"), a
         # purpose infinitive the doer's ("the unit was sold to raise cash"), a bare verb no
         # one's ("Picture the scene - Wales are camped")
-        return _patient_doers(gov, depth)
+        patients = _patient_doers(gov, depth)
+        if not any(c.dep_ == "agent" for c in gov.children) or any(_may_act(d.token) for d in patients):
+            return patients  # "The merger was approved by the Commission after examining": the Commission
     return _control([d.token for d in find_doers(gov, depth + 1)])
+
+
+def _may_act(tok: Token) -> bool:
+    """A name, a pronoun, or a noun for people or an organisation: one who may do things."""
+    low = tok.lemma_.lower()
+    return tok.pos_ in ("PROPN", "PRON") or low in PERSON_ROLES or low in ORG_DESCRIPTIONS
 
 
 def _noun_clause_doers(verb: Token, depth: int) -> list[Doer]:

@@ -145,6 +145,20 @@ def xfail(text, expected, reason):
             {("Reserve Bank of Australia", "ORG")},
         ),
         ("The Tories attacked the plan. The Tory leader said it was bad.", {("Tories", "ORG")}),
+        # ... but a word of a compound or an ordinary word is no abbreviation
+        (
+            "Deutsche Post said profits rose. Shares in Deutsche Postbank fell.",
+            {("Deutsche Post", "ORG"), ("Deutsche Postbank", "ORG")},
+        ),
+        (
+            "Deutsche Bank cut rates. The Deutsche Bundesbank said inflation was low.",
+            {("Deutsche Bank", "ORG"), ("Deutsche Bundesbank", "ORG")},
+        ),
+        # after "Mr", a family name: "Mr Wang" is Wang Donghai, written family name first
+        (
+            "Chinese official Wang Donghai visited Paris. Mr Wang said trade would grow.",
+            {("Wang Donghai", "PERSON"), ("Paris", "GPE")},
+        ),
         # ... but "Mr Howard" is no short form of Howard Flight (after "Mr", a family name)
         (
             "Tory candidate Howard Flight was sacked. Mr Flight apologised. Mr Howard said he had played by the rules.",

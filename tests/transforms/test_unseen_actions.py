@@ -791,6 +791,52 @@ def test_modality(nlp, text, key, expected):
             ("Hal Luscombe", "go"),
             None,
         ),
+        # review of this session's rules: what they must not do
+        (
+            "Acme Corp, a chipmaker, sued Beta Inc, a bank, on Monday. The bank is not happy. It said the "
+            'suit was unfounded. "We will fight this," a spokesman said.',
+            ("Acme Corp", "say"),
+            ("Beta Inc", "say"),
+        ),
+        (
+            "The National Audit Office urged the government to act. It said member states must be accountable. "
+            'The report said: "The court has qualified the EU accounts for a decade." It said there were 922 cases.',
+            None,
+            ("EU", "say"),
+        ),
+        (
+            "Shareholders of Acme Corp complained on Monday that it told them nothing.",
+            ("Acme Corp", "tell"),
+            None,
+        ),
+        (
+            "A spokesman praised John Smith on Friday. Acme Corp said he would leave the board in May.",
+            ("John Smith", "leave"),
+            None,
+        ),
+        (
+            "Sony unveiled the PlayStation Portable in Tokyo. The PlayStation Portable will go on sale in "
+            "March. It said it expected to sell three million units.",
+            ("Sony", "expect"),
+            None,
+        ),
+        (
+            "There was speculation that Acme Corp would raise its offer. It declined to comment.",
+            ("Acme Corp", "decline"),
+            None,
+        ),
+        (
+            "The merger was approved by the European Commission after examining its impact.",
+            ("European Commission", "examine"),
+            None,
+        ),
+        ("Ryanair will charge a fee for checking in bags.", None, ("a fee", "check")),
+        (
+            "Britain and France clashed over the budget. Tony Blair and Jacques Chirac met on Friday. "
+            "The two countries agreed to talk.",
+            None,
+            ("Tony Blair", "agree"),
+        ),
         # "it" after "There was NP" is what there was
         (
             "There was controversy over another poster choice offered to Labour members. It showed "
@@ -1001,6 +1047,9 @@ def test_one_row_per_verb_and_actor(nlp, text):
         # ... but a negated governing verb does not negate its infinitive
         ("Acme Corp did not agree to buy Beta Inc.", ("Acme Corp", "buy"), False),
         ("Acme Corp did not agree to buy Beta Inc.", ("Acme Corp", "agree"), True),
+        # a deed a verb of prevention keeps its object from is not done
+        ("The court barred Microsoft from bundling its Media Player.", ("Microsoft", "bundle"), True),
+        ("Microsoft made $5bn from selling software.", ("Microsoft", "sell"), False),
     ],
 )
 def test_negation(nlp, text, key, negated):

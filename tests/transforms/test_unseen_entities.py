@@ -88,6 +88,18 @@ ROWS = [
         [("Holdings PLC", "ORG"), ("Information Services Inc", "ORG")],
     ),
     row(
+        "a word that is also a legal form makes no company",
+        "Dell said that Dell PC sales rose. Oil Prices Rise As Opec Cuts Output.",
+        [("Dell", "ORG")],
+        [("Dell PC", "ORG"), ("Oil Prices Rise As", "ORG")],
+    ),
+    row(
+        "a person's title opens no company's name",
+        "John Smith, President of Texas Co, said the deal was done.",
+        [("Texas Co", "ORG")],
+        [("President of Texas Co", "ORG")],
+    ),
+    row(
         "legal forms alone are no company",
         "The shares go through Gordon Capital Corp, Loewen Ondaatje McCutcheon and Co Ltd and Merrill Lynch Canada Inc.",
         [("Gordon Capital Corp", "ORG")],
