@@ -1023,24 +1023,41 @@ def _control(tokens: list[Token]) -> list[Doer]:
 def _subject_doers(verb: Token, s: Token) -> list[Doer]:
     """The grammatical subject; of a relative clause ("which provides"), the noun it modifies."""
     if s.tag_ in ("WDT", "WP") and verb.dep_ == "relcl":
-        return _direct(_relative_referents(verb))
+        return _direct(_relative_referents(verb, s))
     if s.dep_ == "csubj" or s.lower_ in ("there",):
         return []
     return _direct(with_conjuncts(named_in_apposition(s)))
 
 
-def _relative_referents(verb: Token) -> list[Token]:
+def _relative_referents(verb: Token, rel: Token) -> list[Token]:
     """What a relative clause's "which"/"who" stands for: the noun it modifies with its
     conjuncts ("Acme and Beta, which make"), but only the last when the clause follows it
-    with a singular verb ("Hitachi and Matsushita, which makes Panasonic products")."""
+    with a singular verb ("Hitachi and Matsushita, which makes Panasonic products"); the
+    noun of the phrase the names stand in when "which" follows a person ("a proposal from
+    Mr Glazer, which looks set") or a singular verb follows names there ("technology from
+    Lucent, Nortel and Motorola that provides")."""
     nouns = with_conjuncts(verb.head)
     last = nouns[-1]
     singular = verb.tag_ == "VBZ" or any(
         c.dep_ in ("aux", "auxpass") and c.lower_ in ("is", "has", "was", "does") for c in verb.children
     )
+    holder = _phrase_noun(verb.head)
+    if holder is not None and (
+        (rel.lower_ == "which" and verb.head.ent_type_ == "PERSON") or (len(nouns) > 1 and singular)
+    ):
+        return [holder]  # "which" is never a person
     if len(nouns) > 1 and singular and last.i < verb.i:
         return [last]
     return nouns
+
+
+def _phrase_noun(name: Token) -> Token | None:
+    """The common noun whose prepositional phrase a name stands in ("a proposal from Mr
+    Glazer": proposal), if any."""
+    prep = name.head
+    if name.dep_ != "pobj" or name.pos_ != "PROPN" or prep.dep_ != "prep" or prep.head.pos_ != "NOUN":
+        return None
+    return prep.head
 
 
 def named_in_apposition(tok: Token) -> Token:
@@ -1222,13 +1239,35 @@ def span_text(tokens: list[Token]) -> str:
 def phrase(tok: Token) -> list[Token]:
     """A token's words: its subtree, less a speaker's own act the parser hung on it
     ("warned that the deficit was running above target and vowed sharp decisions")."""
-    cut = [c for c in tok.children if speaker_conjunct(c)]
+    cut = [c for c in tok.children if speaker_conjunct(c)] + _stray_subject(tok)
     if not cut:
         return [t for t in tok.subtree if not t.is_space]
     left = min(c.left_edge.i for c in cut)
     # the conjunct with its "and" before it
     start = left - 1 if left > tok.left_edge.i and tok.doc[left - 1].dep_ == "cc" else left
     return [t for t in tok.subtree if not t.is_space and t.i < start]
+
+
+def _stray_subject(obj: Token) -> list[Token]:
+    """The subject of a that-less clause the parser joined to the object before it: "told
+    the foreign ministers of Brunei ... and Thailand the U.S. would cut": "the U.S." is the
+    clause's, not one of those told (a conjunct with no "and" or comma before it, right
+    before a clause of the verb that has no subject)."""
+    if obj.dep_ not in ("dobj", "dative"):
+        return []
+    last = next((c for c in reversed(list(obj.children)) if c.dep_ == "conj"), None)
+    if last is None or last.right_edge.i != obj.right_edge.i or last.left_edge.i == 0:
+        return []
+    before = obj.doc[last.left_edge.i - 1]
+    clause = next((c for c in obj.head.children if c.dep_ == "ccomp" and c.i > last.i), None)
+    if (
+        before.dep_ == "cc"
+        or before.is_punct
+        or clause is None
+        or clause.left_edge.i != last.right_edge.i + 1
+    ):
+        return []
+    return [] if any(c.dep_ in SUBJECT_DEPS for c in clause.children) else [last]
 
 
 _SPEAKER_ACTS = (

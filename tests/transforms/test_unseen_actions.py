@@ -837,6 +837,28 @@ def test_modality(nlp, text, key, expected):
             None,
             ("Tony Blair", "agree"),
         ),
+        # "which" after a person in a noun's phrase is the noun's; so is a singular verb after names there
+        (
+            "Manchester United rejected a detailed bid by Malcolm Glazer, which values the club at 800m pounds.",
+            None,
+            ("Malcolm Glazer", "value"),
+        ),
+        (
+            "Pernod is about 9% smaller than Allied Domecq, which has a capitalisation of 5.7bn pounds.",
+            ("Allied Domecq", "have"),
+            None,
+        ),
+        (
+            "Sprint will spend 1bn dollars on technology from Lucent Technologies, Nortel Networks and "
+            "Motorola that provides data speeds of 0.5 megabits.",
+            None,
+            ("Motorola", "provide"),
+        ),
+        (
+            "The deal was opposed by investors in Acme Corp, which said it would fight.",
+            ("Acme Corp", "say"),
+            None,
+        ),
         # "it" after "There was NP" is what there was
         (
             "There was controversy over another poster choice offered to Labour members. It showed "
@@ -972,6 +994,26 @@ def test_speakers_given_by_title_or_role(nlp, text, speaker, not_speaker):
 )
 def test_targets(nlp, text, key, head):
     assert by_key(entity_actions(nlp, text))[key].target_head == head
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "target"),
+    [
+        # the one told ends before the subject of a that-less clause the parser joined to it
+        (
+            "Mr Shultz told the foreign ministers of Brunei, Indonesia and Thailand the U.S. would cut its deficit.",
+            ("Shultz", "tell"),
+            "the foreign ministers of Brunei, Indonesia and Thailand",
+        ),
+        (
+            "Acme Corp told investors and analysts that profits would rise.",
+            ("Acme Corp", "tell"),
+            "investors and analysts",
+        ),
+    ],
+)
+def test_target_spans(nlp, text, key, target):
+    assert by_key(entity_actions(nlp, text))[key].target_text == target
 
 
 @pytest.mark.parametrize(
