@@ -54,6 +54,14 @@ def xfail(*values, reason):
         ("Acme Corp made John Smith its chief executive.", ("Acme Corp", "make"), "HIRE"),
         ("Qatar is trying to make itself a regional leader in gas.", ("Qatar", "make"), "DEVELOP"),
         ("Acme Corp bought Beta Inc, a chipmaker.", ("Acme Corp", "buy"), "ACQUIRE"),
+        # particle and preposition senses the second review found typed by the bare verb
+        ("Siemens showed off a new system.", ("Siemens", "show"), "LAUNCH"),
+        ("Tony Blair will spell out which taxes he will cut.", ("Tony Blair", "spell"), "STATEMENT"),
+        ("John Smith quit as chairman of Acme Corp.", ("John Smith", "quit"), "FIRE"),
+        ("John Smith quit Acme Corp.", ("John Smith", "quit"), "EXIT"),
+        ("Acme Corp ended up losing money.", ("Acme Corp", "end"), "OTHER"),
+        ("Arthur Hailey went on to produce 11 best-selling books.", ("Arthur Hailey", "go"), "ATTEMPT"),
+        ("Motorola held a clinic for mobile operators.", ("Motorola", "hold"), "MEET"),
         # senses the lexicon gained from the judges' notes on a retired fresh sample
         ("Mr Blair will drive some radical reforms.", ("Blair", "drive"), "CHANGE"),
         ("Acme Corp will liquidate its subsidiary.", ("Acme Corp", "liquidate"), "EXIT"),
