@@ -32,9 +32,11 @@ from transforms.lexicons import words
 from transforms.names import ACTOR_LABELS
 from transforms.quotes import QuoteRecord, find_quotes, reports
 from transforms.syntax import (
+    AMOUNT_LABELS,
     LIGHT_NOUNS,
     OBJECT_DEPS,
     ORG_DESCRIPTIONS,
+    PREVENTING_VERBS,
     SUBJECT_DEPS,
     Context,
     actor_text,
@@ -208,7 +210,7 @@ def _clause_or_gap(verb: Token, preps: list[Token]) -> Token | None:
 
 
 def _is_amount(tok: Token) -> bool:
-    return tok.like_num or tok.ent_type_ in _AMOUNT_LABELS or tok.lower_ in _UNITS
+    return tok.like_num or tok.ent_type_ in AMOUNT_LABELS or tok.lower_ in _UNITS
 
 
 def _shared_object(verb: Token) -> Token | None:
@@ -298,9 +300,6 @@ def _object_gap(verb: Token) -> bool:
     return bool(subj) and subj[0].i > verb.head.i and subj[0].lower_ not in _RELATIVE_PRONOUNS
 
 
-_PREVENTING_VERBS = words("clauses.json", "preventing_verbs")
-
-
 def _negated(verb: Token) -> bool:
     """not, n't, never, no longer, without on the verb, or a verb of prevention's "from"
     before it; or on the "be" of "be able to", the chain being one action ("would not be
@@ -320,7 +319,7 @@ def _negated(verb: Token) -> bool:
     # "without selling"; "barred Microsoft from bundling": kept from it, so not done
     prep = verb.head
     return prep.lower_ == "without" or (
-        prep.lower_ == "from" and prep.head.lemma_.lower() in _PREVENTING_VERBS
+        prep.lower_ == "from" and prep.head.lemma_.lower() in PREVENTING_VERBS
     )
 
 
@@ -671,7 +670,6 @@ def _first_prep(verb: Token) -> str | None:
     return preps[0].lower_ if preps else None
 
 
-_AMOUNT_LABELS = frozenset(["PERCENT", "MONEY", "CARDINAL", "QUANTITY"])
 _UNITS = frozenset(["%", "percent", "pct", "point", "points"])  # "dropped to 3%": an amount
 
 

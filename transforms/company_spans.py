@@ -19,11 +19,11 @@ A rule of the `newsetl_entity_rules` passes (transforms/entity_rules.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 from spacy.tokens import Doc, Span, Token
 
 from transforms import reference
+from transforms.entity_kinds import ordinary_words
 from transforms.lexicons import words
 from transforms.names import _SUFFIX_RE, HONORIFICS
 from transforms.places import COUNTRY, place_kinds
@@ -124,7 +124,7 @@ def _legal_form_names(doc: Doc) -> list[Span]:
     names = [
         e for e in doc.ents if e.label_ == "ORG" and len(e.text.split()) >= 2 and _SUFFIX_RE.search(e.text)
     ]
-    ordinary = _ordinary_words()
+    ordinary = ordinary_words()
     for t in doc:
         if t.ent_type_ or not t.text[:1].isupper() or not _SUFFIX_RE.fullmatch(" " + t.text):
             continue
@@ -135,15 +135,6 @@ def _legal_form_names(doc: Doc) -> list[Span]:
         if start < t.i and _SUFFIX_RE.sub("", " " + doc[start : t.i + 1].text).strip():  # not "Co Ltd" alone
             names.append(Span(doc, start, t.i + 1, label="ORG"))
     return names
-
-
-def _ordinary_words() -> Mapping[str, str]:
-    """The words the news corpora write in lower case (the entity-kind classifier's
-    word-case table; empty without the shipped classifier)."""
-    from transforms.entity_kinds import load_model
-
-    model = load_model()
-    return model.lexicons.word_case if model is not None else {}
 
 
 def _of_place_start(doc: Doc, e: Span, sent_start: int) -> int:

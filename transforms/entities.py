@@ -10,11 +10,11 @@ label and canonical key, so the same name gets the same id in every run.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from transforms.entity_kinds import KindModel, decide_kinds, load_model
+from transforms.entity_kinds import KindModel, decide_kinds, load_model, ordinary_words
 from transforms.lexicons import words
 from transforms.names import (  # noqa: F401  (acronym, name_key re-exported: the names API lives here too)
     _SUFFIX_RE,
@@ -301,13 +301,6 @@ def _index_keys(name: str) -> set[str]:
     return keys | {a.lower() for a in acronyms(name)}
 
 
-def _ordinary_words() -> Mapping[str, str]:
-    """The words the news corpora write in lower case (the entity-kind classifier's
-    word-case table; empty without the shipped classifier)."""
-    model = load_model()
-    return model.lexicons.word_case if model is not None else {}
-
-
 def _plural(word: str) -> str:
     """The plural a name's word takes ("Tory" -> "Tories", "Democrat" -> "Democrats")."""
     return word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
@@ -377,7 +370,7 @@ def _folds_into(c: Cluster, words: tuple[str, ...], lc: Cluster, lname: str) -> 
             return True  # "Tory" -> "Tories"
         if c.label == "ORG" and 1 < len(words) == len(lcore) and words != lcore:
             # "Lib Dems" -> "Liberal Democrats", "Man Utd" -> "Manchester United"
-            ordinary = _ordinary_words()
+            ordinary = ordinary_words()
             return all(abbreviates(w, lw, ordinary) for w, lw in zip(words, lcore, strict=True))
         # "SEC" -> "Securities and Exchange Commission", "UKIP" -> "UK Independence Party"
         return len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and words[0] in acronyms(lname)

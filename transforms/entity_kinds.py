@@ -74,6 +74,13 @@ def read_lexicons(folder: Path) -> Lexicons:
     return Lexicons(word_case=read_word_case(folder), given_names=frozenset(given))
 
 
+def ordinary_words() -> Mapping[str, str]:
+    """The words the news corpora write in lower case (the shipped classifier's word-case
+    table: "Post", "Bank", "As", "PC" are ordinary words; empty without the classifier)."""
+    model = load_model()
+    return model.lexicons.word_case if model is not None else {}
+
+
 @lru_cache(maxsize=4)
 def load_model(folder: Path = KINDS_DIR) -> KindModel | None:
     """The classifier written to `folder`, None when there is none."""

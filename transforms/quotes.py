@@ -34,6 +34,7 @@ from transforms.lemmas import verb_lemma
 from transforms.lexicons import words
 from transforms.syntax import (
     PLURAL_PRONOUNS,
+    REPORTING_VERBS,
     SUBJECT_DEPS,
     Context,
     actor_text,
@@ -47,7 +48,6 @@ from transforms.syntax import (
     unnamed_person_before,
 )
 
-REPORTING_VERBS = words("clauses.json", "reporting_verbs")  # say, tell, announce, ...
 # "point out": reports with its particle only ("links that point to files" report nothing)
 PARTICLE_REPORTING = frozenset(tuple(v.split()) for v in words("clauses.json", "particle_reporting_verbs"))
 _MARK = re.compile(r'["“”]')

@@ -302,7 +302,7 @@ def _distance_from(ctx: Context, tok: Token) -> Callable[[int, int], int | None]
     return distance
 
 
-_REPORTING_VERBS = words("clauses.json", "reporting_verbs")
+REPORTING_VERBS = words("clauses.json", "reporting_verbs")  # say, tell, announce, ...
 _REPORTING_NOUNS = words("clauses.json", "reporting_nouns")
 _IT_PRONOUNS = frozenset(["it"])  # "he" after "Blair and Brown met": left to salience
 
@@ -311,7 +311,7 @@ def _reported_before(tok: Token) -> tuple[int, int]:
     """The token range of the clause a subject's verb reports when that clause comes first
     ("The plant will be owned by Nippon, it said"), else an empty range."""
     verb = tok.head
-    if tok.dep_ not in SUBJECT_DEPS or verb.lemma_.lower() not in _REPORTING_VERBS:
+    if tok.dep_ not in SUBJECT_DEPS or verb.lemma_.lower() not in REPORTING_VERBS:
         return 0, 0
     for c in verb.children:
         if c.dep_ == "ccomp" and c.i < tok.i:
@@ -1142,8 +1142,8 @@ def _for_subject(head: Token, infinitive: Token) -> Token | None:
     return None
 
 
-_PREVENTING_VERBS = words("clauses.json", "preventing_verbs")
-_AMOUNT_LABELS = frozenset(["MONEY", "CARDINAL", "QUANTITY", "PERCENT"])
+PREVENTING_VERBS = words("clauses.json", "preventing_verbs")
+AMOUNT_LABELS = frozenset(["PERCENT", "MONEY", "CARDINAL", "QUANTITY"])  # an amount, not a name
 _SANCTIONING_VERBS = words("clauses.json", "sanctioning_verbs")
 
 
@@ -1154,13 +1154,13 @@ def _accused_object(gov: Token, prep: Token) -> Token | None:
     "of"/"for"; after a verb of sanction ("suspended the association for refusing") or of
     prevention ("prevent joint ventures from bringing") any object does."""
     low, lemma = prep.lower_, gov.lemma_.lower()
-    if low not in ("of", "for", "from") or (low == "from" and lemma not in _PREVENTING_VERBS):
+    if low not in ("of", "for", "from") or (low == "from" and lemma not in PREVENTING_VERBS):
         return None
     objs = [c for c in gov.children if c.dep_ == "dobj" and c.i < prep.i]
     if not objs:
         return None
     obj = named_in_apposition(objs[0])
-    if low == "from" or (lemma in _SANCTIONING_VERBS and obj.ent_type_ not in _AMOUNT_LABELS):
+    if low == "from" or (lemma in _SANCTIONING_VERBS and obj.ent_type_ not in AMOUNT_LABELS):
         return obj
     if obj.pos_ == "PROPN" or obj.lower_ in ("him", "her", "them", "us", "me", "it"):
         return obj

@@ -101,3 +101,19 @@ def test_the_classifier_is_a_softmax_over_weighted_features():
     assert model.predict({"legal_form": 1.0}) == "ORG"
     assert model.predict({"case=lower": 1.0, "unknown feature": 1.0}) == "NONE"
     assert sum(model.scores({}).values()) == pytest.approx(1.0)
+
+
+def test_ordinary_words_come_from_the_shipped_table_or_are_none(monkeypatch):
+    """The word-case table tells ordinary words from names ("Post" of "Postbank" is one);
+    without a shipped classifier there is no table, and abbreviation folding falls back to
+    letters alone."""
+    from transforms import entity_kinds
+    from transforms.names import abbreviates
+
+    words = entity_kinds.ordinary_words()
+    if entity_kinds.load_model() is not None:
+        assert "bank" in words and "utd" not in words
+    assert not abbreviates("Post", "Postbank", words or {"bank": "mixed"})
+    monkeypatch.setattr(entity_kinds, "load_model", lambda *a, **k: None)
+    assert entity_kinds.ordinary_words() == {}
+    assert abbreviates("Post", "Postbank", entity_kinds.ordinary_words())
